@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// The `saker` command. Each subcommand lives in src/cli/<name>.ts and is registered here with one line.
+
+import { Command } from 'commander';
+import { registerVersion } from './cli/version.js';
+
+const program = new Command('saker')
+  .description('Falco-compatible detection engine and durable alert router')
+  .showHelpAfterError()
+  // Exit code 2 for usage errors (unknown option, missing argument), as the CLI promises.
+  .exitOverride((err) => {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') process.exit(0);
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  });
+
+registerVersion(program);
+
+await program.parseAsync(process.argv);

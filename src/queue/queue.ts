@@ -1,0 +1,86 @@
+// The queue contract. Two implementations: the embedded, in-process queue (the zero-setup default) and the
+// Redis queue on BullMQ. The router and the HTTP server see only this file.
+
+import type { Alert } from '../alert.js';
+import type { Output } from '../../outputs/output.js';
+
+/** How one output's queue retries and paces deliveries; from the output's config section. */
+export interface DeliveryPolicy {
+  /** Tries in all, the first included (≥ 1). */
+  maxAttempts: number;
+  /** Backoff before retry n (n ≥ 1) is min(maxDelayMs, baseDelayMs · 2^(n-1)), with full jitter. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Per-attempt timeout; the send's AbortSignal fires when it passes. */
+  timeoutMs: number;
+  /** Batches of this output in flight at once. */
+  concurrency: number;
+  /** Optional cap on sends per second (undefined = none). */
+  ratePerSecond?: number;
+}
+
+export interface DeliveryTarget {
+  output: Output;
+  policy: DeliveryPolicy;
+}
+
+/** Alerts for one output, as the router fanned them out. */
+export interface Delivery {
+  output: string;
+  alerts: Alert[];
+}
+
+/** An alert that exhausted its attempts or failed permanently, with what went wrong last. */
+export interface DeadLetter {
+  /** Unique within the output's dead letters; what `retry` takes. */
+  id: string;
+  output: string;
+  alert: Alert;
+  error: string;
+  attempts: number;
+  /** RFC 3339. */
+  failedAt: string;
+}
+
+export type QueueHealth = { ok: true } | { ok: false; reason: string };
+
+export interface OutputQueueStats {
+  /** Alerts waiting or being delivered. */
+  depth: number;
+  deadLetters: number;
+}
+
+/** The queue cannot take alerts right now (full, or Redis unreachable): the HTTP answer is 503. */
+export class QueueUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'QueueUnavailableError';
+  }
+}
+
+export interface AlertQueue {
+  /** `embedded` or `redis`: logged at start-up with what durability it offers. */
+  readonly kind: string;
+  /** Starts one worker per target. Enqueuing for an output that is not a target is an error. */
+  start(targets: readonly DeliveryTarget[]): Promise<void>;
+  /**
+   * Resolves only when every alert of every delivery is safe (Redis acknowledged it, or the embedded queue
+   * holds it); rejects with QueueUnavailableError, and then none of the caller's alerts may be counted as
+   * accepted (the sender will retry after a 503).
+   */
+  enqueue(deliveries: readonly Delivery[]): Promise<void>;
+  health(): Promise<QueueHealth>;
+  stats(): Promise<Record<string, OutputQueueStats>>;
+  deadLetters: {
+    list(output: string, page?: { offset?: number; limit?: number }): Promise<DeadLetter[]>;
+    /** Puts the named dead letters (or all) back on the output's queue; resolves to how many moved. */
+    retry(output: string, ids: readonly string[] | 'all'): Promise<number>;
+    /** Deletes all dead letters of the output; resolves to how many were removed. */
+    purge(output: string): Promise<number>;
+  };
+  /**
+   * Stops taking alerts, lets in-flight and queued deliveries finish for at most `drainMs`, then closes the
+   * outputs' connections. What is still queued afterwards stays queued (Redis) or is reported lost (embedded).
+   */
+  close(drainMs: number): Promise<void>;
+}
