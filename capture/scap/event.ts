@@ -49,6 +49,10 @@ export class ScapEvent {
   /** fd.name_changed: the event changed the name of its fd (a UDP tuple, a connect…). */
   fdNameChanged = false;
 
+  /** The previous event's timestamp (evt.deltatime), as two 32-bit halves to avoid a bigint per event. */
+  prevTsLo = 0;
+  prevTsHi = 0;
+
   private offs: Int32Array | null = null;
   private tsBig: bigint | undefined = undefined;
 
@@ -81,6 +85,10 @@ export class ScapEvent {
   get ts(): bigint {
     if (this.tsBig === undefined) this.tsBig = this.buf.readBigUInt64LE(this.start);
     return this.tsBig;
+  }
+
+  get prevTs(): bigint {
+    return (BigInt(this.prevTsHi) << 32n) | BigInt(this.prevTsLo);
   }
 
   /** The thread id; -1 for meta events written with tid 0xFFFFFFFFFFFFFFFF. */

@@ -101,6 +101,8 @@ export class ScapReader {
   /** Events have been read in this section: only event blocks (or a new section) may follow. */
   private inEvents = false;
   private sawSection = false;
+  private prevLo = 0;
+  private prevHi = 0;
 
   /** Reads a file (gzip or plain) to the end, calling `sink` for each event. */
   static async readFile(path: string, sink: EventSink): Promise<ScapReader> {
@@ -266,6 +268,17 @@ export class ScapReader {
     if (out === null) return null;
     this.stats.events++;
     out.num = this.stats.events;
+    const lo = readU32(out.buf, out.start);
+    const hi = readU32(out.buf, out.start + 4);
+    if (this.stats.events === 1) {
+      this.state.firstTs = out.ts;
+      this.prevLo = lo;
+      this.prevHi = hi;
+    }
+    out.prevTsLo = this.prevLo;
+    out.prevTsHi = this.prevHi;
+    this.prevLo = lo;
+    this.prevHi = hi;
     this.parser.parse(out);
     if (out.type === 186 /* PROCEXIT_1_E */) this.converter.forget(out.tid);
     return out;

@@ -234,9 +234,12 @@ export function ipv6Text(b: Uint8Array, o = 0): string {
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
 }
 
+/** sinsp's test: ::ffff:a.b.c.d, or the all-zero address (taken as IPv4 too). */
 export function isIpv4MappedIpv6(b: Uint8Array, o = 0): boolean {
   for (let i = 0; i < 10; i++) if (b[o + i] !== 0) return false;
-  return b[o + 10] === 0xff && b[o + 11] === 0xff;
+  if (b[o + 10] === 0xff && b[o + 11] === 0xff) return true;
+  for (let i = 10; i < 16; i++) if (b[o + i] !== 0) return false;
+  return true;
 }
 
 export function isZero16(b: Uint8Array | null): boolean {

@@ -217,6 +217,7 @@ function inherit(child: ThreadInfo, from: ThreadInfo): void {
   child.exeIno = from.exeIno;
   child.exeInoCtime = from.exeInoCtime;
   child.exeInoMtime = from.exeInoMtime;
+  child.exeInoCtimeDurationCloneTs = from.exeInoCtimeDurationCloneTs;
 }
 
 /** A new process gets a copy of the fd table, the cwd and the env of the one it is created from. */
@@ -402,6 +403,10 @@ function parseExecve(p: EventParser, ev: ScapEvent): void {
     t.exeIno = ev.u64Big(23) ?? 0n;
     t.exeInoCtime = ev.u64Big(24) ?? 0n;
     t.exeInoMtime = ev.u64Big(25) ?? 0n;
+    if (t.cloneTsBig !== 0n) t.exeInoCtimeDurationCloneTs = t.cloneTsBig - t.exeInoCtime;
+    if (t.pidnsInitStartTs !== 0n && t.exeInoCtime > t.pidnsInitStartTs) {
+      t.exeInoCtimeDurationPidnsStart = t.exeInoCtime - t.pidnsInitStartTs;
+    }
   }
   if (ev.has(26)) t.uid = ev.uint(26)!;
   t.pgid = ev.has(28) ? ev.int(28)! : -1;

@@ -24,6 +24,8 @@ export class CaptureState {
   machine: MachineInfo | undefined = undefined;
   /** Ports of server sockets seen in fd lists, to orient connected sockets loaded from them. */
   readonly serverPorts = new Set<number>();
+  /** Timestamp of the first event (evt.reltime). */
+  firstTs = 0n;
 
   /** A new capture section starts: everything known so far is forgotten. */
   reset(): void {
@@ -361,6 +363,10 @@ export class CaptureState {
 
   user(containerId: string, uid: number): UserEntry | undefined {
     return containerId === '' ? this.users.get(uid) : this.containerUsers.get(containerId)?.get(uid);
+  }
+
+  group(containerId: string, gid: number): GroupEntry | undefined {
+    return containerId === '' ? this.groups.get(gid) : this.containerGroups.get(containerId)?.get(gid);
   }
 
   groupName(containerId: string, gid: number): string {

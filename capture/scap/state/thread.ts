@@ -49,6 +49,8 @@ export class ThreadInfo {
   exeIno = 0n;
   exeInoCtime = 0n;
   exeInoMtime = 0n;
+  exeInoCtimeDurationCloneTs = 0n;
+  exeInoCtimeDurationPidnsStart = 0n;
   /** `subsys=path` entries. */
   cgroups: string[] = [];
   /** 12-char container id, or '' on the host. */
