@@ -40,6 +40,8 @@ export interface ScapStats {
   sections: number;
   /** Uncompressed bytes read. */
   bytes: number;
+  /** Layout version of the last process-list block (1…9; 0 when none). */
+  processListVersion: number;
 }
 
 export type EventSink = (ev: ScapEvent) => void | Promise<void>;
@@ -94,6 +96,7 @@ export class ScapReader {
     unknownBlocks: 0,
     sections: 0,
     bytes: 0,
+    processListVersion: 0,
   };
   private readonly converter = new Converter();
   private readonly parser = new EventParser(this.state);
@@ -181,6 +184,7 @@ export class ScapReader {
     const base = blockOffset - (bodyStart - 8);
     const plv = processListVersion(type);
     if (plv > 0) {
+      this.stats.processListVersion = plv;
       for (const p of parseProcessList(buf, bodyStart, bodyEnd, base, plv)) this.state.loadProcess(p);
       return null;
     }
