@@ -51,6 +51,17 @@ export class BlockSplitter {
     this.pos = 0;
   }
 
+  /** Fails early, with a clear message, when the input does not start with `magic`. */
+  expectMagic(magic: Buffer): void {
+    const head = this.data.subarray(this.pos, this.pos + magic.length);
+    if (!magic.subarray(0, head.length).equals(head)) {
+      throw new ScapError(
+        `not a scap capture: it starts with ${head.toString('hex')}, a capture starts with ${magic.toString('hex')}`,
+        this.offset,
+      );
+    }
+  }
+
   next(): boolean {
     const d = this.data;
     const p = this.pos;

@@ -120,6 +120,7 @@ export class ScapReader {
       for await (const chunk of source) {
         this.stats.bytes += chunk.length;
         sp.push(chunk);
+        if (!this.sawSection && sp.offset === 0) sp.expectMagic(SCAP_MAGIC);
         while (sp.next()) {
           const ev = this.block();
           if (ev === null) continue;
