@@ -3,11 +3,11 @@
 
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
-import type { Output } from '../outputs/output.js';
+import type { ConfigKey, Output } from '../outputs/output.js';
 import { ConfigError, sectionValues, type LoadedConfig } from './config/loader.js';
 import { deliveryPolicy, filterSpec } from './config/output-keys.js';
 import { readServiceConfig, type ServiceConfig } from './config/service-config.js';
-import { createLogger, type Logger } from './logging.js';
+import { createLogger, REDACTED, type Logger } from './logging.js';
 import { createQueue } from './queue/index.js';
 import type { AlertQueue, DeliveryTarget } from './queue/queue.js';
 import { compileFilter } from './router/filter.js';
@@ -34,6 +34,18 @@ export interface StartOptions {
 interface BuiltOutputs {
   targets: DeliveryTarget[];
   routed: RoutedOutput[];
+}
+
+/** An output's settings as the start-up log shows them: secrets replaced, unset keys left out. */
+function shownSettings(keys: readonly ConfigKey[], values: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const shown: Record<string, unknown> = {};
+  for (const key of keys) {
+    const value = values[key.name];
+    if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) continue;
+    if (typeof value === 'object' && !Array.isArray(value) && Object.keys(value as object).length === 0) continue;
+    shown[key.name] = key.secret ? REDACTED : value;
+  }
+  return shown;
 }
 
 /** Builds every enabled output; configuration problems of all of them are reported together. */
@@ -63,6 +75,7 @@ function buildOutputs(config: LoadedConfig, service: ServiceConfig, logger: Logg
       problems.push((err as Error).message);
       continue;
     }
+    logger.info({ output: section.name, settings: shownSettings(section.keys, values) }, `output '${section.name}' enabled`);
     built.targets.push({ output, policy });
     built.routed.push({ name: section.name, filter: compileFilter(filterSpec(values)) });
   }
