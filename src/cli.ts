@@ -2,6 +2,7 @@
 // The `saker` command. Each subcommand lives in src/cli/<name>.ts and is registered here with one line.
 
 import { Command } from 'commander';
+import { registerDlq } from './cli/dlq.js';
 import { registerRun } from './cli/run.js';
 import { registerVersion } from './cli/version.js';
 
@@ -15,6 +16,7 @@ const program = new Command('saker')
   });
 
 registerRun(program);
+registerDlq(program);
 registerVersion(program);
 
 await program.parseAsync(process.argv);
