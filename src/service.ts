@@ -57,7 +57,10 @@ function buildOutputs(config: LoadedConfig, service: ServiceConfig, logger: Logg
     if (!module) continue;
     const values = sectionValues(config, section.name);
     if (!module.isEnabled(values)) {
-      if (config.touched.has(section.name)) {
+      // Settings for an output that is off by default hint at a missing key (webhook.minimumpriority without
+      // webhook.address); turning off an output that is on by default (stdout) is deliberate.
+      const defaults = Object.fromEntries(section.keys.map((k) => [k.name, k.default]));
+      if (config.touched.has(section.name) && !module.isEnabled(defaults)) {
         logger.warn(`output '${section.name}' has settings but is not enabled (see its keys in the README's configuration reference)`);
       }
       continue;

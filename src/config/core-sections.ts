@@ -16,6 +16,12 @@ export const SERVER_SECTION: ConfigSection = {
     { name: 'customtags', type: 'string[]', default: [], doc: "Appended to every alert's `tags` when not already there (comma-separated in the environment)" },
     { name: 'bodylimit', type: 'int', default: MiB, min: 1024, doc: 'Largest request body accepted by `POST /`, in bytes; larger ones get 413' },
     { name: 'shutdowntimeout', type: 'duration', default: 10_000, min: 0, doc: 'On SIGTERM/SIGINT, how long queued alerts may keep being delivered before saker exits' },
+    {
+      name: 'mutualtlsfilespath',
+      type: 'string',
+      default: '',
+      doc: 'Folder with `client.crt`, `client.key` and `ca.crt`, used by outputs with `mutualtls` when `mutualtlsclient.*` are not set (Falcosidekick\'s older setting)',
+    },
   ],
 };
 

@@ -2,6 +2,7 @@
 // certificates) are read here, so that an unreadable one stops start-up like any other bad value.
 
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ClientTlsFiles } from '../../outputs/output.js';
 import { ConfigError, sectionValues, type LoadedConfig } from './loader.js';
 
@@ -42,6 +43,8 @@ export function readServiceConfig(config: LoadedConfig): ServiceConfig {
   const log = sectionValues(config, 'log');
   const queue = sectionValues(config, 'queue');
   const problems: string[] = [];
+  const filesPath = top['mutualtlsfilespath'] as string;
+  const inFolder = (name: string) => (filesPath === '' ? '' : join(filesPath, name));
 
   let tls: ServerTls | undefined;
   if (tlsServer['deploy'] === true) {
@@ -71,9 +74,9 @@ export function readServiceConfig(config: LoadedConfig): ServiceConfig {
     redisUrl: sectionValues(config, 'redis')['url'] as string,
     shutdownTimeoutMs: top['shutdowntimeout'] as number,
     clientTls: {
-      certFile: mtlsClient['certfile'] as string,
-      keyFile: mtlsClient['keyfile'] as string,
-      mutualCaCertFile: mtlsClient['cacertfile'] as string,
+      certFile: (mtlsClient['certfile'] as string) || inFolder('client.crt'),
+      keyFile: (mtlsClient['keyfile'] as string) || inFolder('client.key'),
+      mutualCaCertFile: (mtlsClient['cacertfile'] as string) || inFolder('ca.crt'),
       caCertFile: sectionValues(config, 'tlsclient')['cacertfile'] as string,
     },
   };
