@@ -88,7 +88,8 @@ function syscallFields() {
     const { type, isList } = normaliseType(r.type, where);
     const flags = r.flags ? r.flags.split(',') : [];
     if (isList !== yesNo(r.is_list, where)) throw new Error(`${where}: is_list disagrees with type ${r.type}`);
-    return { name: r.name, type, falcoType: r.type, isList, arg: parseArg(r.arg, where), flags, cls: r.class };
+    const dotArg = r.arg_syntax_in_docs.split(' ').includes('.NAME');
+    return { name: r.name, type, falcoType: r.type, isList, arg: parseArg(r.arg, where), flags, cls: r.class, dotArg };
   });
 }
 
@@ -133,7 +134,7 @@ function header(sources) {
   ];
 }
 
-function fieldModule(constName, doc, sources, fields) {
+function fieldModule(constName, doc, sources, fields, extra = []) {
   return [
     ...header(sources),
     "import type { FieldDef } from '../source.js';",
@@ -143,6 +144,7 @@ function fieldModule(constName, doc, sources, fields) {
     ...fields.map(renderField),
     '];',
     '',
+    ...extra,
   ].join('\n');
 }
 
@@ -178,13 +180,20 @@ const outputs = {
     'SYSCALL_FIELDS',
     'The `syscall` source: libsinsp fields and the container plugin fields (container.*, k8s.*), as Falco knows them.',
     'corpus fields/syscall_fields.tsv (Falco website supported-fields, libsinsp 0.25.4 and container plugin tables)',
-    syscall.map(({ cls, ...f }) => f),
+    syscall.map(({ cls, dotArg, ...f }) => f),
+    [
+      '/** Fields that also take their argument as a `.NAME` suffix: `evt.arg.fd`, `container.label.app`. */',
+      'export const SYSCALL_DOT_ARGUMENT_FIELDS: ReadonlySet<string> = new Set([',
+      ...syscall.filter((f) => f.dotArg).map((f) => `  '${f.name}',`),
+      ']);',
+      '',
+    ],
   ),
   'generic_event.ts': fieldModule(
     'GENERIC_EVENT_FIELDS',
     'The `evt.*` fields every source has, plugin sources included (libsinsp gen_event class).',
     'corpus fields/syscall_fields.tsv, rows of class `evt`',
-    syscall.filter((f) => f.cls === 'evt').map(({ cls, ...f }) => f),
+    syscall.filter((f) => f.cls === 'evt').map(({ cls, dotArg, ...f }) => f),
   ),
   'k8saudit.ts': fieldModule(
     'K8SAUDIT_PLUGIN_FIELDS',

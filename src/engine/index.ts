@@ -8,3 +8,9 @@ export { DEFAULT_MAX_DEPTH, parseCondition, type ParseOptions } from './parser.j
 export { printCondition } from './printer.js';
 export * from './fields/index.js';
 export type * from './source.js';
+export { CompiledSource, type CompiledSourceOptions, type FieldRef, type ValueRenderer } from './compile/source.js';
+export { compileCondition, type CompiledCondition, type Predicate } from './compile/condition.js';
+export { eventCodeCount } from './compile/evttypes.js';
+export type { ConditionWarning, ConditionWarningCode } from './compile/warnings.js';
+export { compileGlob } from './compile/glob.js';
+export { PathPrefixMap, PathPrefixSet } from './compile/path_prefix.js';

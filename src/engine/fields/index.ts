@@ -6,10 +6,17 @@ import { CLOUDTRAIL_PLUGIN_FIELDS } from './cloudtrail.js';
 import { GENERIC_EVENT_FIELDS } from './generic_event.js';
 import { JSON_PLUGIN_FIELDS } from './json.js';
 import { K8SAUDIT_PLUGIN_FIELDS } from './k8saudit.js';
-import { SYSCALL_FIELDS } from './syscall.js';
+import { SYSCALL_DOT_ARGUMENT_FIELDS, SYSCALL_FIELDS } from './syscall.js';
 import { SYSCALL_EVENTS } from './syscall_events.js';
 
-export { CLOUDTRAIL_PLUGIN_FIELDS, GENERIC_EVENT_FIELDS, JSON_PLUGIN_FIELDS, K8SAUDIT_PLUGIN_FIELDS, SYSCALL_FIELDS };
+export {
+  CLOUDTRAIL_PLUGIN_FIELDS,
+  GENERIC_EVENT_FIELDS,
+  JSON_PLUGIN_FIELDS,
+  K8SAUDIT_PLUGIN_FIELDS,
+  SYSCALL_DOT_ARGUMENT_FIELDS,
+  SYSCALL_FIELDS,
+};
 export { SYSCALL_EVENTS, type SyscallEventRow } from './syscall_events.js';
 
 /** `syscall`: libsinsp's fields plus the container plugin's (`container.*`, `k8s.*`). */

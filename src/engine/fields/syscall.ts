@@ -299,3 +299,14 @@ export const SYSCALL_FIELDS: readonly FieldDef[] = [
   { name: 'thread.vmsize.b', type: 'uint64', falcoType: 'UINT64', isList: false, arg: null, flags: ['TABLE_ONLY'] },
   { name: 'thread.vmrss.b', type: 'uint64', falcoType: 'UINT64', isList: false, arg: null, flags: ['TABLE_ONLY'] },
 ];
+
+/** Fields that also take their argument as a `.NAME` suffix: `evt.arg.fd`, `container.label.app`. */
+export const SYSCALL_DOT_ARGUMENT_FIELDS: ReadonlySet<string> = new Set([
+  'evt.type.is',
+  'evt.arg',
+  'evt.rawarg',
+  'evt.abspath',
+  'thread.cgroup',
+  'container.label',
+  'k8s.pod.label',
+]);
