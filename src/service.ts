@@ -18,6 +18,8 @@ export interface RunningService {
   /** `http://127.0.0.1:PORT` or `https://…`, with the port actually bound. */
   readonly url: string;
   readonly port: number;
+  /** The plain-HTTP listener of `tlsserver.notlspaths`, when there is one. */
+  readonly plainUrl?: string;
   readonly app: FastifyInstance;
   readonly router: Router;
   readonly queue: AlertQueue;
@@ -105,16 +107,22 @@ export async function startService(config: LoadedConfig, options: StartOptions =
   const queue = await createQueue({ config: service, logger });
   await queue.start(targets);
   const router = new Router(queue, routed, { ...service.enrichment, hostname: hostname() });
-  const app = await buildServer({ router, queue, config, service, logger });
+  const deps = { router, queue, config, service, logger };
+  const app = await buildServer(deps);
+  const plainApp = service.plain ? await buildServer(deps, { plain: true, onlyPaths: service.plain.paths }) : undefined;
   try {
     await app.listen({ host: service.listen.address, port: service.listen.port });
+    if (plainApp && service.plain) {
+      await plainApp.listen({ host: service.listen.address, port: service.plain.port });
+      logger.info({ port: boundPort(plainApp, service.plain.port), paths: service.plain.paths }, 'plain-HTTP listener for tlsserver.notlspaths');
+    }
   } catch (err) {
+    await app.close();
     await queue.close(0);
     throw err;
   }
 
-  const address = app.server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : service.listen.port;
+  const port = boundPort(app, service.listen.port);
   const shownHost = service.listen.address === '0.0.0.0' || service.listen.address === '::' ? '127.0.0.1' : service.listen.address;
   const url = `${service.tls ? 'https' : 'http'}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
   logger.info(
@@ -134,11 +142,17 @@ export async function startService(config: LoadedConfig, options: StartOptions =
   const stop = () => {
     stopping ??= (async () => {
       logger.info('stopping: no new requests; finishing those in flight');
-      await app.close();
+      await Promise.all([app.close(), plainApp?.close()]);
       await queue.close(service.shutdownTimeoutMs);
       logger.info('stopped');
     })();
     return stopping;
   };
-  return { url, port, app, router, queue, logger, stop };
+  const plainUrl = plainApp && service.plain ? `http://${url.split('://')[1]!.replace(/:\d+$/, '')}:${boundPort(plainApp, service.plain.port)}` : undefined;
+  return { url, port, plainUrl, app, router, queue, logger, stop };
+}
+
+function boundPort(app: FastifyInstance, configured: number): number {
+  const address = app.server.address();
+  return typeof address === 'object' && address !== null ? address.port : configured;
 }

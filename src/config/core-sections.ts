@@ -49,6 +49,13 @@ export const TLS_SERVER_SECTION: ConfigSection = {
     { name: 'keyfile', type: 'string', default: '/etc/certs/server/server.key', doc: "The server certificate's private key (PEM)" },
     { name: 'mutualtls', type: 'bool', default: false, doc: 'Require clients to present a certificate signed by `tlsserver.cacertfile`' },
     { name: 'cacertfile', type: 'string', default: '/etc/certs/server/ca.crt', doc: 'CA certificate(s) (PEM) that client certificates must chain to, with `mutualtls`' },
+    {
+      name: 'notlspaths',
+      type: 'string[]',
+      default: [],
+      doc: 'With TLS, paths also served over plain HTTP on `tlsserver.notlsport`, for probes that cannot do (mutual) TLS: e.g. `/ping,/healthz`; empty = no plain-HTTP port',
+    },
+    { name: 'notlsport', type: 'int', default: 2810, min: 0, max: 65535, doc: 'Port of the plain-HTTP listener for `tlsserver.notlspaths`' },
   ],
 };
 

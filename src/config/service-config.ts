@@ -18,6 +18,8 @@ export interface ServerTls {
 export interface ServiceConfig {
   listen: { address: string; port: number; bodyLimit: number };
   tls?: ServerTls;
+  /** With TLS: paths also served over plain HTTP on `port` (probes). */
+  plain?: { port: number; paths: readonly string[] };
   authTokens: readonly string[];
   enrichment: { customFields: Readonly<Record<string, string>>; customTags: readonly string[] };
   log: { level: LogLevel; format: 'json' | 'pretty' };
@@ -58,9 +60,11 @@ export function readServiceConfig(config: LoadedConfig): ServiceConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
+  const plainPaths = tlsServer['notlspaths'] as string[];
   return {
     listen: { address: top['listenaddress'] as string, port: top['listenport'] as number, bodyLimit: top['bodylimit'] as number },
     tls,
+    plain: tls && plainPaths.length > 0 ? { port: tlsServer['notlsport'] as number, paths: plainPaths } : undefined,
     authTokens: sectionValues(config, 'auth')['tokens'] as string[],
     enrichment: {
       customFields: top['customfields'] as Record<string, string>,
