@@ -117,14 +117,13 @@ export async function startService(config: LoadedConfig, options: StartOptions =
       logger.info({ port: boundPort(plainApp, service.plain.port), paths: service.plain.paths }, 'plain-HTTP listener for tlsserver.notlspaths');
     }
   } catch (err) {
-    await app.close();
+    await Promise.all([app.close(), plainApp?.close()]);
     await queue.close(0);
     throw err;
   }
 
   const port = boundPort(app, service.listen.port);
-  const shownHost = service.listen.address === '0.0.0.0' || service.listen.address === '::' ? '127.0.0.1' : service.listen.address;
-  const url = `${service.tls ? 'https' : 'http'}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  const url = localUrl(service.tls ? 'https' : 'http', service.listen.address, port);
   logger.info(
     {
       address: service.listen.address,
@@ -148,8 +147,14 @@ export async function startService(config: LoadedConfig, options: StartOptions =
     })();
     return stopping;
   };
-  const plainUrl = plainApp && service.plain ? `http://${url.split('://')[1]!.replace(/:\d+$/, '')}:${boundPort(plainApp, service.plain.port)}` : undefined;
+  const plainUrl = plainApp && service.plain ? localUrl('http', service.listen.address, boundPort(plainApp, service.plain.port)) : undefined;
   return { url, port, plainUrl, app, router, queue, logger, stop };
+}
+
+/** How this host reaches the listener: the loopback address when it listens on every interface. */
+function localUrl(scheme: string, address: string, port: number): string {
+  const host = address === '0.0.0.0' || address === '::' || address === '' ? '127.0.0.1' : address;
+  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 function boundPort(app: FastifyInstance, configured: number): number {
