@@ -2,6 +2,9 @@
 // The `saker` command. Each subcommand lives in src/cli/<name>.ts and is registered here with one line.
 
 import { Command } from 'commander';
+import { registerFields } from './cli/fields.js';
+import { registerRules } from './cli/rules.js';
+import { registerValidate } from './cli/validate.js';
 import { registerVersion } from './cli/version.js';
 
 const program = new Command('saker')
@@ -14,5 +17,8 @@ const program = new Command('saker')
   });
 
 registerVersion(program);
+registerValidate(program);
+registerRules(program);
+registerFields(program);
 
 await program.parseAsync(process.argv);

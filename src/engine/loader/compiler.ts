@@ -8,6 +8,7 @@ import { forEachNode, type Ast, type Expr } from '../ast.js';
 import { ConditionCompileError, ConditionSyntaxError, OutputFormatError } from '../errors.js';
 import { parseCondition } from '../parser.js';
 import type { Collector, MacroInfo, RuleInfo } from './collector.js';
+import { eventCodeCount } from '../compile/evttypes.js';
 import { conditionWarnings, outputWarnings } from './condition_warnings.js';
 import { exceptionClause } from './exceptions.js';
 import { compileLists, originalOffset, substituteLists, type CompiledList, type ListEdit } from './lists.js';
@@ -18,8 +19,8 @@ import type { CompileTarget, CompiledOutput } from './target.js';
 
 /** Falco parses rule and macro conditions with a depth limit of 1000 (libsinsp's default is 100). */
 const MAX_CONDITION_DEPTH = 1000;
-/** LOAD_NO_EVTTYPE: a syscall rule that can match more event types than this. */
-const MAX_EVENT_TYPES = 100;
+/** LOAD_NO_EVTTYPE: a syscall rule that can match more event codes than this. */
+const MAX_EVENT_CODES = 100;
 
 const CONTAINER_INFO = '%container.info';
 const CONTAINER_INFO_DEPRECATED =
@@ -180,12 +181,10 @@ export class RuleCompiler<E> {
       }
       throw new RuleLoadError('LOAD_ERR_COMPILE_CONDITION', err.message, at);
     }
-    for (const w of compiled.warnings) {
-      report.warn('LOAD_COMPILE_CONDITION', w.message, conditionContext);
-    }
-    if (info.source === 'syscall' && info.warnEvttypes) {
-      const types = compiled.eventTypes;
-      if (types === undefined || types.size > MAX_EVENT_TYPES) report.warn('LOAD_NO_EVTTYPE', NO_EVTTYPE, info.context);
+    for (const w of compiled.warnings) report.warn(w.code ?? 'LOAD_COMPILE_CONDITION', w.message, conditionContext);
+    // Falco counts event codes (enter and exit apart); a condition that can match no event does not warn.
+    if (info.source === 'syscall' && info.warnEvttypes && eventCodeCount(compiled.eventTypes) > MAX_EVENT_CODES) {
+      report.warn('LOAD_NO_EVTTYPE', NO_EVTTYPE, info.context);
     }
     return {
       name: info.name,
