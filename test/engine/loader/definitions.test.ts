@@ -27,7 +27,7 @@ describe('append, override and redefinition', () => {
     const r = l.engine.rules[0];
     expect([r?.description, r?.outputFormat, r?.tags, r?.priority, r?.enabled]).toEqual([
       'd more',
-      'o %proc.name and more',
+      'o %evt.num and more',
       ['a', 'b', 'c'],
       'Error',
       false,

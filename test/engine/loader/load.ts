@@ -41,5 +41,5 @@ export function condition(l: Loaded, rule: string): string {
 
 /** A rule item with the required keys; `extra` lines are appended (indented by the caller). */
 export function rule(name: string, cond: string, extra = ''): string {
-  return `- rule: ${name}\n  desc: d\n  condition: ${cond}\n  output: o %proc.name\n  priority: INFO\n${extra}`;
+  return `- rule: ${name}\n  desc: d\n  condition: ${cond}\n  output: o %evt.num\n  priority: INFO\n${extra}`;
 }
