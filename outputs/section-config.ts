@@ -40,10 +40,11 @@ export class SectionConfig {
     return this.string(name) ?? this.fail(name, why);
   }
 
-  int(name: string): number {
+  int(name: string, min = Number.MIN_SAFE_INTEGER): number {
     const v = this.raw(name);
     const n = typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v;
     if (typeof n !== 'number' || !Number.isInteger(n)) return this.fail(name, `expected an integer, got ${JSON.stringify(v)}`);
+    if (n < min) return this.fail(name, `must be at least ${min}, got ${n}`);
     return n;
   }
 
