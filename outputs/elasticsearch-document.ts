@@ -5,19 +5,9 @@
 import { epochMs } from './alert-time.js';
 import { render } from './alert-template.js';
 import type { Alert } from './output.js';
+import { priorityRank } from './priority.js';
 
 export type IndexSuffix = 'daily' | 'monthly' | 'annually' | 'none';
-
-const PRIORITY_RANK: Record<Alert['priority'], number> = {
-  Emergency: 0,
-  Alert: 1,
-  Critical: 2,
-  Error: 3,
-  Warning: 4,
-  Notice: 5,
-  Informational: 6,
-  Debug: 7,
-};
 
 /** `falco-2026.11.29`, `falco-2026.11`, `falco-2026` or `falco`, from the alert's time in UTC. */
 export function indexName(base: string, suffix: IndexSuffix, alert: Alert): string {
@@ -56,7 +46,7 @@ export function ecsDocument(alert: Alert): Record<string, unknown> {
       module: 'falco',
       dataset: `falco.${alert.source}`,
       // Syslog's scale, which Falco's priorities follow: 0 is Emergency, 7 is Debug.
-      severity: PRIORITY_RANK[alert.priority],
+      severity: priorityRank(alert.priority),
     },
     log: { level: alert.priority.toLowerCase() },
     rule: { name: alert.rule },

@@ -4,6 +4,7 @@
 
 import { render, type AlertTemplate } from './alert-template.js';
 import type { Alert } from './output.js';
+import { PRIORITY_ORDER, priorityRank } from './priority.js';
 
 export interface MailContent {
   subject: string;
@@ -39,7 +40,7 @@ export function headerText(text: string, max = SUBJECT_MAX): string {
 }
 
 function importance(alerts: readonly Alert[]): MailContent['priority'] {
-  const severe = alerts.some((a) => a.priority === 'Emergency' || a.priority === 'Alert' || a.priority === 'Critical');
+  const severe = alerts.some((a) => priorityRank(a.priority) <= priorityRank('Critical'));
   return severe ? 'high' : alerts.every((a) => a.priority === 'Debug') ? 'low' : 'normal';
 }
 
@@ -109,9 +110,8 @@ export function alertMail(alert: Alert, subject: AlertTemplate, html: boolean): 
 
 /** One mail for a batch: a count by priority in the subject, then every alert, most severe first. */
 export function digestMail(alerts: readonly Alert[], html: boolean): MailContent {
-  const order: Array<Alert['priority']> = ['Emergency', 'Alert', 'Critical', 'Error', 'Warning', 'Notice', 'Informational', 'Debug'];
-  const sorted = [...alerts].sort((a, b) => order.indexOf(a.priority) - order.indexOf(b.priority));
-  const counts = order
+  const sorted = [...alerts].sort((a, b) => priorityRank(a.priority) - priorityRank(b.priority));
+  const counts = PRIORITY_ORDER
     .map((p) => [p, alerts.filter((a) => a.priority === p).length] as const)
     .filter(([, n]) => n > 0)
     .map(([p, n]) => `${n} ${p}`)

@@ -4,17 +4,13 @@
 import { epochMs, withFraction } from './alert-time.js';
 import { render } from './alert-template.js';
 import type { Alert } from './output.js';
+import { priorityRank } from './priority.js';
 
 export const FACILITIES = {
   kern: 0, user: 1, mail: 2, daemon: 3, auth: 4, syslog: 5, lpr: 6, news: 7, uucp: 8, cron: 9, authpriv: 10,
   ftp: 11, local0: 16, local1: 17, local2: 18, local3: 19, local4: 20, local5: 21, local6: 22, local7: 23,
 } as const;
 export type Facility = keyof typeof FACILITIES;
-
-/** Falco's priorities are syslog's severities, in the same order: Emergency is 0, Debug 7. */
-const SEVERITY: Record<Alert['priority'], number> = {
-  Emergency: 0, Alert: 1, Critical: 2, Error: 3, Warning: 4, Notice: 5, Informational: 6, Debug: 7,
-};
 
 /** CEF's 0–10 scale (10 most severe). */
 const CEF_SEVERITY: Record<Alert['priority'], number> = {
@@ -37,7 +33,7 @@ export interface SyslogHeader {
 
 /** `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID - MSG`: MSGID is the alert's source, no structured data. */
 export function rfc5424(alert: Alert, msg: string, h: SyslogHeader): string {
-  const pri = FACILITIES[h.facility] * 8 + SEVERITY[alert.priority];
+  const pri = FACILITIES[h.facility] * 8 + priorityRank(alert.priority);
   const hostname = headerField(alert.hostname || h.fallbackHostname, 255);
   return `<${pri}>1 ${withFraction(alert.time, 6)} ${hostname} ${headerField(h.appName, 48)} ${headerField(h.procId, 128)} ${headerField(alert.source, 32)} - ${msg}`;
 }
