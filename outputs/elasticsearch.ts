@@ -4,10 +4,9 @@
 // dead-lettered, each with Elasticsearch's own reason.
 
 import { Client, errors, type ClientOptions, type estypes } from '@elastic/elasticsearch';
-import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { ecsDocument, falcoDocument, indexName, indexTemplate, type IndexSuffix } from './elasticsearch-document.js';
-import { httpFailure, isRetryableStatus, networkFailure } from './http-failure.js';
+import { failureForNetworkError, failureForStatus } from './http-failures.js';
 import {
   PartialDeliveryError,
   PermanentError,
@@ -20,6 +19,7 @@ import {
   type SendContext,
 } from './output.js';
 import { SectionConfig } from './section-config.js';
+import { CLIENT_TLS_KEYS, clientTlsOptions } from './tls.js';
 
 const ignored = (what: string) => `Accepted for Falcosidekick compatibility; no effect: ${what}.`;
 
@@ -32,20 +32,19 @@ const keys: readonly ConfigKey[] = [
   { name: 'username', type: 'string', doc: 'User for basic authentication. Falcosidekick: `elasticsearch.username`.' },
   { name: 'password', type: 'string', secret: true, doc: 'Password for basic authentication. Falcosidekick: `elasticsearch.password`.' },
   { name: 'customheaders', type: 'map', secret: true, doc: 'Extra HTTP headers on every request (e.g. for an authenticating proxy). Falcosidekick: `elasticsearch.customheaders`.' },
-  { name: 'checkcert', type: 'bool', default: true, doc: 'Verify the server\'s TLS certificate. Falcosidekick: `elasticsearch.checkcert`.' },
-  { name: 'cacertfile', type: 'string', doc: 'PEM file of CA certificates to trust (a private cluster CA).' },
   { name: 'enablecompression', type: 'bool', default: false, doc: 'Gzip request bodies. Falcosidekick: `elasticsearch.enablecompression`.' },
   { name: 'flattenfields', type: 'bool', default: false, doc: 'Write output field names with `_` for `.` (`proc_name`), avoiding object/value mapping conflicts without a template. Falcosidekick: `elasticsearch.flattenfields`.' },
   { name: 'ecs', type: 'bool', default: false, doc: 'Write Elastic Common Schema documents (`event.kind: alert`, `rule.name`, `event.severity`, `host.name`, `tags`, `labels`) instead of Falco\'s alert JSON.' },
   { name: 'createindextemplate', type: 'bool', default: false, doc: 'Create (or update) the index template `saker-<index>` at start-up. Falcosidekick: `elasticsearch.createindextemplate`.' },
-  { name: 'numberofshards', type: 'int', default: 3, doc: 'Primary shards set by the index template. Falcosidekick: `elasticsearch.numberofshards`.' },
-  { name: 'numberofreplicas', type: 'int', default: 3, doc: 'Replicas set by the index template (use 0 on a one-node cluster). Falcosidekick: `elasticsearch.numberofreplicas`.' },
-  { name: 'bulksize', type: 'int', default: 500, doc: 'Most alerts in one bulk request.' },
+  { name: 'numberofshards', type: 'int', default: 3, min: 1, doc: 'Primary shards set by the index template. Falcosidekick: `elasticsearch.numberofshards`.' },
+  { name: 'numberofreplicas', type: 'int', default: 3, min: 0, doc: 'Replicas set by the index template (use 0 on a one-node cluster). Falcosidekick: `elasticsearch.numberofreplicas`.' },
+  { name: 'bulksize', type: 'int', default: 500, min: 1, max: 100_000, doc: 'Most alerts in one bulk request.' },
   { name: 'type', type: 'string', default: '_doc', doc: ignored('Elasticsearch 8 has no mapping types') },
   { name: 'batching.enabled', type: 'bool', doc: ignored('saker always writes with the bulk API; see `bulksize`') },
   { name: 'batching.batchsize', type: 'int', doc: ignored('see `bulksize`') },
   { name: 'batching.flushinterval', type: 'duration', doc: ignored('the queue sends as soon as alerts wait') },
-  { name: 'maxconcurrentrequests', type: 'int', doc: ignored('set the output\'s queue concurrency') },
+  { name: 'maxconcurrentrequests', type: 'int', doc: ignored('set the output\'s `concurrency`') },
+  ...CLIENT_TLS_KEYS,
 ];
 
 interface EsOptions {
@@ -69,11 +68,11 @@ export function classifyClientError(err: unknown, what: string): DeliveryError {
     const status = err.statusCode ?? 0;
     const body = err.body as { error?: estypes.ErrorCause | string } | string | undefined;
     const detail = typeof body === 'object' && body ? (typeof body.error === 'object' ? errorReason(body.error) : String(body.error ?? '')) : String(body ?? '');
-    return httpFailure(what, status, detail, err.headers?.['retry-after']);
+    return failureForStatus(what, status, err.headers?.['retry-after'], detail);
   }
   if (err instanceof errors.ProductNotSupportedError) return new PermanentError(`${what}: the server is not Elasticsearch (${err.message})`);
   if (err instanceof errors.ConfigurationError) return new PermanentError(`${what}: ${err.message}`);
-  return networkFailure(what, err);
+  return failureForNetworkError(what, err);
 }
 
 class ElasticsearchOutput implements Output {
@@ -142,8 +141,7 @@ class ElasticsearchOutput implements Output {
       if (!item || item.status < 300) return;
       // Already stored by an earlier try: the alert is there, once.
       if (item.status === 409) return;
-      const message = `Elasticsearch refused the document (HTTP ${item.status}) in ${item._index}: ${errorReason(item.error)}`;
-      failures.set(i, isRetryableStatus(item.status) ? new RetryableError(message) : new PermanentError(message));
+      failures.set(i, failureForStatus(`Elasticsearch, for the document in ${item._index},`, item.status, undefined, errorReason(item.error)));
     });
     if (response.items.length !== alerts.length) {
       throw new RetryableError(`Elasticsearch answered ${response.items.length} bulk items for ${alerts.length} documents`);
@@ -163,7 +161,7 @@ export const elasticsearch: OutputModule = {
   isEnabled: (config) => Boolean(config.hostport),
   create(config, ctx) {
     const c = new SectionConfig('elasticsearch', keys, config);
-    const nodes = c.list('hostport');
+    const nodes = c.requiredString('hostport').split(',').map((s) => s.trim()).filter(Boolean);
     for (const node of nodes) if (!/^https?:\/\/[^/]/.test(node)) c.fail('hostport', `expected http(s)://host:port, got '${node}'`);
     const index = c.requiredString('index');
     if (index !== index.toLowerCase() || /[\\/*?"<>| ,#:]/.test(index) || /^[-_+.]/.test(index)) {
@@ -176,16 +174,8 @@ export const elasticsearch: OutputModule = {
       compression: c.bool('enablecompression'),
       name: 'saker',
       headers: c.map('customheaders'),
-      tls: { rejectUnauthorized: c.bool('checkcert') },
+      tls: clientTlsOptions('elasticsearch', config, ctx),
     };
-    const caFile = c.string('cacertfile');
-    if (caFile) {
-      try {
-        options.tls!.ca = readFileSync(caFile);
-      } catch (err) {
-        c.fail('cacertfile', `cannot read ${caFile}: ${(err as Error).message}`);
-      }
-    }
     const apiKey = c.string('apikey');
     const username = c.string('username');
     if (apiKey && username) c.fail('apikey', 'set either apikey or username/password, not both');
@@ -198,10 +188,10 @@ export const elasticsearch: OutputModule = {
       pipeline: c.string('pipeline'),
       ecs: c.bool('ecs'),
       flattenFields: c.bool('flattenfields'),
-      template: c.bool('createindextemplate') ? { shards: c.int('numberofshards', 1), replicas: c.int('numberofreplicas', 0) } : undefined,
+      template: c.bool('createindextemplate') ? { shards: c.number('numberofshards'), replicas: c.number('numberofreplicas') } : undefined,
     };
     const type = c.string('type');
     if (type && type !== '_doc') ctx.logger.warn({ type }, 'elasticsearch.type is ignored: Elasticsearch 8 has no mapping types');
-    return new ElasticsearchOutput('elasticsearch', new Client(options), esOptions, c.int('bulksize', 1), ctx.logger);
+    return new ElasticsearchOutput('elasticsearch', new Client(options), esOptions, c.number('bulksize'), ctx.logger);
   },
 };

@@ -2,7 +2,7 @@
 // than one per alert, TLS required by default (STARTTLS, or implicit TLS on port 465), one mail per alert or
 // a digest per batch. SMTP's own reply codes decide retries: 4xx is "try later", 5xx is final.
 
-import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import type { Logger } from 'pino';
@@ -10,14 +10,14 @@ import { compileTemplate, type AlertTemplate } from './alert-template.js';
 import { deliverEach } from './deliver-each.js';
 import { alertMail, digestMail, headerText, type MailContent } from './email-message.js';
 import { PermanentError, RetryableError, type Alert, type ConfigKey, type DeliveryError, type Output, type OutputModule, type SendContext } from './output.js';
+import { failureForNetworkError } from './http-failures.js';
 import { SectionConfig } from './section-config.js';
+import { CLIENT_TLS_KEYS, clientTlsOptions } from './tls.js';
 
 const keys: readonly ConfigKey[] = [
   { name: 'hostport', type: 'string', doc: '`host:port` of the SMTP server; setting it enables the output. Without a port: 587, or 465 with `implicittls`. Falcosidekick: `smtp.hostport`.' },
   { name: 'tls', type: 'bool', default: true, doc: 'Require an encrypted connection: STARTTLS (refusing a server that does not offer it), or implicit TLS. `false` sends in clear text: trusted networks only. Falcosidekick: `smtp.tls`.' },
   { name: 'implicittls', type: 'bool', doc: 'TLS from the first byte (SMTPS) instead of STARTTLS. Default: true on port 465, false otherwise.' },
-  { name: 'checkcert', type: 'bool', default: true, doc: 'Verify the server\'s certificate and name.' },
-  { name: 'cacertfile', type: 'string', doc: 'PEM file of CA certificates to trust instead of the system ones (a private mail relay).' },
   {
     name: 'authmechanism',
     type: 'enum',
@@ -33,8 +33,9 @@ const keys: readonly ConfigKey[] = [
   { name: 'outputformat', type: 'enum', values: ['html', 'text'], default: 'html', doc: '`html`: an HTML body with a plain-text alternative; `text`: plain text only. Falcosidekick: `smtp.outputformat`.' },
   { name: 'subject', type: 'string', default: '[{{ .Priority }}] {{ .Rule }}: {{ .Output }}', doc: 'Template of the subject of a one-alert mail (line breaks removed, cut to 200 characters).' },
   { name: 'digest', type: 'bool', default: false, doc: 'Send one mail per batch (up to `digestsize` alerts, most severe first) instead of one per alert.' },
-  { name: 'digestsize', type: 'int', default: 50, doc: 'Most alerts in one digest mail.' },
-  { name: 'maxconnections', type: 'int', default: 3, doc: 'Pooled SMTP connections kept open (and mails sent in parallel).' },
+  { name: 'digestsize', type: 'int', default: 50, min: 1, max: 1000, doc: 'Most alerts in one digest mail.' },
+  { name: 'maxconnections', type: 'int', default: 3, min: 1, max: 50, doc: 'Pooled SMTP connections kept open (and mails sent in parallel).' },
+  ...CLIENT_TLS_KEYS,
 ];
 
 const UNSUPPORTED_MECHANISMS: Record<string, string> = {
@@ -54,7 +55,12 @@ export function classifySmtpError(err: unknown): DeliveryError {
   }
   if (e.code === 'EAUTH' || e.code === 'ENOAUTH') return new PermanentError(`SMTP authentication failed: ${reply}`);
   if (e.code === 'EENVELOPE' || e.code === 'EMESSAGE') return new PermanentError(`SMTP refused the mail: ${reply}`);
-  return new RetryableError(`SMTP server unreachable or failing: ${reply}${e.code && !reply.includes(e.code) ? ` [${e.code}]` : ''}`, undefined, { cause: err });
+  // No SMTP reply: the connection or the TLS handshake failed. nodemailer replaces a certificate error's own
+  // code with ESOCKET, so its text is what is left to recognise it by; certificate problems are final.
+  if (e.code === 'ESOCKET' && /certificate|altnames/i.test(e.message ?? '')) {
+    return new PermanentError(`SMTP server: ${e.message}; trust the server's CA with tlsclient.cacertfile, or set checkcert: false`);
+  }
+  return failureForNetworkError('SMTP server', err);
 }
 
 class EmailOutput implements Output {
@@ -112,7 +118,7 @@ export const smtp: OutputModule = {
   isEnabled: (config) => Boolean(config.hostport),
   create(config, ctx) {
     const c = new SectionConfig('smtp', keys, config);
-    const explicitImplicit = config.implicittls === undefined || config.implicittls === '' ? undefined : c.bool('implicittls');
+    const explicitImplicit = c.optionalBool('implicittls');
     const { host, port } = parseHostPort(c, explicitImplicit);
     const implicitTls = explicitImplicit ?? port === 465;
     const requireTls = c.bool('tls');
@@ -127,24 +133,16 @@ export const smtp: OutputModule = {
       secure: implicitTls,
       requireTLS: requireTls && !implicitTls,
       ignoreTLS: !requireTls && !implicitTls,
-      maxConnections: c.int('maxconnections', 1),
+      maxConnections: c.number('maxconnections'),
       maxMessages: 100,
       connectionTimeout: ctx.timeoutMs,
       greetingTimeout: ctx.timeoutMs,
       socketTimeout: ctx.timeoutMs,
-      tls: { rejectUnauthorized: c.bool('checkcert'), servername: /^[\d.]+$|:/.test(host) ? undefined : host },
+      tls: { ...clientTlsOptions('smtp', config, ctx), servername: isIP(host) ? undefined : host },
       logger: false,
       disableFileAccess: true,
       disableUrlAccess: true,
     };
-    const caFile = c.string('cacertfile');
-    if (caFile) {
-      try {
-        transportOptions.tls!.ca = readFileSync(caFile);
-      } catch (err) {
-        c.fail('cacertfile', `cannot read ${caFile}: ${(err as Error).message}`);
-      }
-    }
     const user = c.string('user');
     const mechanism = c.choice<string>('authmechanism');
     if (user && mechanism !== 'none') {
@@ -163,10 +161,10 @@ export const smtp: OutputModule = {
       { from, to },
       {
         digest: c.bool('digest'),
-        digestSize: c.int('digestsize', 1),
+        digestSize: c.number('digestsize'),
         html: c.choice('outputformat') === 'html',
         subject: compileTemplate(c.requiredString('subject'), 'smtp.subject'),
-        parallel: c.int('maxconnections', 1),
+        parallel: c.number('maxconnections'),
       },
       ctx.logger,
     );

@@ -4,14 +4,14 @@
 
 import { event } from '@pagerduty/pdjs';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { withFraction } from './alert-time.js';
 import { compileTemplate, type AlertTemplate } from './alert-template.js';
 import { deliverEach } from './deliver-each.js';
-import { httpFailure, networkFailure } from './http-failure.js';
+import { failureForNetworkError, failureForStatus } from './http-failures.js';
 import { RetryableError, type Alert, type ConfigKey, type Output, type OutputModule, type SendContext } from './output.js';
 import { SectionConfig } from './section-config.js';
+import { CLIENT_TLS_KEYS, clientTlsOptions } from './tls.js';
 
 type EventPayloadV2 = Parameters<typeof event>[0]['data'];
 type Severity = EventPayloadV2['payload']['severity'];
@@ -21,12 +21,10 @@ const keys: readonly ConfigKey[] = [
     name: 'routingkey',
     type: 'string',
     secret: true,
-    aliases: ['routingKey'],
     doc: 'Integration (routing) key of an Events API v2 integration; setting it enables the output. Falcosidekick: `pagerduty.routingkey`.',
   },
   { name: 'region', type: 'enum', values: ['us', 'eu'], default: 'us', doc: 'PagerDuty service region: `us` (events.pagerduty.com) or `eu` (events.eu.pagerduty.com). Falcosidekick: `pagerduty.region`.' },
   { name: 'server', type: 'string', doc: 'Host[:port] of the Events API instead of the region\'s, e.g. an egress proxy; always HTTPS.' },
-  { name: 'cacertfile', type: 'string', doc: 'PEM file of CA certificates to trust for `server` (a TLS-inspecting proxy), in addition to none: it replaces the system CAs.' },
   {
     name: 'dedupkey',
     type: 'string',
@@ -37,6 +35,7 @@ const keys: readonly ConfigKey[] = [
   { name: 'component', type: 'string', default: '{{ index .OutputFields "container.name" }}', doc: 'Template of payload.component; omitted when empty.' },
   { name: 'group', type: 'string', default: '{{ index .OutputFields "k8s.ns.name" }}', doc: 'Template of payload.group; omitted when empty.' },
   { name: 'class', type: 'string', default: '{{ .Source }}', doc: 'Template of payload.class; omitted when empty.' },
+  ...CLIENT_TLS_KEYS,
 ];
 
 const REGION_SERVERS = { us: 'events.pagerduty.com', eu: 'events.eu.pagerduty.com' } as const;
@@ -112,7 +111,7 @@ class PagerDutyOutput implements Output {
     readonly name: string,
     private readonly routingKey: string,
     private readonly server: string,
-    private readonly agent: Agent | undefined,
+    private readonly agent: Agent,
     private readonly templates: EventTemplates,
     private readonly hostname: string,
     private readonly timeoutMs: number,
@@ -136,7 +135,7 @@ class PagerDutyOutput implements Output {
         // pdjs retries a 429 itself, three times, pausing retryTimeout ms each; keeping the three pauses inside
         // this attempt's deadline leaves the queue's backoff in charge of anything longer.
         retryTimeout: Math.floor(this.timeoutMs / 4),
-        ...(this.agent ? { agent: this.agent } : {}),
+        agent: this.agent,
       } as Parameters<typeof event>[0]);
       status = response.status;
       answer = (response.data ?? {}) as EnqueueAnswer;
@@ -146,15 +145,15 @@ class PagerDutyOutput implements Output {
       if ((err as { type?: string }).type === 'invalid-json') {
         throw new RetryableError('PagerDuty Events API answered with something other than JSON (a proxy error page?)', undefined, { cause: err });
       }
-      throw networkFailure('PagerDuty Events API', err);
+      throw failureForNetworkError('PagerDuty Events API', err);
     }
     if (status === 202 || (status >= 200 && status < 300)) return;
     const detail = [answer.message, ...(answer.errors ?? []).map(String)].filter(Boolean).join('; ');
-    throw httpFailure('PagerDuty Events API', status, detail, retryAfter);
+    throw failureForStatus('PagerDuty Events API', status, retryAfter ?? undefined, detail);
   }
 
   async close(): Promise<void> {
-    this.agent?.destroy();
+    this.agent.destroy();
   }
 }
 
@@ -162,24 +161,15 @@ export const pagerduty: OutputModule = {
   type: 'pagerduty',
   summary: 'PagerDuty incidents through the Events API v2, severity from the priority, grouped by a dedup key',
   keys,
-  isEnabled: (config) => Boolean(config.routingkey || config.routingKey),
+  isEnabled: (config) => Boolean(config.routingkey),
   create(config, ctx) {
     const c = new SectionConfig('pagerduty', keys, config);
     const routingKey = c.requiredString('routingkey');
     const region = c.choice<'us' | 'eu'>('region');
     const server = c.string('server') ?? REGION_SERVERS[region];
     if (/^[a-z]+:\/\//i.test(server) || server.includes('/')) c.fail('server', 'expected host[:port], without scheme or path');
-    const caFile = c.string('cacertfile');
-    let agent: Agent | undefined;
-    if (caFile) {
-      let ca: Buffer;
-      try {
-        ca = readFileSync(caFile);
-      } catch (err) {
-        return c.fail('cacertfile', `cannot read ${caFile}: ${(err as Error).message}`);
-      }
-      agent = new Agent({ ca, keepAlive: true });
-    }
+    // pdjs fetches through node-fetch, which takes an https.Agent: the place for our TLS settings.
+    const agent = new Agent({ ...clientTlsOptions('pagerduty', config, ctx), keepAlive: true });
     const template = (name: string) => compileTemplate(c.string(name) ?? '', `pagerduty.${name}`);
     const templates: EventTemplates = {
       dedupKey: template('dedupkey'),

@@ -22,8 +22,8 @@ const keys: readonly ConfigKey[] = [
   { name: 'env', type: 'map', secret: true, doc: 'Extra environment variables for the command (may hold its credentials).' },
   { name: 'passenv', type: 'string[]', default: DEFAULT_PASSENV, doc: 'Variables passed on from saker\'s environment; nothing else of it is, so saker\'s secrets do not leak into scripts.' },
   { name: 'envfields', type: 'string[]', default: [], doc: 'Output fields also given as variables: `k8s.pod.name` becomes `SAKER_FIELD_K8S_POD_NAME`.' },
-  { name: 'maxprocesses', type: 'int', default: 4, doc: 'Commands running at once, at most.' },
-  { name: 'killgrace', type: 'duration', default: '2s', doc: 'When a run times out it gets SIGTERM, then SIGKILL after this long (its whole process group).' },
+  { name: 'maxprocesses', type: 'int', default: 4, min: 1, max: 256, doc: 'Commands running at once, at most.' },
+  { name: 'killgrace', type: 'duration', default: 2000, min: 0, doc: 'When a run times out it gets SIGTERM, then SIGKILL after this long (its whole process group).' },
   { name: 'dry_run', type: 'bool', default: false, doc: 'Log what would run, and run nothing.' },
   { name: 'match.rules', type: 'string[]', default: [], doc: 'Run only for these rules (exact names; any of them).' },
   { name: 'match.priority', type: 'string', doc: 'Run only for priorities that compare: `>=Critical`, `<Warning`, `=Error`, `!=Debug`.' },
@@ -203,10 +203,10 @@ export const script: OutputModule = {
       cwd,
       baseEnv,
       envFields: c.list('envfields'),
-      killGraceMs: c.duration('killgrace'),
+      killGraceMs: c.number('killgrace'),
       dryRun,
       matches,
     };
-    return new ScriptOutput('script', settings, c.int('maxprocesses', 1), ctx.logger);
+    return new ScriptOutput('script', settings, c.number('maxprocesses'), ctx.logger);
   },
 };

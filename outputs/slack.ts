@@ -13,7 +13,7 @@ import {
 import type { Logger } from 'pino';
 import { compileTemplate } from './alert-template.js';
 import { deliverEach } from './deliver-each.js';
-import { httpFailure, networkFailure } from './http-failure.js';
+import { failureForNetworkError, failureForStatus } from './http-failures.js';
 import {
   PermanentError,
   RetryableError,
@@ -101,11 +101,11 @@ function classifyWebApiError(err: unknown): DeliveryError {
       return RETRYABLE_PLATFORM_ERRORS.has(reason) ? new RetryableError(message) : new PermanentError(message);
     }
     case ErrorCode.HTTPError:
-      return httpFailure('Slack Web API', e.statusCode, e.statusMessage, e.headers['retry-after']);
+      return failureForStatus('Slack Web API', e.statusCode, e.headers['retry-after'], e.statusMessage);
     case ErrorCode.RequestError:
-      return networkFailure('Slack Web API', e.original ?? e);
+      return failureForNetworkError('Slack Web API', e.original ?? e);
     default:
-      return networkFailure('Slack Web API', err);
+      return failureForNetworkError('Slack Web API', err);
   }
 }
 
@@ -125,11 +125,12 @@ class WebhookPoster implements SlackPoster {
         signal: AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)]),
       });
     } catch (err) {
-      throw networkFailure('Slack webhook', err);
+      // fetch wraps the socket's error (ECONNREFUSED, a certificate problem) in its cause.
+      throw failureForNetworkError('Slack webhook', (err as { cause?: unknown }).cause ?? err);
     }
     const body = await response.text().catch(() => '');
     // Incoming webhooks answer 200 "ok", or an error code as plain text (invalid_payload, channel_not_found…).
-    if (!response.ok) throw httpFailure('Slack webhook', response.status, body, response.headers.get('retry-after'));
+    if (!response.ok) throw failureForStatus('Slack webhook', response.status, response.headers.get('retry-after') ?? undefined, body);
   }
 
   async close(): Promise<void> {}

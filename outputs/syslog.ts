@@ -3,24 +3,23 @@
 // sent once the kernel has it (syslog has no acknowledgements: that is the protocol's limit, not ours).
 
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { readFileSync } from 'node:fs';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
-import { networkFailure } from './http-failure.js';
+import { failureForNetworkError } from './http-failures.js';
 import { PermanentError, RetryableError, type Alert, type ConfigKey, type Output, type OutputModule, type SendContext } from './output.js';
 import { SectionConfig } from './section-config.js';
+import { CLIENT_TLS_KEYS, clientTlsOptions } from './tls.js';
 import { cefRecord, FACILITIES, frame, rfc5424, type Facility, type Framing, type SyslogHeader } from './syslog-format.js';
 
 const keys: readonly ConfigKey[] = [
   { name: 'host', type: 'string', doc: 'Syslog receiver host; setting it enables the output. Falcosidekick: `syslog.host`.' },
-  { name: 'port', type: 'string', doc: 'Receiver port. Default: 514 for udp and tcp, 6514 for tls. Falcosidekick: `syslog.port`.' },
+  { name: 'port', type: 'int', min: 1, max: 65535, doc: 'Receiver port. Default: 514 for udp and tcp, 6514 for tls. Falcosidekick: `syslog.port`.' },
   { name: 'protocol', type: 'enum', values: ['tcp', 'udp', 'tls'], default: 'tcp', doc: 'Transport: `tcp`, `udp` or `tls`. Falcosidekick: `syslog.protocol` (which has no `tls`).' },
   { name: 'format', type: 'enum', values: ['json', 'cef'], default: 'json', doc: 'MSG part: the alert as JSON, or a CEF record. Falcosidekick: `syslog.format`.' },
   { name: 'facility', type: 'enum', values: Object.keys(FACILITIES), default: 'local0', doc: 'Syslog facility; the severity comes from the priority (Emergency 0 … Debug 7).' },
   { name: 'appname', type: 'string', default: 'saker', doc: 'APP-NAME of the messages (at most 48 characters).' },
   { name: 'framing', type: 'enum', values: ['octet-counting', 'newline'], default: 'octet-counting', doc: 'Message framing on tcp: RFC 6587 octet counting, or one message per line. tls always counts octets (RFC 5425).' },
-  { name: 'checkcert', type: 'bool', default: true, doc: 'With tls, verify the receiver\'s certificate and name.' },
-  { name: 'cacertfile', type: 'string', doc: 'With tls, PEM file of CA certificates to trust instead of the system ones.' },
+  ...CLIENT_TLS_KEYS,
 ];
 
 /** RFC 768's ceiling for one IPv4 datagram's payload. */
@@ -55,7 +54,7 @@ class UdpTransport implements Transport {
       if (datagram.length > MAX_DATAGRAM) {
         throw new PermanentError(`a ${datagram.length}-byte syslog message does not fit in a UDP datagram (at most ${MAX_DATAGRAM}); use protocol tcp`);
       }
-      await new Promise<void>((resolve, reject) => socket.send(datagram, this.port, this.host, (err) => (err ? reject(networkFailure('syslog receiver (udp)', err)) : resolve())));
+      await new Promise<void>((resolve, reject) => socket.send(datagram, this.port, this.host, (err) => (err ? reject(failureForNetworkError('syslog receiver (udp)', err)) : resolve())));
     }
   }
 
@@ -83,7 +82,7 @@ class StreamTransport implements Transport {
       const fail = (err: unknown) => {
         socket.destroy();
         cleanup();
-        reject(networkFailure(this.what, err));
+        reject(failureForNetworkError(this.what, err));
       };
       const onAbort = () => fail(signal.reason ?? new Error('aborted'));
       const cleanup = () => {
@@ -119,7 +118,7 @@ class StreamTransport implements Transport {
         socket.off('close', onClose);
         if (err) {
           socket.destroy();
-          reject(networkFailure(this.what, err));
+          reject(failureForNetworkError(this.what, err));
         } else resolve();
       });
     });
@@ -165,9 +164,7 @@ export const syslog: OutputModule = {
     const c = new SectionConfig('syslog', keys, config);
     const host = c.requiredString('host');
     const protocol = c.choice<'tcp' | 'udp' | 'tls'>('protocol');
-    const portText = c.string('port') ?? (protocol === 'tls' ? '6514' : '514');
-    const port = Number(portText);
-    if (!/^\d+$/.test(portText) || port < 1 || port > 65535) c.fail('port', `expected a port number, got '${portText}'`);
+    const port = config.port === undefined || config.port === '' ? (protocol === 'tls' ? 6514 : 514) : c.number('port');
     const header: SyslogHeader = {
       facility: c.choice<Facility>('facility'),
       appName: c.requiredString('appname'),
@@ -180,15 +177,7 @@ export const syslog: OutputModule = {
     if (protocol === 'udp') return new SyslogOutput('syslog', 100, new UdpTransport(host, port), format, 'datagram');
     let transport: StreamTransport;
     if (protocol === 'tls') {
-      const options: ConnectionOptions = { host, port, rejectUnauthorized: c.bool('checkcert'), servername: isIP(host) ? undefined : host };
-      const caFile = c.string('cacertfile');
-      if (caFile) {
-        try {
-          options.ca = readFileSync(caFile);
-        } catch (err) {
-          c.fail('cacertfile', `cannot read ${caFile}: ${(err as Error).message}`);
-        }
-      }
+      const options: ConnectionOptions = { ...clientTlsOptions('syslog', config, ctx), host, port, servername: isIP(host) ? undefined : host };
       transport = new StreamTransport('syslog receiver (tls)', () => tlsConnect(options), 'secureConnect');
     } else {
       transport = new StreamTransport('syslog receiver (tcp)', () => netConnect({ host, port }), 'connect');

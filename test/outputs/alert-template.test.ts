@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { compileTemplate } from '../../outputs/alert-template.js';
-import { retryAfterMs } from '../../outputs/http-failure.js';
 import { withFraction } from '../../outputs/alert-time.js';
 import { makeAlert } from './helpers.js';
 
@@ -36,14 +35,7 @@ describe('alert templates (Falcosidekick\'s Go-template subset)', () => {
   });
 });
 
-describe('Retry-After and alert times', () => {
-  it('reads seconds and HTTP dates', () => {
-    expect(retryAfterMs('120')).toBe(120_000);
-    expect(retryAfterMs('Wed, 21 Oct 2015 07:28:30 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(30_000);
-    expect(retryAfterMs('soon')).toBeUndefined();
-    expect(retryAfterMs(undefined)).toBeUndefined();
-  });
-
+describe('alert times', () => {
   it('cuts fractions without rounding', () => {
     expect(withFraction('2026-11-29T01:02:03.999999999Z', 6)).toBe('2026-11-29T01:02:03.999999Z');
     expect(withFraction('2026-11-29T01:02:03+02:00', 3)).toBe('2026-11-29T01:02:03+02:00');

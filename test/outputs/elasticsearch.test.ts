@@ -68,11 +68,11 @@ describe('elasticsearch (bulk API through @elastic/elasticsearch 8)', () => {
     const outcome = await attemptDelivery({ output: output(), policy: policy() }, alerts, 1);
     expect(outcome.delivered.map((a) => a.uuid)).toEqual(['ok1', 'ok2']);
     expect(outcome.retry?.alerts.map((a) => a.uuid)).toEqual(['busy']);
-    expect(outcome.retry?.error).toBe('Elasticsearch refused the document (HTTP 429) in falco-2026.11.29: es_rejected_execution_exception: rejected execution of coordinating operation');
+    expect(outcome.retry?.error).toBe('Elasticsearch, for the document in falco-2026.11.29, answered HTTP 429: es_rejected_execution_exception: rejected execution of coordinating operation');
     expect(outcome.dead).toEqual([
       {
         alert: alerts[2],
-        error: 'Elasticsearch refused the document (HTTP 400) in falco-2026.11.29: document_parsing_exception: [1:200] failed to parse field [output_fields.evt.time] of type [date]',
+        error: 'Elasticsearch, for the document in falco-2026.11.29, answered HTTP 400: document_parsing_exception: [1:200] failed to parse field [output_fields.evt.time] of type [date]',
       },
     ]);
   });
@@ -96,7 +96,7 @@ describe('elasticsearch (bulk API through @elastic/elasticsearch 8)', () => {
     const url = gone.url;
     await gone.close();
     const unreachable = await attemptDelivery({ output: output({ hostport: url }), policy: policy() }, [makeAlert()], 1);
-    expect(unreachable.retry?.error).toMatch(/^Elasticsearch bulk unreachable: .*ECONNREFUSED/);
+    expect(unreachable.retry?.error).toMatch(/^Elasticsearch bulk: .*ECONNREFUSED/);
     peer.answerNext({ status: 200, headers: { 'x-elastic-product': 'Imposter' }, body: { errors: false, took: 1, items: [] } });
     const imposter = await attemptDelivery({ output: output(), policy: policy() }, [makeAlert()], 1);
     expect(imposter.dead[0]?.error).toMatch(/not Elasticsearch/);
@@ -175,6 +175,7 @@ describe('elasticsearch (bulk API through @elastic/elasticsearch 8)', () => {
 
   it('validates its config', () => {
     expect(() => output({ hostport: 'localhost:9200' })).toThrow("elasticsearch.hostport: expected http(s)://host:port, got 'localhost:9200'");
+    expect(() => output({ bulksize: 0 })).toThrow('elasticsearch.bulksize: 0 is below the minimum of 1');
     expect(() => output({ index: 'Falco' })).toThrow(/^elasticsearch.index: 'Falco' is not a valid index name/);
     expect(() => output({ apikey: 'k', username: 'u', password: 'p' })).toThrow('elasticsearch.apikey: set either apikey or username/password, not both');
     expect(() => output({ username: 'u' })).toThrow('elasticsearch.password: required with username');

@@ -20,19 +20,18 @@ beforeEach(() => {
   peer.refusedRecipients.clear();
 });
 
-function output(values: Record<string, unknown> = {}, logger?: import('pino').Logger): Output {
+function output(values: Record<string, unknown> = {}, logger?: import('pino').Logger, caCertFile: string | undefined = peer.certificate.certFile): Output {
   const out = build(
     smtp,
     {
       hostport: `127.0.0.1:${peer.port}`,
-      cacertfile: peer.certificate.certFile,
       user: 'saker',
       password: 's3cret-pass',
       from: 'saker <saker@example.com>',
       to: 'secops@example.com, oncall@example.com',
       ...values,
     },
-    { logger },
+    { logger, caCertFile },
   );
   opened.push(out);
   return out;
@@ -141,8 +140,8 @@ describe('smtp (email through nodemailer)', () => {
   });
 
   it('refuses an untrusted certificate, and a server that does not offer STARTTLS', async () => {
-    const untrusted = await attemptDelivery({ output: output({ cacertfile: undefined }), policy: policy() }, [makeAlert()], 1);
-    expect(untrusted.retry?.error).toMatch(/self.signed certificate/i);
+    const untrusted = await attemptDelivery({ output: output({}, undefined, ''), policy: policy() }, [makeAlert()], 1);
+    expect(untrusted.dead[0]?.error).toMatch(/^SMTP server: self.signed certificate.*tlsclient.cacertfile/i);
     const downgraded = await SmtpPeer.start({ noStartTls: true });
     const out = output({ hostport: `127.0.0.1:${downgraded.port}`, user: undefined });
     try {
@@ -173,6 +172,7 @@ describe('smtp (email through nodemailer)', () => {
     expect(() => output({ to: [] })).toThrow('smtp.to: required');
     expect(() => output({ authmechanism: 'oauthbearer' })).toThrow(/^smtp.authmechanism: OAUTHBEARER is not supported/);
     expect(() => output({ hostport: 'mail.example.com:99999' })).toThrow('smtp.hostport: port 99999 is out of range');
+    expect(() => output({ maxconnections: 0 })).toThrow('smtp.maxconnections: 0 is below the minimum of 1');
     expect(() => output({ subject: '{{ .Nope }}' })).toThrow(/^smtp.subject: column 4: unknown field .Nope/);
   });
 });

@@ -15,11 +15,12 @@ beforeEach(() => {
   peer.requests.length = 0;
 });
 
-const config = () => ({ routingkey: ROUTING_KEY, server: peer.server, cacertfile: peer.certificate.certFile });
+const config = () => ({ routingkey: ROUTING_KEY, server: peer.server });
+const trusted = () => ({ caCertFile: peer.certificate.certFile });
 
 describe('pagerduty (Events API v2 through @pagerduty/pdjs)', () => {
   it('triggers an event with the exact payload PagerDuty expects', async () => {
-    const out = build(pagerduty, config());
+    const out = build(pagerduty, config(), trusted());
     const outcome = await attemptDelivery({ output: out, policy: policy() }, [makeAlert()], 1);
     expect(outcome.delivered).toHaveLength(1);
     const alert = makeAlert();
@@ -61,7 +62,7 @@ describe('pagerduty (Events API v2 through @pagerduty/pdjs)', () => {
   });
 
   it('groups repeats under one dedup key, keeps the summary within 1,024 characters, omits empty fields', async () => {
-    const out = build(pagerduty, config());
+    const out = build(pagerduty, config(), trusted());
     const long = makeAlert({ output: 'x'.repeat(5000), output_fields: {}, hostname: '' });
     await out.send([long, long], { attempt: 1, signal: new AbortController().signal });
     expect(peer.events).toHaveLength(2);
@@ -76,16 +77,16 @@ describe('pagerduty (Events API v2 through @pagerduty/pdjs)', () => {
   });
 
   it('takes a custom dedup key template and hashes one longer than 255 characters', async () => {
-    const out = build(pagerduty, { ...config(), dedupkey: '{{ .Rule }}-{{ index .OutputFields "proc.name" }}' });
+    const out = build(pagerduty, { ...config(), dedupkey: '{{ .Rule }}-{{ index .OutputFields "proc.name" }}' }, trusted());
     await out.send([makeAlert()], { attempt: 1, signal: new AbortController().signal });
     expect(peer.events[0]!.dedup_key).toBe('Terminal shell in container-bash');
-    const hashed = build(pagerduty, { ...config(), dedupkey: '{{ .Output }}' });
+    const hashed = build(pagerduty, { ...config(), dedupkey: '{{ .Output }}' }, trusted());
     await hashed.send([makeAlert({ output: 'y'.repeat(300) })], { attempt: 1, signal: new AbortController().signal });
     expect(peer.events[1]!.dedup_key).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
   it('retries a 429 (after pdjs\'s own short pauses) and a 5xx, honouring Retry-After', async () => {
-    const out = build(pagerduty, config(), { timeoutMs: 400 });
+    const out = build(pagerduty, config(), { timeoutMs: 400, ...trusted() });
     const busy = { status: 429, headers: { 'retry-after': '30' }, body: { status: 'throttle event', message: 'Requests for this service are arriving too quickly.' } };
     peer.answerNext(busy, busy, busy, busy);
     const limited = await attemptDelivery({ output: out, policy: policy({ timeoutMs: 2000 }) }, [makeAlert()], 1);
@@ -102,7 +103,7 @@ describe('pagerduty (Events API v2 through @pagerduty/pdjs)', () => {
 
   it('dead-letters an event PagerDuty rejects, with its reasons, and never logs the routing key', async () => {
     const { logger, lines } = captureLogger();
-    const out = build(pagerduty, { ...config(), routingkey: 'short-secret-key' }, { logger });
+    const out = build(pagerduty, { ...config(), routingkey: 'short-secret-key' }, { logger, ...trusted() });
     const outcome = await attemptDelivery({ output: out, policy: policy() }, [makeAlert()], 1);
     expect(outcome.retry).toBeUndefined();
     expect(outcome.dead[0]?.error).toBe('PagerDuty Events API answered HTTP 400: Event object is invalid; routing_key must be 32 characters');
@@ -110,17 +111,17 @@ describe('pagerduty (Events API v2 through @pagerduty/pdjs)', () => {
   });
 
   it('refuses a certificate it does not trust (no silent insecure fallback)', async () => {
-    const out = build(pagerduty, { routingkey: ROUTING_KEY, server: peer.server });
+    const out = build(pagerduty, config());
     const outcome = await attemptDelivery({ output: out, policy: policy() }, [makeAlert()], 1);
-    expect(outcome.retry?.error).toMatch(/self.signed certificate/i);
+    expect(outcome.dead[0]?.error).toMatch(/self.signed certificate.*tlsclient.cacertfile/i);
     expect(peer.events).toHaveLength(0);
   });
 
   it('validates its config', () => {
     expect(() => build(pagerduty, { ...config(), server: 'https://x/v2' })).toThrow('pagerduty.server: expected host[:port]');
-    expect(() => build(pagerduty, { ...config(), cacertfile: '/nonexistent.pem' })).toThrow(/^pagerduty.cacertfile: cannot read/);
-    expect(() => build(pagerduty, { ...config(), region: 'ap' })).toThrow('pagerduty.region: expected one of us, eu');
-    expect(pagerduty.isEnabled({ routingKey: 'k' })).toBe(true);
+    expect(() => build(pagerduty, config(), { caCertFile: '/nonexistent.pem' })).toThrow(/^tlsclient.cacertfile: cannot read/);
+    expect(() => build(pagerduty, { ...config(), region: 'ap' })).toThrow("pagerduty.region: 'ap' is not one of us, eu");
+    expect(() => build(pagerduty, { routingKey: ROUTING_KEY, server: peer.server })).not.toThrow();
     expect(pagerduty.isEnabled({ routingkey: '' })).toBe(false);
   });
 });
