@@ -39,6 +39,9 @@ export interface RedisServer {
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   /** Starts it again on the same port with the same data directory. */
   start(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open but nothing is answered. `resume` thaws it. */
+  pause(): void;
+  resume(): void;
   /** A fresh client, closed by `close()`. */
   client(): Redis;
   close(): Promise<void>;
@@ -138,6 +141,8 @@ async function privateServer(prefix: string, options: RedisServerOptions): Promi
     prefix,
     stop,
     start: launch,
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
     client() {
       const client = new Redis(`redis://127.0.0.1:${port}`, { maxRetriesPerRequest: null });
       client.on('error', () => {});
@@ -146,6 +151,7 @@ async function privateServer(prefix: string, options: RedisServerOptions): Promi
     },
     async close() {
       for (const client of clients) client.disconnect();
+      child?.kill('SIGCONT');
       await stop('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },
@@ -160,6 +166,10 @@ function externalServer(url: string, prefix: string): RedisServer {
     prefix,
     stop: unsupported,
     start: unsupported,
+    pause: () => {
+      throw new Error(redisRestartSkipReason);
+    },
+    resume: () => {},
     client() {
       const client = new Redis(url, { maxRetriesPerRequest: null });
       client.on('error', () => {});

@@ -24,8 +24,12 @@ export interface ProducerSettings {
   enqueueTimeoutMs: number;
 }
 
+/** How long a refused write keeps health red when nothing else was written since. */
+const REFUSAL_MEMORY_MS = 10_000;
+
 export class BatchingProducer {
   private window: Window | undefined;
+  private lastRefusal: { reason: string; at: number } | undefined;
   private readonly writes = new Set<Promise<void>>();
   private closed = false;
 
@@ -60,6 +64,15 @@ export class BatchingProducer {
     return window.done;
   }
 
+  /**
+   * Why Redis refused the last write (out of memory, read-only replica, a failing disk), if it did so in the
+   * last few seconds and nothing was written since: health reports it.
+   */
+  get refusal(): string | undefined {
+    if (this.lastRefusal && Date.now() - this.lastRefusal.at < REFUSAL_MEMORY_MS) return this.lastRefusal.reason;
+    return undefined;
+  }
+
   /** Writes nothing new from now on; resolves when the windows already open are acknowledged or failed. */
   async close(): Promise<void> {
     this.closed = true;
@@ -86,7 +99,13 @@ export class BatchingProducer {
     this.window = undefined;
     if (this.settings.lingerMs > 0) clearTimeout(window.timer as NodeJS.Timeout);
     else clearImmediate(window.timer as NodeJS.Immediate);
-    const write = this.write(window).then(window.resolve, (err: unknown) => window.reject(this.unavailable(err)));
+    const write = this.write(window).then(
+      () => {
+        this.lastRefusal = undefined;
+        window.resolve();
+      },
+      (err: unknown) => window.reject(this.unavailable(err)),
+    );
     this.writes.add(write);
     void write.finally(() => this.writes.delete(write));
   }
@@ -120,8 +139,8 @@ export class BatchingProducer {
   private unavailable(err: unknown): QueueUnavailableError {
     if (err instanceof QueueUnavailableError) return err;
     if (!this.link.ready) return new QueueUnavailableError(this.link.problem, { cause: err });
-    return new QueueUnavailableError(`Redis at ${this.link.where} refused the alerts: ${describeRedisError(err)}`, {
-      cause: err,
-    });
+    const reason = `Redis at ${this.link.where} refused the alerts: ${describeRedisError(err)}`;
+    this.lastRefusal = { reason, at: Date.now() };
+    return new QueueUnavailableError(reason, { cause: err });
   }
 }

@@ -22,7 +22,7 @@ import { OutputQueues } from './output-queues.js';
 import { OutputWorker } from './output-worker.js';
 import { BatchingProducer } from './producer.js';
 import { alertsInQueue } from './queue-depth.js';
-import { durabilityWarnings, parseInfo, readServerFacts } from './server-check.js';
+import { durabilityWarnings, readServerFacts } from './server-check.js';
 
 /** How long start-up waits for a first connection before going on (and answering 503 until Redis is up). */
 const FIRST_CONNECT_WAIT_MS = 5000;
@@ -102,17 +102,12 @@ export class RedisQueue implements AlertQueue {
     const link = running.producerLink;
     if (!link.ready) return { ok: false, reason: link.problem };
     try {
-      const memory = parseInfo(await link.client.info('memory'));
-      const used = Number(memory.get('used_memory') ?? 0);
-      const max = Number(memory.get('maxmemory') ?? 0);
-      // With noeviction Redis refuses writes once full: every alert would be answered 503.
-      if (max > 0 && used >= max) {
-        return { ok: false, reason: `Redis at ${link.where} is full (${used} of maxmemory ${max} bytes used)` };
-      }
-      return { ok: true };
+      await link.client.ping();
     } catch (err) {
       return { ok: false, reason: `Redis at ${link.where} is not answering: ${describeRedisError(err)}` };
     }
+    const refusal = running.producer.refusal;
+    return refusal ? { ok: false, reason: refusal } : { ok: true };
   }
 
   async stats(): Promise<Record<string, OutputQueueStats>> {
