@@ -1,142 +1,122 @@
-// A real HTTP receiver for alerts (a webhook peer): records every request, answers as the test scripts it
-// (503, 429 with Retry-After, a partial-failure body, slow answers), and can go down (connection refused)
-// and come back on the same port.
+// A real HTTP(S) server standing in for a webhook receiver: records every request and answers as the test
+// scripts it (status codes in turn, Retry-After, hanging), on a free loopback port.
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
-import type { Alert } from '../../src/alert.js';
+import { once } from 'node:events';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 
-export interface SinkReply {
-  status: number;
+export interface ReceivedRequest {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  /** Parsed JSON body. */
+  json: unknown;
+  at: number;
+  /** Subject CN of the client certificate, with TLS. */
+  clientCertCN?: string;
+}
+
+export interface Answer {
+  status?: number;
   headers?: Record<string, string>;
-  /** `{ failed: [{ index, status, retryAfterSeconds? }] }` marks those alerts of a 2xx reply as not taken. */
-  body?: unknown;
-  /** Answer only after this long. */
+  body?: string;
+  /** Never answer (the request hangs until the client gives up). */
+  hang?: boolean;
   delayMs?: number;
 }
 
-export interface SinkRequest {
-  at: number;
-  alerts: Alert[];
-  status: number;
-  headers: IncomingMessage['headers'];
+export interface SinkOptions {
+  tls?: { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer; requestCert?: boolean };
 }
 
-/** Decides the reply to each request; `n` counts requests from 1. */
-export type SinkBehaviour = (alerts: Alert[], n: number) => SinkReply;
-
 export class HttpSink {
-  readonly requests: SinkRequest[] = [];
-  /** uuid → how many times the sink accepted that alert. */
-  readonly accepted = new Map<string, number>();
-  behaviour: SinkBehaviour = () => ({ status: 200 });
-  inFlight = 0;
-  maxInFlight = 0;
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  private waiters: Array<() => void> = [];
+  readonly requests: ReceivedRequest[] = [];
+  /** Answers used in turn; when exhausted, `fallback`. */
+  answers: Answer[] = [];
+  fallback: Answer = { status: 200 };
+  private server!: http.Server;
+  private waiters: Array<{ count: number; resolve: () => void }> = [];
 
-  private constructor(public port: number) {}
-
-  static async start(port = 0): Promise<HttpSink> {
-    const sink = new HttpSink(port);
-    await sink.up();
+  static async start(options: SinkOptions = {}): Promise<HttpSink> {
+    const sink = new HttpSink();
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void sink.handle(req, res);
+    sink.server = options.tls
+      ? https.createServer({ ...options.tls, rejectUnauthorized: options.tls.requestCert ?? false }, handler)
+      : http.createServer(handler);
+    sink.server.listen(0, '127.0.0.1');
+    await once(sink.server, 'listening');
     return sink;
   }
 
-  get url(): string {
-    return `http://127.0.0.1:${this.port}/`;
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
   }
 
-  /** Alerts accepted at least once. */
-  get acceptedCount(): number {
-    return this.accepted.size;
+  url(path = '/alerts'): string {
+    return `${this.server instanceof https.Server ? 'https' : 'http'}://127.0.0.1:${this.port}${path}`;
   }
 
-  /** Accepted more than once (redeliveries). */
-  get duplicates(): number {
-    let n = 0;
-    for (const times of this.accepted.values()) n += times - 1;
-    return n;
+  /** Every alert received, whether sent one per request or in arrays. */
+  get alerts(): Array<Record<string, unknown>> {
+    return this.requests.flatMap((r) => (Array.isArray(r.json) ? r.json : [r.json])) as Array<Record<string, unknown>>;
   }
 
-  async up(): Promise<void> {
-    if (this.server) return;
-    const server = createServer((req, res) => void this.handle(req, res));
-    server.keepAliveTimeout = 60_000;
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
-    const address = server.address();
-    if (typeof address === 'object' && address) this.port = address.port;
-    this.server = server;
-  }
-
-  /** Stops listening and cuts open connections: senders get connection refused/reset. */
-  async down(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  close(): Promise<void> {
-    return this.down();
-  }
-
-  /** Resolves when `condition` holds (checked after every request), rejects after `timeoutMs`. */
-  async waitUntil(condition: () => boolean, timeoutMs: number, what = 'the sink condition'): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!condition()) {
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (accepted ${this.acceptedCount}, requests ${this.requests.length})`);
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(left, 200));
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    this.inFlight++;
-    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    let json: unknown;
     try {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Alert | Alert[];
-      const alerts = Array.isArray(parsed) ? parsed : [parsed];
-      const reply = this.behaviour(alerts, this.requests.length + 1);
-      if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
-      this.requests.push({ at: Date.now(), alerts, status: reply.status, headers: req.headers });
-      if (reply.status >= 200 && reply.status < 300) {
-        const failed = new Set(
-          ((reply.body as { failed?: Array<{ index: number }> } | undefined)?.failed ?? []).map((f) => f.index),
-        );
-        alerts.forEach((alert, i) => {
-          if (!failed.has(i)) this.accepted.set(alert.uuid, (this.accepted.get(alert.uuid) ?? 0) + 1);
-        });
-      }
-      res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
-      res.end(reply.body === undefined ? '{}' : JSON.stringify(reply.body));
-    } catch (err) {
-      res.writeHead(400, { 'content-type': 'text/plain' });
-      res.end(String(err));
-    } finally {
-      this.inFlight--;
-      const waiters = this.waiters;
-      this.waiters = [];
-      for (const wake of waiters) wake();
+      json = JSON.parse(body);
+    } catch {
+      json = undefined;
     }
+    const peer = (req.socket as TLSSocket).getPeerCertificate?.();
+    this.requests.push({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: req.headers,
+      body,
+      json,
+      at: Date.now(),
+      clientCertCN: peer && 'subject' in peer && peer.subject ? (peer.subject.CN as string) : undefined,
+    });
+    const answer = this.answers.shift() ?? this.fallback;
+    this.notify();
+    if (answer.hang) return;
+    if (answer.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs));
+    res.writeHead(answer.status ?? 200, answer.headers);
+    res.end(answer.body ?? '');
+  }
+
+  private notify(): void {
+    const n = this.alerts.length;
+    this.waiters = this.waiters.filter((w) => {
+      if (n >= w.count) w.resolve();
+      return n < w.count;
+    });
+  }
+
+  /** Resolves once `count` alerts have arrived in all (fails the test by its timeout otherwise). */
+  waitForAlerts(count: number): Promise<void> {
+    if (this.alerts.length >= count) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ count, resolve }));
+  }
+
+  /** Resolves once `count` requests have arrived. */
+  async waitForRequests(count: number, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.requests.length < count) {
+      if (Date.now() > deadline) throw new Error(`sink got ${this.requests.length} of ${count} requests`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

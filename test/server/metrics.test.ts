@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PartialDeliveryError, PermanentError, RetryableError, type DeliveryError, type Output } from '../../outputs/output.js';
 import { metricsRoute } from '../../src/server/metrics-route.js';
 import { SakerMetrics } from '../../src/server/metrics.js';
-import { HttpSink } from '../peers/http-sink.js';
+import { AlertSink } from '../peers/alert-sink.js';
 import { redisSkipReason, startRedis, type RedisServer } from '../peers/redis.js';
 import { SinkOutput, testAlert } from '../peers/sink-output.js';
 import { fastPolicy, startQueue } from '../queue/redis/helpers.js';
@@ -116,9 +116,9 @@ describe.skipIf(redisSkipReason)('GET /metrics with the Redis queue', () => {
   });
 
   it('reports queue depth and dead letters per output, and that the queue is up', async () => {
-    const sink = await HttpSink.start();
+    const sink = await AlertSink.start();
     sink.behaviour = (alerts) => (alerts.some((a) => a.rule === 'poison') ? { status: 400 } : { status: 200 });
-    const down = await HttpSink.start();
+    const down = await AlertSink.start();
     await down.down();
     const metrics = new SakerMetrics({ processMetrics: false });
     const queue = await startQueue(redis, [

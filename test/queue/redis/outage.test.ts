@@ -4,14 +4,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { QueueUnavailableError } from '../../../src/queue/queue.js';
 import type { RedisQueue } from '../../../src/queue/redis/redis-queue.js';
-import { HttpSink } from '../../peers/http-sink.js';
+import { AlertSink } from '../../peers/alert-sink.js';
 import { redisRestartSkipReason, startRedis, type RedisServer } from '../../peers/redis.js';
 import { SinkOutput, testAlert } from '../../peers/sink-output.js';
 import { memoryLogger, startQueue } from './helpers.js';
 
 describe.skipIf(redisRestartSkipReason)('RedisQueue when Redis fails', () => {
   let redis: RedisServer | undefined;
-  let sink: HttpSink | undefined;
+  let sink: AlertSink | undefined;
   let queue: RedisQueue | undefined;
 
   afterEach(async () => {
@@ -36,7 +36,7 @@ describe.skipIf(redisRestartSkipReason)('RedisQueue when Redis fails', () => {
 
   it('answers unavailable at once while Redis is down, and recovers by itself, queued alerts intact', async () => {
     redis = await startRedis({ persistent: true });
-    sink = await HttpSink.start();
+    sink = await AlertSink.start();
     await sink.down();
     queue = await startQueue(redis, [new SinkOutput(() => sink!.url, { name: 'out' })]);
     const before = Array.from({ length: 10 }, () => testAlert());
@@ -62,7 +62,7 @@ describe.skipIf(redisRestartSkipReason)('RedisQueue when Redis fails', () => {
 
   it('gives up within the enqueue timeout when Redis stops answering without closing the connection', async () => {
     redis = await startRedis();
-    sink = await HttpSink.start();
+    sink = await AlertSink.start();
     queue = await startQueue(redis, [new SinkOutput(() => sink!.url, { name: 'out' })], { enqueueTimeoutMs: 300 });
     redis.pause();
     const frozen = await timed(queue.enqueue([{ output: 'out', alerts: [testAlert()] }]));
@@ -80,7 +80,7 @@ describe.skipIf(redisRestartSkipReason)('RedisQueue when Redis fails', () => {
 
   it('answers unavailable when Redis refuses writes (full), and says so in health', async () => {
     redis = await startRedis({ config: { maxmemory: '4mb' } });
-    sink = await HttpSink.start();
+    sink = await AlertSink.start();
     await sink.down();
     queue = await startQueue(redis, [new SinkOutput(() => sink!.url, { name: 'out' })]);
     const big = 'x'.repeat(64 * 1024);
@@ -100,7 +100,7 @@ describe.skipIf(redisRestartSkipReason)('RedisQueue when Redis fails', () => {
 
   it('warns at start-up about Redis settings that can lose acknowledged alerts', async () => {
     redis = await startRedis({ config: { appendonly: 'no', save: '', 'maxmemory-policy': 'allkeys-lru' } });
-    sink = await HttpSink.start();
+    sink = await AlertSink.start();
     const { logger, lines } = memoryLogger();
     queue = await startQueue(redis, [new SinkOutput(() => sink!.url, { name: 'out' })], {}, logger);
     const warnings = lines()
@@ -116,7 +116,7 @@ describe.skipIf(redisRestartSkipReason)('RedisQueue when Redis fails', () => {
 
   it('does not warn about a Redis configured for durability', async () => {
     redis = await startRedis({ persistent: true });
-    sink = await HttpSink.start();
+    sink = await AlertSink.start();
     const { logger, lines } = memoryLogger();
     queue = await startQueue(redis, [new SinkOutput(() => sink!.url, { name: 'out' })], {}, logger);
     expect(lines().filter((l) => l.level === 40)).toEqual([]);
@@ -125,7 +125,7 @@ describe.skipIf(redisRestartSkipReason)('RedisQueue when Redis fails', () => {
   it('starts while Redis is down, answering unavailable until it comes up', async () => {
     redis = await startRedis();
     await redis.stop();
-    sink = await HttpSink.start();
+    sink = await AlertSink.start();
     const { logger, lines } = memoryLogger();
     const starting = startQueue(redis, [new SinkOutput(() => sink!.url, { name: 'out' })], {}, logger);
     queue = await starting;

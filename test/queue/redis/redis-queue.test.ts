@@ -3,14 +3,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { QueueUnavailableError } from '../../../src/queue/queue.js';
 import type { RedisQueue } from '../../../src/queue/redis/redis-queue.js';
-import { HttpSink } from '../../peers/http-sink.js';
+import { AlertSink } from '../../peers/alert-sink.js';
 import { redisSkipReason, startRedis, type RedisServer } from '../../peers/redis.js';
 import { SinkOutput, testAlert } from '../../peers/sink-output.js';
 import { fastPolicy, startQueue } from './helpers.js';
 
 describe.skipIf(redisSkipReason)('RedisQueue', () => {
   let redis: RedisServer;
-  let sink: HttpSink;
+  let sink: AlertSink;
   let queue: RedisQueue | undefined;
 
   beforeAll(async () => {
@@ -26,7 +26,7 @@ describe.skipIf(redisSkipReason)('RedisQueue', () => {
   });
 
   it('acknowledges alerts once Redis has them, then delivers each to the sink', async () => {
-    sink = await HttpSink.start();
+    sink = await AlertSink.start();
     await sink.down(); // nothing can be delivered yet: what enqueue acknowledged must be in Redis
     const output = new SinkOutput(() => sink.url, { name: 'acks' });
     queue = await startQueue(redis, [output]);
@@ -41,7 +41,7 @@ describe.skipIf(redisSkipReason)('RedisQueue', () => {
   });
 
   it('coalesces concurrent enqueues into few jobs, one pipelined write per window', async () => {
-    sink = await HttpSink.start();
+    sink = await AlertSink.start();
     const output = new SinkOutput(() => sink.url, { name: 'coalesce', maxBatch: 1000 });
     queue = await startQueue(redis, [output], { lingerMs: 20 });
     const client = redis.client();
@@ -56,7 +56,7 @@ describe.skipIf(redisSkipReason)('RedisQueue', () => {
   });
 
   it('bounds a job by the output batch size and the configured maximum', async () => {
-    sink = await HttpSink.start();
+    sink = await AlertSink.start();
     const small = new SinkOutput(() => sink.url, { name: 'small', maxBatch: 7 });
     queue = await startQueue(redis, [small], { lingerMs: 50, jobMaxAlerts: 500 });
     await queue.enqueue([{ output: 'small', alerts: Array.from({ length: 30 }, () => testAlert()) }]);
@@ -66,8 +66,8 @@ describe.skipIf(redisSkipReason)('RedisQueue', () => {
   });
 
   it('fans one enqueue out to several outputs, each on its own queue', async () => {
-    sink = await HttpSink.start();
-    const broken = await HttpSink.start();
+    sink = await AlertSink.start();
+    const broken = await AlertSink.start();
     await broken.down();
     const good = new SinkOutput(() => sink.url, { name: 'good' });
     const bad = new SinkOutput(() => broken.url, { name: 'bad' });
@@ -88,7 +88,7 @@ describe.skipIf(redisSkipReason)('RedisQueue', () => {
   });
 
   it('passes the time saker accepted the alerts to the output', async () => {
-    sink = await HttpSink.start();
+    sink = await AlertSink.start();
     const output = new SinkOutput(() => sink.url, { name: 'stamped' });
     queue = await startQueue(redis, [output]);
     const before = Date.now();
@@ -101,7 +101,7 @@ describe.skipIf(redisSkipReason)('RedisQueue', () => {
   });
 
   it('rejects alerts for an output it does not know, and accepts empty deliveries', async () => {
-    sink = await HttpSink.start();
+    sink = await AlertSink.start();
     queue = await startQueue(redis, [new SinkOutput(() => sink.url, { name: 'known' })]);
     await expect(queue.enqueue([{ output: 'nope', alerts: [testAlert()] }])).rejects.toThrow(/no queue for output 'nope'/);
     await expect(queue.enqueue([{ output: 'known', alerts: [] }])).resolves.toBeUndefined();
@@ -109,7 +109,7 @@ describe.skipIf(redisSkipReason)('RedisQueue', () => {
   });
 
   it('runs at most `concurrency` sends of an output at once', async () => {
-    sink = await HttpSink.start();
+    sink = await AlertSink.start();
     sink.behaviour = () => ({ status: 200, delayMs: 100 });
     const output = new SinkOutput(() => sink.url, { name: 'parallel', maxBatch: 1 });
     queue = await startQueue(redis, [{ output, policy: { ...fastPolicy, concurrency: 3 } }], { jobMaxAlerts: 1 });
@@ -119,7 +119,7 @@ describe.skipIf(redisSkipReason)('RedisQueue', () => {
   });
 
   it('paces a rate-limited output', async () => {
-    sink = await HttpSink.start();
+    sink = await AlertSink.start();
     const output = new SinkOutput(() => sink.url, { name: 'paced', maxBatch: 1 });
     queue = await startQueue(redis, [{ output, policy: { ...fastPolicy, concurrency: 4, ratePerSecond: 5 } }]);
     await queue.enqueue([{ output: 'paced', alerts: Array.from({ length: 11 }, () => testAlert()) }]);

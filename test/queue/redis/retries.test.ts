@@ -4,14 +4,14 @@
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RedisQueue } from '../../../src/queue/redis/redis-queue.js';
-import { HttpSink } from '../../peers/http-sink.js';
+import { AlertSink } from '../../peers/alert-sink.js';
 import { redisSkipReason, startRedis, type RedisServer } from '../../peers/redis.js';
 import { SinkOutput, testAlert } from '../../peers/sink-output.js';
 import { fastPolicy, sleep, startQueue } from './helpers.js';
 
 describe.skipIf(redisSkipReason)('RedisQueue retries and dead letters', () => {
   let redis: RedisServer;
-  let sink: HttpSink;
+  let sink: AlertSink;
   const queues: RedisQueue[] = [];
 
   beforeAll(async () => {
@@ -32,7 +32,7 @@ describe.skipIf(redisSkipReason)('RedisQueue retries and dead letters', () => {
   }
 
   it('retries a failed batch with exponential backoff and full jitter until it is delivered', async () => {
-    sink = await HttpSink.start();
+    sink = await AlertSink.start();
     sink.behaviour = (_alerts, n) => (n <= 5 ? { status: 503 } : { status: 200 });
     const output = new SinkOutput(() => sink.url, { name: 'backoff' });
     const policy = { ...fastPolicy, maxAttempts: 6, baseDelayMs: 400, maxDelayMs: 400 };
@@ -51,7 +51,7 @@ describe.skipIf(redisSkipReason)('RedisQueue retries and dead letters', () => {
   });
 
   it("waits as long as a 429's Retry-After asks, even when backoff would be shorter", async () => {
-    sink = await HttpSink.start();
+    sink = await AlertSink.start();
     sink.behaviour = (_alerts, n) => (n === 1 ? { status: 429, headers: { 'retry-after': '2' } } : { status: 200 });
     const output = new SinkOutput(() => sink.url, { name: 'polite' });
     await start([{ output, policy: { ...fastPolicy, baseDelayMs: 10, maxDelayMs: 10 } }]);
@@ -62,7 +62,7 @@ describe.skipIf(redisSkipReason)('RedisQueue retries and dead letters', () => {
   });
 
   it('retries only the failed part of a batch and dead-letters the permanently failed part', async () => {
-    sink = await HttpSink.start();
+    sink = await AlertSink.start();
     sink.behaviour = (_alerts, n) =>
       n === 1
         ? { status: 200, body: { failed: [{ index: 1, status: 503 }, { index: 3, status: 400 }] } }
@@ -86,7 +86,7 @@ describe.skipIf(redisSkipReason)('RedisQueue retries and dead letters', () => {
   });
 
   it('dead-letters alerts that exhaust their attempts, then replays them by id and all at once', async () => {
-    sink = await HttpSink.start();
+    sink = await AlertSink.start();
     let healthy = false;
     sink.behaviour = () => (healthy ? { status: 200 } : { status: 503 });
     const output = new SinkOutput(() => sink.url, { name: 'replay', maxBatch: 2 });
@@ -119,7 +119,7 @@ describe.skipIf(redisSkipReason)('RedisQueue retries and dead letters', () => {
   });
 
   it('purges dead letters', async () => {
-    sink = await HttpSink.start();
+    sink = await AlertSink.start();
     sink.behaviour = () => ({ status: 400 });
     const queue = await start([new SinkOutput(() => sink.url, { name: 'purged' })]);
     await queue.enqueue([{ output: 'purged', alerts: Array.from({ length: 3 }, () => testAlert()) }]);
@@ -131,7 +131,7 @@ describe.skipIf(redisSkipReason)('RedisQueue retries and dead letters', () => {
   });
 
   it("redelivers a job whose worker died holding it, once the job's lock expires", async () => {
-    sink = await HttpSink.start();
+    sink = await AlertSink.start();
     const output = new SinkOutput(() => sink.url, { name: 'stalled' });
     // A worker that takes the job and then "dies": it never finishes, and its lock is not renewed.
     const connection = { url: redis.url, maxRetriesPerRequest: null };
@@ -159,7 +159,7 @@ describe.skipIf(redisSkipReason)('RedisQueue retries and dead letters', () => {
   });
 
   it('moves jobs that BullMQ itself failed to the dead letters, with its reason', async () => {
-    sink = await HttpSink.start();
+    sink = await AlertSink.start();
     const connection = { url: redis.url, maxRetriesPerRequest: null };
     const producer = new Queue('swept', { connection, prefix: redis.prefix });
     const alerts = [testAlert(), testAlert()];
@@ -185,7 +185,7 @@ describe.skipIf(redisSkipReason)('RedisQueue retries and dead letters', () => {
   });
 
   it('on close, interrupts a slow send and keeps its alerts queued without spending an attempt', async () => {
-    sink = await HttpSink.start();
+    sink = await AlertSink.start();
     let slow = true;
     sink.behaviour = () => (slow ? { status: 200, delayMs: 5000 } : { status: 200 });
     const first = new SinkOutput(() => sink.url, { name: 'interrupted' });
