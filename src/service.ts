@@ -12,6 +12,7 @@ import { createQueue } from './queue/index.js';
 import type { AlertQueue, DeliveryTarget } from './queue/queue.js';
 import { compileFilter } from './router/filter.js';
 import { Router, type RoutedOutput } from './router/router.js';
+import { SakerMetrics } from './server/metrics.js';
 import { buildServer } from './server/server.js';
 
 export interface RunningService {
@@ -22,6 +23,7 @@ export interface RunningService {
   readonly router: Router;
   readonly queue: AlertQueue;
   readonly logger: Logger;
+  readonly metrics: SakerMetrics;
   /** Stops taking requests, finishes those in flight, lets the outputs drain (shutdowntimeout), closes. */
   stop(): Promise<void>;
 }
@@ -99,10 +101,12 @@ export async function startService(config: LoadedConfig, options: StartOptions =
     }
   }
 
+  const metrics = new SakerMetrics({ alertLabels: service.metrics.alertLabels });
   const queue = await createQueue({ config: service, logger });
-  await queue.start(targets);
+  await queue.start(targets.map((target) => ({ ...target, output: metrics.meter(target.output) })));
+  metrics.watchQueue(queue);
   const router = new Router(queue, routed, { ...service.enrichment, hostname: hostname() });
-  const app = await buildServer({ router, queue, config, service, logger });
+  const app = await buildServer({ router, queue, config, service, logger, metrics });
   try {
     await app.listen({ host: service.listen.address, port: service.listen.port });
   } catch (err) {
@@ -137,5 +141,5 @@ export async function startService(config: LoadedConfig, options: StartOptions =
     })();
     return stopping;
   };
-  return { url, port, app, router, queue, logger, stop };
+  return { url, port, app, router, queue, logger, metrics, stop };
 }

@@ -1,15 +1,10 @@
-// GET /metrics in Prometheus' text format.
+// GET /metrics in Prometheus' text format. Public, like the probes: scrapers rarely carry bearer tokens.
 
-import type { FastifyInstance } from 'fastify';
-import type { SakerMetrics } from './metrics.js';
+import type { RoutePlugin } from './plugin.js';
 
-export interface MetricsRouteOptions {
-  metrics: SakerMetrics;
-}
-
-export async function metricsRoute(app: FastifyInstance, options: MetricsRouteOptions): Promise<void> {
-  app.get('/metrics', async (_request, reply) => {
-    const { contentType, body } = await options.metrics.render();
+export const metricsRoutes: RoutePlugin = async (app, { metrics }) => {
+  app.get('/metrics', { config: { public: true } }, async (_request, reply) => {
+    const { contentType, body } = await metrics.render();
     return reply.type(contentType).send(body);
   });
-}
+};

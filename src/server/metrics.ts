@@ -10,10 +10,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Alert } from '../alert.js';
 import { DeliveryError, PartialDeliveryError, type Output, type SendContext } from '../../outputs/output.js';
 import type { AlertQueue } from '../queue/queue.js';
+import { ALERT_LABELS, alertLabelValue, isAlertLabel, type AlertLabel } from './alert-labels.js';
 
-/** Labels an operator may add to `saker_alerts_total`; each multiplies its series by what the data holds. */
-export const ALERT_LABELS = ['source', 'rule', 'hostname', 'k8s_ns_name', 'k8s_pod_name'] as const;
-export type AlertLabel = (typeof ALERT_LABELS)[number];
 
 /** What happened to alerts at an input: taken into the queue, refused as invalid, or refused with 503. */
 export type InputStatus = 'accepted' | 'rejected' | 'unavailable';
@@ -41,7 +39,7 @@ export class SakerMetrics {
     const registers = [this.registry];
     this.alertLabels = [...new Set(options.alertLabels ?? [])];
     for (const label of this.alertLabels) {
-      if (!ALERT_LABELS.includes(label)) throw new Error(`metrics.alertlabels: '${String(label)}' is not one of ${ALERT_LABELS.join(', ')}`);
+      if (!isAlertLabel(label)) throw new Error(`metrics.alertlabels: '${String(label)}' is not one of ${ALERT_LABELS.join(', ')}`);
     }
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
     this.inputs = new Counter({
@@ -88,10 +86,24 @@ export class SakerMetrics {
     if (count > 0) this.inputs.inc({ source, status }, count);
   }
 
-  countAlert(alert: Alert): void {
-    const labels: Record<string, string> = { priority: alert.priority };
-    for (const label of this.alertLabels) labels[label] = alertLabelValue(alert, label);
-    this.alerts.inc(labels);
+  /** Alerts an input got into the queue: counted as accepted, and by priority (plus metrics.alertlabels). */
+  countAccepted(source: string, alerts: readonly Alert[]): void {
+    this.countInput(source, 'accepted', alerts.length);
+    // One increment per distinct label set rather than per alert: this runs on every request.
+    const tally = new Map<string, { labels: Record<string, string>; n: number }>();
+    for (const alert of alerts) {
+      let key: string = alert.priority;
+      for (const label of this.alertLabels) key += `\u0000${alertLabelValue(alert, label)}`;
+      const entry = tally.get(key);
+      if (entry) {
+        entry.n++;
+        continue;
+      }
+      const labels: Record<string, string> = { priority: alert.priority };
+      for (const label of this.alertLabels) labels[label] = alertLabelValue(alert, label);
+      tally.set(key, { labels, n: 1 });
+    }
+    for (const { labels, n } of tally.values()) this.alerts.inc(labels, n);
   }
 
   /** Reads queue depth and dead letters from `queue.stats()` at every scrape. */
@@ -179,20 +191,5 @@ export class SakerMetrics {
     // Unclassified errors are retried by the queue (delivery.ts), so they count as retryable here too.
     const permanent = err instanceof DeliveryError && !err.retryable;
     this.outputs.inc({ output, status: permanent ? 'permanent_error' : 'retryable_error' }, count);
-  }
-}
-
-function alertLabelValue(alert: Alert, label: AlertLabel): string {
-  switch (label) {
-    case 'source':
-      return alert.source;
-    case 'rule':
-      return alert.rule;
-    case 'hostname':
-      return alert.hostname;
-    case 'k8s_ns_name':
-      return String(alert.output_fields['k8s.ns.name'] ?? '');
-    case 'k8s_pod_name':
-      return String(alert.output_fields['k8s.pod.name'] ?? '');
   }
 }

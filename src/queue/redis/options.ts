@@ -20,7 +20,7 @@ export interface RedisQueueOptions {
   maxStalledCount: number;
   /** Completed jobs kept for inspection, by count and by age; older ones are deleted. */
   keepCompletedCount: number;
-  keepCompletedAgeSeconds: number;
+  keepCompletedAgeMs: number;
 }
 
 export const REDIS_QUEUE_DEFAULTS: Omit<RedisQueueOptions, 'url'> = {
@@ -32,7 +32,7 @@ export const REDIS_QUEUE_DEFAULTS: Omit<RedisQueueOptions, 'url'> = {
   stalledIntervalMs: 30_000,
   maxStalledCount: 3,
   keepCompletedCount: 100,
-  keepCompletedAgeSeconds: 3600,
+  keepCompletedAgeMs: 3_600_000,
 };
 
 /** The options with defaults applied, checked for values BullMQ or the batching would misbehave with. */
@@ -57,7 +57,7 @@ export function resolveRedisQueueOptions(given: Partial<RedisQueueOptions> & { u
     ['lingerMs', 'redis.batch.linger'],
     ['maxStalledCount', 'redis.maxstalledcount'],
     ['keepCompletedCount', 'redis.keepcompleted.count'],
-    ['keepCompletedAgeSeconds', 'redis.keepcompleted.age'],
+    ['keepCompletedAgeMs', 'redis.keepcompleted.age'],
   ];
   for (const [key, name] of nonNegative) {
     const value = options[key];

@@ -46,7 +46,7 @@ export class OutputQueues {
     private readonly logger: Logger,
   ) {
     this.jobOptions = {
-      removeOnComplete: { count: options.keepCompletedCount, age: options.keepCompletedAgeSeconds },
+      removeOnComplete: { count: options.keepCompletedCount, age: Math.ceil(options.keepCompletedAgeMs / 1000) },
       // Failed jobs are moved to the dead letters by the worker's sweep, never left behind.
       removeOnFail: false,
       attempts: BOOKKEEPING_ATTEMPTS,

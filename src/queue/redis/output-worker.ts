@@ -64,7 +64,10 @@ export class OutputWorker {
       lockDuration: options.lockDurationMs,
       stalledInterval: options.stalledIntervalMs,
       maxStalledCount: options.maxStalledCount,
-      removeOnComplete: { count: options.keepCompletedCount, age: options.keepCompletedAgeSeconds },
+      removeOnComplete: { count: options.keepCompletedCount, age: Math.ceil(options.keepCompletedAgeMs / 1000) },
+      // After a connection error BullMQ waits this long before fetching jobs again (15 s by default): a
+      // Redis restart should cost seconds of delivery, not a quarter of a minute.
+      runRetryDelay: 1000,
       autorun: false,
     });
     this.worker.on('error', (err) => deps.logger.debug({ err, output: this.name }, 'BullMQ worker error'));

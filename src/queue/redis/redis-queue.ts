@@ -74,7 +74,6 @@ export class RedisQueue implements AlertQueue {
     sweepTimer.unref();
     this.running = { producerLink, workerClient, queues, producer, deadLetters, workers, sweepTimer };
 
-    for (const target of targets) await target.output.start?.();
     for (const worker of workers) worker.run();
     // Every (re)connection: check what this Redis would lose, and collect jobs BullMQ failed meanwhile.
     producerClient.on('ready', () => void this.onConnected());
