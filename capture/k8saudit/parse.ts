@@ -103,3 +103,16 @@ function collect(payload: unknown, options: AuditParseOptions, where: string, ba
   // A single Event; its `kind` may be absent (some log shippers drop it), in which case `auditID` says it is one.
   take(payload, options, where, batch, text);
 }
+
+/**
+ * Whether a parsed document looks like Kubernetes audit data (for `saker replay` without `--source`): an
+ * EventList, an audit.k8s.io Event, an object with `auditID` and `stageTimestamp`, or an array whose first
+ * element is one of those.
+ */
+export function looksLikeAudit(value: unknown): boolean {
+  const first = Array.isArray(value) ? value[0] : value;
+  if (!isObject(first)) return false;
+  if (first.kind === 'EventList') return true;
+  if (typeof first.apiVersion === 'string' && first.apiVersion.startsWith('audit.k8s.io/')) return true;
+  return first.kind === undefined && first.auditID !== undefined && first.stageTimestamp !== undefined;
+}
