@@ -8,6 +8,15 @@ export interface JsonEvent {
   readonly text?: string;
   /** When the event happened, ns since the epoch (`json.rawtime`, the alert's time). */
   readonly time: bigint;
+  /** Sequence number of the event in this process (`evt.num`), from 1. */
+  readonly num: number;
+}
+
+let eventCount = 0;
+
+/** The next `evt.num`: events of every JSON-based source are numbered in the order saker takes them. */
+export function nextEventNumber(): number {
+  return ++eventCount;
 }
 
 /** Why a JSON event could not be taken, and where (a JSON path such as `$[3]`, or `file:line`). */
@@ -23,5 +32,6 @@ export function jsonEvent(value: unknown, time: bigint, text?: string): Parsed<J
   if (value === null || typeof value !== 'object') {
     return { ok: false, reason: `a JSON event must be an object or an array, not ${value === null ? 'null' : typeof value}` };
   }
-  return { ok: true, event: text === undefined ? { value, time } : { value, time, text } };
+  const num = nextEventNumber();
+  return { ok: true, event: text === undefined ? { value, time, num } : { value, time, text, num } };
 }

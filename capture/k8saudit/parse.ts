@@ -3,7 +3,7 @@
 // and a `stageTimestamp` (the event's time) and must fit the per-event size limit. An unusable event is
 // reported with its JSON path and the reason, and the others go on.
 
-import type { Parsed, Rejection } from '../json/event.js';
+import { nextEventNumber, type Parsed, type Rejection } from '../json/event.js';
 import type { K8sAuditEvent } from './event.js';
 import { parseRfc3339 } from './timestamp.js';
 
@@ -63,7 +63,7 @@ export function auditEvent(value: unknown, options: AuditParseOptions, text?: st
   if (bytes !== undefined) {
     return { ok: false, reason: `event is ${bytes} bytes, over the limit of ${options.maxEventBytes} bytes per event` };
   }
-  const event: { -readonly [K in keyof K8sAuditEvent]: K8sAuditEvent[K] } = { value, time };
+  const event: { -readonly [K in keyof K8sAuditEvent]: K8sAuditEvent[K] } = { value, time, num: nextEventNumber() };
   if (text !== undefined) event.text = text;
   if (options.cluster !== undefined) event.cluster = options.cluster;
   return { ok: true, event };
