@@ -41,6 +41,36 @@ function overLimit(text: string, limit: number): number | undefined {
 }
 
 /**
+ * What is left of `budget` after an upper bound of the JSON text size of `value` (every character counted
+ * as an escape, every number as 24 bytes); negative once over. Walking is about three times cheaper than
+ * serializing, and typical events are a tenth of the limit even so bounded.
+ */
+function sizeBound(value: unknown, budget: number): number {
+  if (typeof value === 'string') return budget - (value.length * 6 + 2);
+  if (value === null || typeof value !== 'object') return budget - 24;
+  let left = budget - 2;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      left = sizeBound(item, left - 1);
+      if (left < 0) return left;
+    }
+    return left;
+  }
+  for (const key in value) {
+    left = sizeBound((value as Record<string, unknown>)[key], left - (key.length * 6 + 4));
+    if (left < 0) return left;
+  }
+  return left;
+}
+
+/** The event's size in bytes when it is over the limit, undefined when within. */
+function eventOverLimit(value: unknown, limit: number, text: string | undefined): number | undefined {
+  if (text !== undefined) return overLimit(text, limit);
+  if (sizeBound(value, limit) >= 0) return undefined;
+  return overLimit(JSON.stringify(value), limit);
+}
+
+/**
  * One audit event. `text` is the event's own JSON text when the caller has it (a line of a file); without
  * it the size is measured on the re-serialized event, as the plugin measures it.
  */
@@ -59,7 +89,7 @@ export function auditEvent(value: unknown, options: AuditParseOptions, text?: st
   if (typeof stageTimestamp !== 'string') return { ok: false, reason: `stageTimestamp must be a string, not ${describe(stageTimestamp)}` };
   const time = parseRfc3339(stageTimestamp);
   if (typeof time === 'string') return { ok: false, reason: `stageTimestamp: ${time}` };
-  const bytes = overLimit(text ?? JSON.stringify(value), options.maxEventBytes);
+  const bytes = eventOverLimit(value, options.maxEventBytes, text);
   if (bytes !== undefined) {
     return { ok: false, reason: `event is ${bytes} bytes, over the limit of ${options.maxEventBytes} bytes per event` };
   }
