@@ -2,6 +2,7 @@
 // The `saker` command. Each subcommand lives in src/cli/<name>.ts and is registered here with one line.
 
 import { Command } from 'commander';
+import { registerRun } from './cli/run.js';
 import { registerVersion } from './cli/version.js';
 
 const program = new Command('saker')
@@ -13,6 +14,7 @@ const program = new Command('saker')
     process.exit(err.exitCode === 0 ? 0 : 2);
   });
 
+registerRun(program);
 registerVersion(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,14 @@
+// Every route group of the HTTP API, one line each (capture sources and /metrics add theirs here).
+
+import { alertRoutes } from './alerts.js';
+import { dlqRoutes } from './dlq.js';
+import type { RoutePlugin } from './plugin.js';
+import { probeRoutes } from './probes.js';
+import { testAlertRoutes } from './test-alert.js';
+
+export const ROUTE_PLUGINS: readonly RoutePlugin[] = [
+  probeRoutes,
+  alertRoutes,
+  testAlertRoutes,
+  dlqRoutes,
+];
