@@ -50,6 +50,8 @@ export interface SendContext {
   attempt: number;
   /** Aborted when the output's timeout passes or saker is shutting down: pass it to the client. */
   signal: AbortSignal;
+  /** When saker accepted these alerts (ms since the epoch), if the queue knows: for latency metrics. */
+  enqueuedAt?: number;
 }
 
 export interface Output {
@@ -63,7 +65,8 @@ export interface Output {
   /** One-time preparation before the first send (an index template, a connection pool). Optional. */
   start?(): Promise<void>;
   /**
-   * Delivers the alerts, resolving when the peer has them. Throws a DeliveryError for the whole batch, a
+   * Delivers the alerts, resolving when the peer has them. The alerts are shared with the other outputs:
+   * read them, never modify them. Throws a DeliveryError for the whole batch, a
    * PartialDeliveryError when only some failed; anything else thrown counts as retryable.
    */
   send(alerts: Alert[], ctx: SendContext): Promise<void>;
@@ -101,6 +104,9 @@ export interface ConfigKey {
   secret?: boolean;
   /** Other spellings accepted for compatibility (e.g. a Falcosidekick name saker renamed). */
   aliases?: readonly string[];
+  /** Bounds for `int`, `number` and `duration` (ms), inclusive. */
+  min?: number;
+  max?: number;
 }
 
 /** Resolved, validated values of one section: keys as declared (dotted names stay dotted), defaults applied. */
@@ -113,6 +119,21 @@ export interface OutputContext {
   hostname: string;
   /** The per-attempt timeout the queue will enforce, so clients can set their own to match. */
   timeoutMs: number;
+  /**
+   * Falcosidekick's global client TLS settings, as file paths (empty when unset); `outputs/tls.ts` turns them
+   * and an output's `mutualtls`/`checkcert` keys into Node TLS options. Absent in contexts built by hand.
+   */
+  clientTls?: ClientTlsFiles;
+}
+
+export interface ClientTlsFiles {
+  /** `mutualtlsclient.certfile` / `.keyfile`: presented by outputs whose `mutualtls` is true. */
+  certFile: string;
+  keyFile: string;
+  /** `mutualtlsclient.cacertfile`: trusted, besides the others, by outputs whose `mutualtls` is true. */
+  mutualCaCertFile: string;
+  /** `tlsclient.cacertfile`: trusted by every output's TLS connections, besides the system's CAs. */
+  caCertFile: string;
 }
 
 /** What the registry knows about one kind of output: one file in outputs/, one line in outputs/registry.ts. */

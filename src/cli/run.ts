@@ -1,0 +1,86 @@
+// `saker run`: load the configuration, start the service, and stop it cleanly on SIGTERM/SIGINT.
+
+import { existsSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { ConfigError, loadConfig, type LoadedConfig } from '../config/loader.js';
+import { allSections } from '../config/sections.js';
+import { startService } from '../service.js';
+
+interface RunFlags {
+  config?: string;
+  port?: string;
+  pretty?: boolean;
+  logLevel?: string;
+}
+
+/** `-c FILE`, else `./config.yaml` when there is one, else defaults and environment only. */
+export function configFileToUse(flag: string | undefined): string | undefined {
+  if (flag !== undefined) return flag;
+  return existsSync('config.yaml') ? 'config.yaml' : undefined;
+}
+
+function load(flags: RunFlags): LoadedConfig {
+  const overrides: Record<string, string> = {};
+  if (flags.port !== undefined) overrides['listenport'] = flags.port;
+  if (flags.pretty) overrides['log.format'] = 'pretty';
+  if (flags.logLevel !== undefined) overrides['log.level'] = flags.logLevel;
+  return loadConfig({ file: configFileToUse(flags.config), env: process.env, overrides, sections: allSections() });
+}
+
+async function run(flags: RunFlags): Promise<void> {
+  let running;
+  try {
+    running = await startService(load(flags));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`saker: ${err.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`saker: cannot start: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  const { logger, stop } = running;
+
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      logger.warn(`${signal} again: exiting without waiting for the outputs`);
+      process.exit(1);
+    }
+    logger.info({ signal }, `${signal}: shutting down`);
+    stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  // SIGHUP asks for log rotation (the file output reopens its file); it must not end saker.
+  process.on('SIGHUP', () => logger.info('SIGHUP: reopening output files'));
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('start saker: the HTTP API (Falco alerts on POST /), the router, the queue and the outputs')
+    .option('-c, --config <file>', 'YAML configuration file (default: ./config.yaml when it exists)')
+    .option('-p, --port <port>', 'listen on this port (overrides listenport / LISTENPORT)')
+    .option('--pretty', 'human-readable logs instead of JSON (log.format: pretty)')
+    .addOption(new Option('--log-level <level>', 'least severe log level written (log.level)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']))
+    .addHelpText(
+      'after',
+      `
+Every setting can also be given as an environment variable named after its key, uppercased, with
+nested keys joined by "_" (Falcosidekick's convention): LISTENPORT=2801, WEBHOOK_ADDRESS=http://…,
+WEBHOOK_MINIMUMPRIORITY=warning. Environment variables win over the file; flags win over both.
+The README's "Configuration reference" lists every key.
+
+Exit codes: 0 after a clean shutdown (SIGTERM/SIGINT), 1 when saker cannot start, 2 for invalid
+configuration or usage.`,
+    )
+    .action(run);
+}

@@ -1,0 +1,63 @@
+// Structured logs (pino), on stderr so that stdout carries only alerts. Secrets are redacted twice: by path
+// (authorization headers, fields named like credentials) and by value — every line is scrubbed of the values
+// of `secret` configuration keys, whatever path or error message they turned up in.
+
+import { destination, pino, type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import type { LogLevel } from './config/service-config.js';
+
+export type { Logger } from 'pino';
+
+export const REDACTED = '[REDACTED]';
+
+export interface LoggerOptions {
+  level: LogLevel;
+  format: 'json' | 'pretty';
+  /** Values never written to the log. */
+  secrets?: readonly string[];
+  /** Where JSON lines go instead of stderr (tests pass a collector); `format` is then ignored. */
+  destination?: { write(line: string): unknown };
+}
+
+/** Replaces every occurrence of the secrets, raw or as they appear inside a JSON string. */
+export class Scrubber {
+  private readonly needles: string[];
+
+  constructor(secrets: readonly string[]) {
+    const forms = new Set<string>();
+    for (const s of secrets) {
+      if (s === '') continue;
+      forms.add(s);
+      forms.add(JSON.stringify(s).slice(1, -1));
+    }
+    // Longest first, so that a secret containing another is replaced whole.
+    this.needles = [...forms].sort((a, b) => b.length - a.length);
+  }
+
+  scrub(text: string): string {
+    let out = text;
+    for (const needle of this.needles) if (out.includes(needle)) out = out.split(needle).join(REDACTED);
+    return out;
+  }
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const target: { write(line: string): unknown } =
+    options.destination ??
+    (options.format === 'pretty'
+      ? pretty({ destination: 2, colorize: process.stderr.isTTY, sync: true, translateTime: 'SYS:HH:MM:ss.l' })
+      : destination({ fd: 2, sync: true }));
+  const scrubber = new Scrubber(options.secrets ?? []);
+  const stream: DestinationStream = { write: (line: string) => target.write(scrubber.scrub(line)) };
+  return pino(
+    {
+      name: 'saker',
+      level: options.level,
+      redact: {
+        paths: ['req.headers.authorization', 'headers.authorization', '*.password', '*.token', '*.tokens'],
+        censor: REDACTED,
+      },
+    },
+    stream,
+  );
+}

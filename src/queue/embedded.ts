@@ -1,0 +1,257 @@
+// The embedded queue: one bounded in-memory lane per output, in the saker process. Zero setup, and the
+// durability of the process itself: alerts not yet delivered when saker dies are lost (the Redis queue is
+// the durable one). Attempts, backoff and dead-lettering are decided by delivery.ts, as in the Redis queue.
+
+import type { Logger } from 'pino';
+import type { Alert } from '../alert.js';
+import { DeadLetterStore } from './dead-letters.js';
+import { attemptDelivery } from './delivery.js';
+import { AlertFifo } from './fifo.js';
+import {
+  QueueUnavailableError,
+  type AlertQueue,
+  type DeadLetter,
+  type Delivery,
+  type DeliveryTarget,
+  type OutputQueueStats,
+  type QueueHealth,
+} from './queue.js';
+
+export interface EmbeddedQueueOptions {
+  /** Alerts per output waiting or in delivery; past it, enqueue fails with QueueUnavailableError. */
+  capacity: number;
+  /** Dead letters kept per output. */
+  deadLetterLimit: number;
+  logger: Logger;
+}
+
+interface Retry {
+  alerts: Alert[];
+  attempt: number;
+}
+
+class Lane {
+  readonly fifo = new AlertFifo();
+  /** Retries whose backoff has passed, served before new alerts. */
+  readonly ready: Retry[] = [];
+  readonly timers = new Set<NodeJS.Timeout>();
+  readonly dead: DeadLetterStore;
+  /** Alerts held for this output in any state: waiting, backing off, or in delivery. */
+  depth = 0;
+  inFlight = 0;
+  pumpScheduled = false;
+  /** Earliest time the next batch may start under the rate limit, and whether a timer waits for it. */
+  nextStartAt = 0;
+  rateWaiting = false;
+
+  constructor(
+    readonly target: DeliveryTarget,
+    deadLetterLimit: number,
+  ) {
+    this.dead = new DeadLetterStore(target.output.name, deadLetterLimit);
+  }
+
+  get name(): string {
+    return this.target.output.name;
+  }
+}
+
+export class EmbeddedQueue implements AlertQueue {
+  readonly kind = 'embedded';
+  private readonly lanes = new Map<string, Lane>();
+  private closing = false;
+  private readonly shutdown = new AbortController();
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(private readonly options: EmbeddedQueueOptions) {}
+
+  async start(targets: readonly DeliveryTarget[]): Promise<void> {
+    for (const target of targets) this.lanes.set(target.output.name, new Lane(target, this.options.deadLetterLimit));
+  }
+
+  enqueue(deliveries: readonly Delivery[]): Promise<void> {
+    if (this.closing) return Promise.reject(new QueueUnavailableError('saker is shutting down'));
+    // All or nothing: a request is either wholly accepted or answered 503, never half-queued.
+    for (const d of deliveries) {
+      const lane = this.lane(d.output);
+      if (lane.depth + d.alerts.length > this.options.capacity) {
+        return Promise.reject(
+          new QueueUnavailableError(`the queue of output '${d.output}' is full (${lane.depth} of ${this.options.capacity} alerts waiting or in delivery)`),
+        );
+      }
+    }
+    for (const d of deliveries) {
+      const lane = this.lanes.get(d.output)!;
+      lane.fifo.push(d.alerts);
+      lane.depth += d.alerts.length;
+      this.schedulePump(lane);
+    }
+    return Promise.resolve();
+  }
+
+  private lane(output: string): Lane {
+    const lane = this.lanes.get(output);
+    if (!lane) throw new Error(`no queue for output '${output}'`);
+    return lane;
+  }
+
+  async health(): Promise<QueueHealth> {
+    return this.closing ? { ok: false, reason: 'saker is shutting down' } : { ok: true };
+  }
+
+  async stats(): Promise<Record<string, OutputQueueStats>> {
+    const out: Record<string, OutputQueueStats> = {};
+    for (const lane of this.lanes.values()) out[lane.name] = { depth: lane.depth, deadLetters: lane.dead.size };
+    return out;
+  }
+
+  readonly deadLetters = {
+    list: async (output: string, page?: { offset?: number; limit?: number }): Promise<DeadLetter[]> =>
+      this.lane(output).dead.list(page?.offset ?? 0, page?.limit ?? 100),
+    retry: async (output: string, ids: readonly string[] | 'all'): Promise<number> => {
+      const lane = this.lane(output);
+      const alerts = lane.dead.take(ids);
+      // A replay is an operator's decision: it is not refused for capacity, and starts with fresh attempts.
+      lane.fifo.push(alerts);
+      lane.depth += alerts.length;
+      if (alerts.length > 0) this.schedulePump(lane);
+      return alerts.length;
+    },
+    purge: async (output: string): Promise<number> => this.lane(output).dead.purge(),
+  };
+
+  // Alerts that arrive in the same turn of the event loop leave together, in batches, rather than each
+  // starting its own delivery.
+  private schedulePump(lane: Lane): void {
+    if (lane.pumpScheduled) return;
+    lane.pumpScheduled = true;
+    setImmediate(() => {
+      lane.pumpScheduled = false;
+      this.pump(lane);
+    });
+  }
+
+  private pump(lane: Lane): void {
+    const { policy, output } = lane.target;
+    while (lane.inFlight < policy.concurrency && !this.shutdown.signal.aborted) {
+      if (policy.ratePerSecond !== undefined) {
+        const wait = lane.nextStartAt - Date.now();
+        if (wait > 0) {
+          if (!lane.rateWaiting && (lane.ready.length > 0 || lane.fifo.length > 0)) {
+            lane.rateWaiting = true;
+            this.later(lane, wait, () => {
+              lane.rateWaiting = false;
+              this.pump(lane);
+            });
+          }
+          return;
+        }
+      }
+      const batch = lane.ready.shift() ?? (lane.fifo.length > 0 ? { alerts: lane.fifo.take(output.maxBatch), attempt: 1 } : undefined);
+      if (!batch) return;
+      if (policy.ratePerSecond !== undefined) lane.nextStartAt = Math.max(Date.now(), lane.nextStartAt) + 1000 / policy.ratePerSecond;
+      lane.inFlight++;
+      void this.deliver(lane, batch);
+    }
+  }
+
+  private async deliver(lane: Lane, batch: Retry): Promise<void> {
+    const outcome = await attemptDelivery(lane.target, batch.alerts, batch.attempt, this.shutdown.signal);
+    lane.inFlight--;
+    lane.depth -= outcome.delivered.length;
+    const log = this.options.logger;
+
+    if (outcome.dead.length > 0) {
+      let evicted = 0;
+      for (const { alert, error } of outcome.dead) evicted += lane.dead.add(alert, error, batch.attempt);
+      lane.depth -= outcome.dead.length;
+      log.error(
+        { output: lane.name, alerts: outcome.dead.length, attempts: batch.attempt, error: outcome.dead[0]!.error },
+        `${outcome.dead.length} alert(s) for output '${lane.name}' moved to the dead letters`,
+      );
+      if (evicted > 0) {
+        log.warn({ output: lane.name, dropped: evicted }, `dead letters of output '${lane.name}' are full (queue.deadletters): dropped the ${evicted} oldest`);
+      }
+    }
+    if (outcome.retry) {
+      const { alerts, delayMs, error } = outcome.retry;
+      if (this.shutdown.signal.aborted) {
+        // Shutting down past the drain time: what is still here is lost, and counted in close().
+      } else {
+        log.warn(
+          { output: lane.name, alerts: alerts.length, attempt: batch.attempt, retryInMs: delayMs, error },
+          `delivery to output '${lane.name}' failed; retrying`,
+        );
+        this.later(lane, delayMs, () => {
+          lane.ready.push({ alerts, attempt: batch.attempt + 1 });
+          this.pump(lane);
+        });
+      }
+    }
+    this.pump(lane);
+    this.notifyIfIdle();
+  }
+
+  private later(lane: Lane, delayMs: number, run: () => void): void {
+    const timer = setTimeout(() => {
+      lane.timers.delete(timer);
+      run();
+    }, delayMs);
+    lane.timers.add(timer);
+  }
+
+  private isIdle(): boolean {
+    for (const lane of this.lanes.values()) if (lane.depth > 0) return false;
+    return true;
+  }
+
+  private notifyIfIdle(): void {
+    if (this.idleWaiters.length === 0 || !this.isIdle()) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private inFlight(): number {
+    let n = 0;
+    for (const lane of this.lanes.values()) n += lane.inFlight;
+    return n;
+  }
+
+  async close(drainMs: number): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    const log = this.options.logger;
+    if (!this.isIdle()) {
+      log.info({ drainMs }, 'letting outputs deliver what is queued');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, drainMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    this.shutdown.abort();
+    for (const lane of this.lanes.values()) {
+      for (const t of lane.timers) clearTimeout(t);
+      lane.timers.clear();
+    }
+    // Aborted sends settle promptly; wait for them so that outputs are not closed under a request.
+    while (this.inFlight() > 0) await new Promise((r) => setTimeout(r, 5));
+    for (const lane of this.lanes.values()) {
+      if (lane.depth > 0) {
+        log.error({ output: lane.name, lost: lane.depth }, `${lane.depth} alert(s) for output '${lane.name}' were not delivered before shutdown and are lost`);
+      }
+      if (lane.dead.size > 0) {
+        log.warn({ output: lane.name, deadLetters: lane.dead.size }, `${lane.dead.size} dead letter(s) of output '${lane.name}' are discarded (the embedded queue keeps them in memory)`);
+      }
+    }
+    await Promise.all(
+      [...this.lanes.values()].map((lane) =>
+        lane.target.output.close().catch((err: unknown) => log.error({ output: lane.name, err }, `closing output '${lane.name}' failed`)),
+      ),
+    );
+  }
+}

@@ -1,0 +1,22 @@
+// The queue factory: which AlertQueue implementation the configuration asks for — the Redis queue when
+// `redis.url` is set, the embedded one otherwise. Nothing else in saker chooses between them.
+
+import type { Logger } from 'pino';
+import type { ServiceConfig } from '../config/service-config.js';
+import { EmbeddedQueue } from './embedded.js';
+import { RedisQueue } from './redis/redis-queue.js';
+import type { AlertQueue } from './queue.js';
+
+export interface QueueFactoryOptions {
+  config: ServiceConfig;
+  logger: Logger;
+}
+
+export async function createQueue({ config, logger }: QueueFactoryOptions): Promise<AlertQueue> {
+  if (config.redis) return new RedisQueue(config.redis, logger.child({ queue: 'redis' }));
+  logger.info(
+    { queue: 'embedded', capacity: config.queue.capacity },
+    'embedded queue: alerts wait in this process until delivered, and are lost if saker stops before (set redis.url for durable delivery)',
+  );
+  return new EmbeddedQueue({ capacity: config.queue.capacity, deadLetterLimit: config.queue.deadLetters, logger: logger.child({ queue: 'embedded' }) });
+}

@@ -1,0 +1,167 @@
+// The composition root: configuration → outputs → queue → router → HTTP server. `saker run` and the tests
+// that start saker in-process both come through here, so they run the same service.
+
+import { hostname } from 'node:os';
+import type { FastifyInstance } from 'fastify';
+import type { ConfigKey, Output } from '../outputs/output.js';
+import { ConfigError, sectionValues, type LoadedConfig } from './config/loader.js';
+import { deliveryPolicy, filterSpec } from './config/output-keys.js';
+import { readServiceConfig, type ServiceConfig } from './config/service-config.js';
+import { createLogger, REDACTED, type Logger } from './logging.js';
+import { createQueue } from './queue/index.js';
+import type { AlertQueue, DeliveryTarget } from './queue/queue.js';
+import { compileFilter } from './router/filter.js';
+import { Router, type RoutedOutput } from './router/router.js';
+import { SakerMetrics } from './server/metrics.js';
+import { buildServer } from './server/server.js';
+
+export interface RunningService {
+  /** `http://127.0.0.1:PORT` or `https://…`, with the port actually bound. */
+  readonly url: string;
+  readonly port: number;
+  /** The plain-HTTP listener of `tlsserver.notlspaths`, when there is one. */
+  readonly plainUrl?: string;
+  readonly app: FastifyInstance;
+  readonly router: Router;
+  readonly queue: AlertQueue;
+  readonly logger: Logger;
+  readonly metrics: SakerMetrics;
+  /** Stops taking requests, finishes those in flight, lets the outputs drain (shutdowntimeout), closes. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Defaults to a logger built from the configuration (stderr). */
+  logger?: Logger;
+}
+
+interface BuiltOutputs {
+  targets: DeliveryTarget[];
+  routed: RoutedOutput[];
+}
+
+/** An output's settings as the start-up log shows them: secrets replaced, unset keys left out. */
+function shownSettings(keys: readonly ConfigKey[], values: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const shown: Record<string, unknown> = {};
+  for (const key of keys) {
+    const value = values[key.name];
+    if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) continue;
+    if (typeof value === 'object' && !Array.isArray(value) && Object.keys(value as object).length === 0) continue;
+    shown[key.name] = key.secret ? REDACTED : value;
+  }
+  return shown;
+}
+
+/** Builds every enabled output; configuration problems of all of them are reported together. */
+function buildOutputs(config: LoadedConfig, service: ServiceConfig, logger: Logger): BuiltOutputs {
+  const problems: string[] = [];
+  const built: BuiltOutputs = { targets: [], routed: [] };
+  for (const section of config.sections) {
+    const module = section.output;
+    if (!module) continue;
+    const values = sectionValues(config, section.name);
+    if (!module.isEnabled(values)) {
+      // Settings for an output that is off by default hint at a missing key (webhook.minimumpriority without
+      // webhook.address); turning off an output that is on by default (stdout) is deliberate.
+      const defaults = Object.fromEntries(section.keys.map((k) => [k.name, k.default]));
+      if (config.touched.has(section.name) && !module.isEnabled(defaults)) {
+        logger.warn(`output '${section.name}' has settings but is not enabled (see its keys in the README's configuration reference)`);
+      }
+      continue;
+    }
+    const policy = deliveryPolicy(values);
+    let output: Output;
+    try {
+      output = module.create(values, {
+        logger: logger.child({ output: section.name }),
+        hostname: hostname(),
+        timeoutMs: policy.timeoutMs,
+        clientTls: service.clientTls,
+      });
+    } catch (err) {
+      problems.push((err as Error).message);
+      continue;
+    }
+    logger.info({ output: section.name, settings: shownSettings(section.keys, values) }, `output '${section.name}' enabled`);
+    built.targets.push({ output, policy });
+    built.routed.push({ name: section.name, filter: compileFilter(filterSpec(values)) });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return built;
+}
+
+export async function startService(config: LoadedConfig, options: StartOptions = {}): Promise<RunningService> {
+  const service = readServiceConfig(config);
+  const logger = options.logger ?? createLogger({ ...service.log, secrets: config.secrets });
+  for (const warning of config.warnings) logger.warn(`configuration: ${warning}`);
+
+  const { targets, routed } = buildOutputs(config, service, logger);
+  if (targets.length === 0) logger.warn('no output is enabled: alerts are accepted and go nowhere');
+  for (const { output } of targets) {
+    try {
+      await output.start?.();
+    } catch (err) {
+      await Promise.allSettled(targets.map((t) => t.output.close()));
+      throw err;
+    }
+  }
+
+  const metrics = new SakerMetrics({ alertLabels: service.metrics.alertLabels });
+  const queue = await createQueue({ config: service, logger });
+  await queue.start(targets.map((target) => ({ ...target, output: metrics.meter(target.output) })));
+  metrics.watchQueue(queue);
+  const router = new Router(queue, routed, { ...service.enrichment, hostname: hostname() });
+  const deps = { router, queue, config, service, logger, metrics };
+  const app = await buildServer(deps);
+  const plainApp = service.plain ? await buildServer(deps, { plain: true, onlyPaths: service.plain.paths }) : undefined;
+  try {
+    await app.listen({ host: service.listen.address, port: service.listen.port });
+    if (plainApp && service.plain) {
+      await plainApp.listen({ host: service.listen.address, port: service.plain.port });
+      logger.info({ port: boundPort(plainApp, service.plain.port), paths: service.plain.paths }, 'plain-HTTP listener for tlsserver.notlspaths');
+    }
+  } catch (err) {
+    await Promise.all([app.close(), plainApp?.close()]);
+    await queue.close(0);
+    throw err;
+  }
+
+  const port = boundPort(app, service.listen.port);
+  const url = localUrl(service.tls ? 'https' : 'http', service.listen.address, port);
+  logger.info(
+    {
+      address: service.listen.address,
+      port,
+      tls: service.tls ? (service.tls.clientCa ? 'mutual' : 'on') : 'off',
+      auth: service.authTokens.length > 0,
+      outputs: router.outputNames,
+      queue: queue.kind,
+      config: config.file ?? null,
+    },
+    `saker listening on ${service.listen.address}:${port}`,
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      logger.info('stopping: no new requests; finishing those in flight');
+      await Promise.all([app.close(), plainApp?.close()]);
+      await queue.close(service.shutdownTimeoutMs);
+      logger.info('stopped');
+    })();
+    return stopping;
+  };
+  const plainUrl = plainApp && service.plain ? localUrl('http', service.listen.address, boundPort(plainApp, service.plain.port)) : undefined;
+  return { url, port, plainUrl, app, router, queue, logger, metrics, stop };
+}
+
+/** How this host reaches the listener: the loopback address when it listens on every interface. */
+function localUrl(scheme: string, address: string, port: number): string {
+  const host = address === '0.0.0.0' || address === '::' || address === '' ? '127.0.0.1' : address;
+  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+function boundPort(app: FastifyInstance, configured: number): number {
+  const address = app.server.address();
+  return typeof address === 'object' && address !== null ? address.port : configured;
+}

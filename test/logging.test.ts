@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, REDACTED } from '../src/logging.js';
+import { alert, startTestService, type TestService } from './helpers/service.js';
+
+describe('log redaction', () => {
+  it('scrubs secret values wherever they appear, raw or JSON-escaped, and credential-named fields', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', format: 'json', secrets: ['https://u:p4ss@hooks.example/x', 'tok"en-1'], destination: { write: (l: string) => lines.push(l) } });
+    logger.error({ err: new Error('POST https://u:p4ss@hooks.example/x failed'), note: 'uses tok"en-1' }, 'sending to https://u:p4ss@hooks.example/x');
+    logger.info({ headers: { authorization: 'Bearer abc' }, db: { password: 'pw-value' } }, 'request');
+    const text = lines.join('');
+    expect(text).not.toContain('p4ss');
+    expect(text).not.toContain('en-1');
+    expect(text).not.toContain('Bearer abc');
+    expect(text).not.toContain('pw-value');
+    const [first, second] = lines.map((l) => JSON.parse(l) as Record<string, any>);
+    expect(first!['msg']).toBe(`sending to ${REDACTED}`);
+    expect(first!['err'].message).toBe(`POST ${REDACTED} failed`);
+    expect(first!['note']).toBe(`uses ${REDACTED}`);
+    expect(second!['headers'].authorization).toBe(REDACTED);
+    expect(second!['db'].password).toBe(REDACTED);
+  });
+});
+
+describe('secrets in the running service', () => {
+  let saker: TestService;
+  const secrets = ['token-abc-123', 'http://user:hunter2@127.0.0.1:9/hook', 'Bearer sink-token-xyz'];
+  beforeAll(async () => {
+    saker = await startTestService({
+      env: {
+        AUTH_TOKENS: secrets[0]!,
+        WEBHOOK_ADDRESS: secrets[1]!,
+        WEBHOOK_CUSTOMHEADERS: `Authorization:${secrets[2]}`,
+        WEBHOOK_MAXATTEMPTS: '2',
+        WEBHOOK_BACKOFF_INITIAL: '1ms',
+      },
+    });
+  });
+  afterAll(async () => saker?.stop());
+
+  it('never writes tokens, webhook URLs or header values to the log', async () => {
+    const res = await saker.post('/', alert(), { authorization: `Bearer ${secrets[0]}` });
+    expect(res.status).toBe(200);
+    // Port 9 refuses: the failed deliveries are logged (retry, then dead letter).
+    const deadline = Date.now() + 5000;
+    while (!saker.logs.some((l) => String(l['msg']).includes('moved to the dead letters')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const enabled = saker.logs.find((l) => l['msg'] === "output 'webhook' enabled");
+    expect(enabled?.['settings']).toMatchObject({ address: REDACTED, customheaders: REDACTED, maxattempts: 2 });
+    expect(saker.logs.some((l) => String(l['msg']).includes('moved to the dead letters'))).toBe(true);
+    for (const secret of [...secrets, 'hunter2']) expect(saker.rawLogs.join('')).not.toContain(secret);
+  });
+});
