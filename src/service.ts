@@ -104,7 +104,7 @@ export async function startService(config: LoadedConfig, options: StartOptions =
     }
   }
 
-  const queue = await createQueue({ config: service, logger });
+  const queue = await createQueue({ config: service, loaded: config, logger });
   await queue.start(targets);
   const router = new Router(queue, routed, { ...service.enrichment, hostname: hostname() });
   const deps = { router, queue, config, service, logger };

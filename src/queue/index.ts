@@ -2,12 +2,15 @@
 // becomes the `redisUrl` branch here; nothing else in saker chooses between them.
 
 import type { Logger } from 'pino';
+import type { LoadedConfig } from '../config/loader.js';
 import type { ServiceConfig } from '../config/service-config.js';
 import { EmbeddedQueue } from './embedded.js';
 import type { AlertQueue } from './queue.js';
 
 export interface QueueFactoryOptions {
   config: ServiceConfig;
+  /** The whole configuration, for settings of the queue's own section: `sectionValues(loaded, 'redis')`. */
+  loaded: LoadedConfig;
   logger: Logger;
 }
 
