@@ -10,6 +10,37 @@ import { CLIENT_TLS_KEYS, clientTlsOptions } from './tls.js';
 /** Enough of an error answer to say what went wrong, not so much that a huge page fills the dead letters. */
 const MAX_ERROR_BODY = 2048;
 
+/** A request body as pieces of text, with its length in bytes. */
+interface Body {
+  pieces: string[];
+  bytes: number;
+}
+
+function bodyOf(text: string): Body {
+  return { pieces: [text], bytes: Buffer.byteLength(text) };
+}
+
+/** Pieces below V8's large-object size (~128 KiB), which only a full GC frees: big batches stay cheap. */
+const PIECE_CHARS = 64 * 1024;
+
+/** The JSON array of the alerts, built in pieces rather than one string as large as the batch. */
+function arrayBody(alerts: readonly Alert[]): Body {
+  const body: Body = { pieces: [], bytes: 0 };
+  let piece = '[';
+  for (let i = 0; i < alerts.length; i++) {
+    piece += i === 0 ? JSON.stringify(alerts[i]) : `,${JSON.stringify(alerts[i])}`;
+    if (piece.length >= PIECE_CHARS) {
+      body.pieces.push(piece);
+      body.bytes += Buffer.byteLength(piece);
+      piece = '';
+    }
+  }
+  piece += ']';
+  body.pieces.push(piece);
+  body.bytes += Buffer.byteLength(piece);
+  return body;
+}
+
 class WebhookOutput implements Output {
   readonly name = 'webhook';
 
@@ -23,7 +54,7 @@ class WebhookOutput implements Output {
 
   send(alerts: Alert[], ctx: SendContext): Promise<void> {
     // batchsize 1 keeps Falcosidekick's body (one alert object); batching receivers always get arrays.
-    const body = this.maxBatch === 1 && alerts.length === 1 ? JSON.stringify(alerts[0]) : JSON.stringify(alerts);
+    const body = this.maxBatch === 1 && alerts.length === 1 ? bodyOf(JSON.stringify(alerts[0])) : arrayBody(alerts);
     const request = this.url.protocol === 'https:' ? https.request : http.request;
     return new Promise<void>((resolve, reject) => {
       const req = request(
@@ -32,7 +63,7 @@ class WebhookOutput implements Output {
           method: this.method,
           agent: this.agent,
           signal: ctx.signal,
-          headers: { ...this.headers, 'content-length': Buffer.byteLength(body) },
+          headers: { ...this.headers, 'content-length': body.bytes },
         },
         (res) => {
           const status = res.statusCode ?? 0;
@@ -53,7 +84,8 @@ class WebhookOutput implements Output {
         },
       );
       req.on('error', (err) => reject(failureForNetworkError(this.name, err)));
-      req.end(body);
+      for (const piece of body.pieces) req.write(piece);
+      req.end();
     });
   }
 
