@@ -4,6 +4,9 @@
 import { Command } from 'commander';
 import { registerDlq } from './cli/dlq.js';
 import { registerRun } from './cli/run.js';
+import { registerFields } from './cli/fields.js';
+import { registerRules } from './cli/rules.js';
+import { registerValidate } from './cli/validate.js';
 import { registerVersion } from './cli/version.js';
 
 const program = new Command('saker')
@@ -18,5 +21,8 @@ const program = new Command('saker')
 registerRun(program);
 registerDlq(program);
 registerVersion(program);
+registerValidate(program);
+registerRules(program);
+registerFields(program);
 
 await program.parseAsync(process.argv);

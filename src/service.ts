@@ -12,6 +12,7 @@ import { createQueue } from './queue/index.js';
 import type { AlertQueue, DeliveryTarget } from './queue/queue.js';
 import { compileFilter } from './router/filter.js';
 import { Router, type RoutedOutput } from './router/router.js';
+import { SakerMetrics } from './server/metrics.js';
 import { buildServer } from './server/server.js';
 
 export interface RunningService {
@@ -24,6 +25,7 @@ export interface RunningService {
   readonly router: Router;
   readonly queue: AlertQueue;
   readonly logger: Logger;
+  readonly metrics: SakerMetrics;
   /** Stops taking requests, finishes those in flight, lets the outputs drain (shutdowntimeout), closes. */
   stop(): Promise<void>;
 }
@@ -104,10 +106,12 @@ export async function startService(config: LoadedConfig, options: StartOptions =
     }
   }
 
-  const queue = await createQueue({ config: service, loaded: config, logger });
-  await queue.start(targets);
+  const metrics = new SakerMetrics({ alertLabels: service.metrics.alertLabels });
+  const queue = await createQueue({ config: service, logger });
+  await queue.start(targets.map((target) => ({ ...target, output: metrics.meter(target.output) })));
+  metrics.watchQueue(queue);
   const router = new Router(queue, routed, { ...service.enrichment, hostname: hostname() });
-  const deps = { router, queue, config, service, logger };
+  const deps = { router, queue, config, service, logger, metrics };
   const app = await buildServer(deps);
   const plainApp = service.plain ? await buildServer(deps, { plain: true, onlyPaths: service.plain.paths }) : undefined;
   try {
@@ -148,7 +152,7 @@ export async function startService(config: LoadedConfig, options: StartOptions =
     return stopping;
   };
   const plainUrl = plainApp && service.plain ? localUrl('http', service.listen.address, boundPort(plainApp, service.plain.port)) : undefined;
-  return { url, port, plainUrl, app, router, queue, logger, stop };
+  return { url, port, plainUrl, app, router, queue, logger, metrics, stop };
 }
 
 /** How this host reaches the listener: the loopback address when it listens on every interface. */

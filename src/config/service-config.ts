@@ -4,6 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClientTlsFiles } from '../../outputs/output.js';
+import { resolveRedisQueueOptions, type RedisQueueOptions } from '../queue/redis/options.js';
+import { ALERT_LABELS, isAlertLabel, type AlertLabel } from '../server/alert-labels.js';
 import { ConfigError, sectionValues, type LoadedConfig } from './loader.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
@@ -24,7 +26,9 @@ export interface ServiceConfig {
   enrichment: { customFields: Readonly<Record<string, string>>; customTags: readonly string[] };
   log: { level: LogLevel; format: 'json' | 'pretty' };
   queue: { capacity: number; deadLetters: number };
-  redisUrl: string;
+  /** The Redis queue's settings when `redis.url` is set (else the embedded queue). */
+  redis?: RedisQueueOptions;
+  metrics: { alertLabels: AlertLabel[] };
   shutdownTimeoutMs: number;
   clientTls: ClientTlsFiles;
 }
@@ -58,6 +62,11 @@ export function readServiceConfig(config: LoadedConfig): ServiceConfig {
   } else if (tlsServer['mutualtls'] === true) {
     problems.push('tlsserver.mutualtls: needs tlsserver.deploy: true (mutual TLS is part of TLS)');
   }
+  const redis = readRedisOptions(sectionValues(config, 'redis'), problems);
+  const alertLabels = sectionValues(config, 'metrics')['alertlabels'] as string[];
+  for (const label of alertLabels) {
+    if (!isAlertLabel(label)) problems.push(`metrics.alertlabels: '${label}' is not one of ${ALERT_LABELS.join(', ')}`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const plainPaths = tlsServer['notlspaths'] as string[];
@@ -75,7 +84,8 @@ export function readServiceConfig(config: LoadedConfig): ServiceConfig {
       format: log['format'] as 'json' | 'pretty',
     },
     queue: { capacity: queue['capacity'] as number, deadLetters: queue['deadletters'] as number },
-    redisUrl: sectionValues(config, 'redis')['url'] as string,
+    redis,
+    metrics: { alertLabels: alertLabels.filter(isAlertLabel) },
     shutdownTimeoutMs: top['shutdowntimeout'] as number,
     clientTls: {
       certFile: (mtlsClient['certfile'] as string) || inFolder('client.crt'),
@@ -84,4 +94,26 @@ export function readServiceConfig(config: LoadedConfig): ServiceConfig {
       caCertFile: sectionValues(config, 'tlsclient')['cacertfile'] as string,
     },
   };
+}
+
+function readRedisOptions(values: Readonly<Record<string, unknown>>, problems: string[]): RedisQueueOptions | undefined {
+  const url = values['url'] as string;
+  if (url === '') return undefined;
+  try {
+    return resolveRedisQueueOptions({
+      url,
+      prefix: values['prefix'] as string,
+      lingerMs: values['batch.linger'] as number,
+      jobMaxAlerts: values['batch.maxalerts'] as number,
+      enqueueTimeoutMs: values['enqueuetimeout'] as number,
+      lockDurationMs: values['lockduration'] as number,
+      stalledIntervalMs: values['stalledinterval'] as number,
+      maxStalledCount: values['maxstalledcount'] as number,
+      keepCompletedCount: values['keepcompleted.count'] as number,
+      keepCompletedAgeMs: values['keepcompleted.age'] as number,
+    });
+  } catch (err) {
+    problems.push(...(err as Error).message.split('; '));
+    return undefined;
+  }
 }

@@ -81,12 +81,12 @@ describe('configuration from a YAML file', () => {
   });
 
   it('warns about unknown keys, with a suggestion, and ignores them', () => {
-    const file = yamlFile(['listenprot: 3000', 'webhook:', '  adress: http://x', 'slack:', '  webhookurl: https://hooks'].join('\n'));
+    const file = yamlFile(['listenprot: 3000', 'webhook:', '  adress: http://x', 'teams:', '  webhookurl: https://hooks'].join('\n'));
     const config = loadConfig({ file, env: {}, sections: allSections() });
     expect(config.warnings).toEqual([
       `${file}:1:1: unknown key 'listenprot' ignored (did you mean 'listenport'?)`,
       `${file}:3:3: unknown key 'webhook.adress' ignored (did you mean 'webhook.address'?)`,
-      `${file}:4:1: unknown key 'slack' ignored`,
+      `${file}:4:1: unknown key 'teams' ignored`,
     ]);
     expect(sectionValues(config, '')['listenport']).toBe(2801);
   });
