@@ -17,3 +17,5 @@ export { PathPrefixMap, PathPrefixSet } from './compile/path_prefix.js';
 export { compileOutput, type CompiledOutput, type OutputWarning } from './compile/output.js';
 export { compileFieldExpression, isFieldExpression } from './compile/expression.js';
 export type { Operand } from './compile/operand.js';
+export { conditionGuards, type ConditionGuard } from './compile/guards.js';
+export { RuleIndex, type RuleIndexOptions } from './compile/rule_index.js';

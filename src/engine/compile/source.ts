@@ -14,6 +14,13 @@ export interface CompiledSourceOptions<E> {
   dotArgumentFields?: ReadonlySet<string>;
   /** Overrides the default rendering of values in outputs; return undefined to keep the default. */
   renderValue?: ValueRenderer<E>;
+  /**
+   * Evaluate each distinct check (and macro-sized and/or) once per event across all rules compiled for
+   * this source (the upstream rules repeat `kevt`, `kcreate`, `spawned_process`… in most rules). The result of
+   * a shared check is reused while the same event object is evaluated; call `nextEvent()` before evaluating
+   * the rules for each event if event objects may be reused (mutated) between events.
+   */
+  shareChecks?: boolean;
 }
 
 export interface FieldRef<E> {
@@ -27,8 +34,11 @@ export class CompiledSource<E = unknown> {
   readonly definition: SourceDefinition<E>;
   readonly eventNames: ReadonlySet<string> | undefined;
   readonly renderValue: ValueRenderer<E> | undefined;
+  readonly sharesChecks: boolean;
   private readonly byName = new Map<string, FieldDef<E>>();
   private readonly dotArgumentFields: ReadonlySet<string>;
+  private readonly sharedChecks = new Map<string, (event: E) => boolean>();
+  private epoch = 0;
 
   /**
    * For the `syscall` source the options default to the generated syscall tables (event names, `.NAME`
@@ -41,10 +51,39 @@ export class CompiledSource<E = unknown> {
     this.eventNames = opts.eventNames ?? (syscall ? SYSCALL_EVENT_NAMES : undefined);
     this.dotArgumentFields = opts.dotArgumentFields ?? (syscall ? SYSCALL_DOT_ARGUMENT_FIELDS : new Set());
     this.renderValue = opts.renderValue;
+    this.sharesChecks = opts.shareChecks ?? false;
     for (const f of definition.fields) {
       if (this.byName.has(f.name)) throw new Error(`source ${definition.name}: field ${f.name} defined twice`);
       this.byName.set(f.name, f);
     }
+  }
+
+  /** With `shareChecks`: results of shared checks computed so far no longer apply (a new event). */
+  nextEvent(): void {
+    this.epoch++;
+  }
+
+  /**
+   * The predicate for a check whose canonical text is `key`: with `shareChecks`, one memoised predicate per
+   * distinct key for every rule of the source; otherwise `build()` itself.
+   */
+  sharedCheck(key: string, build: () => (event: E) => boolean): (event: E) => boolean {
+    if (!this.sharesChecks) return build();
+    const known = this.sharedChecks.get(key);
+    if (known) return known;
+    const inner = build();
+    let lastEvent: E | undefined;
+    let lastEpoch = -1;
+    let last = false;
+    const shared = (event: E): boolean => {
+      if (event === lastEvent && lastEpoch === this.epoch) return last;
+      last = inner(event);
+      lastEvent = event;
+      lastEpoch = this.epoch;
+      return last;
+    };
+    this.sharedChecks.set(key, shared);
+    return shared;
   }
 
   /** All field definitions, in table order. */
