@@ -60,10 +60,6 @@ interface ParsedMacro {
   used: boolean;
 }
 
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 /** Errors that skip-if-unknown-filter turns into a warning (err_is_unknown_type_or_field). */
 function isUnknownFieldOrType(message: string): boolean {
   return (
