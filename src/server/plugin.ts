@@ -7,6 +7,7 @@ import type { LoadedConfig } from '../config/loader.js';
 import type { ServiceConfig } from '../config/service-config.js';
 import type { AlertQueue } from '../queue/queue.js';
 import type { Router } from '../router/router.js';
+import type { SakerMetrics } from './metrics.js';
 
 export interface ServerDeps {
   /** Where alerts go: `router.route(alerts)` resolves once they are queued, rejects with QueueUnavailableError. */
@@ -16,6 +17,8 @@ export interface ServerDeps {
   config: LoadedConfig;
   service: ServiceConfig;
   logger: Logger;
+  /** Prometheus metrics: inputs count what they accept and refuse (`countAccepted`, `countInput`). */
+  metrics: SakerMetrics;
 }
 
 /**

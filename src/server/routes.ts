@@ -2,6 +2,7 @@
 
 import { alertRoutes } from './alerts.js';
 import { dlqRoutes } from './dlq.js';
+import { metricsRoutes } from './metrics-route.js';
 import type { RoutePlugin } from './plugin.js';
 import { probeRoutes } from './probes.js';
 import { testAlertRoutes } from './test-alert.js';
@@ -11,4 +12,5 @@ export const ROUTE_PLUGINS: readonly RoutePlugin[] = [
   alertRoutes,
   testAlertRoutes,
   dlqRoutes,
+  metricsRoutes,
 ];

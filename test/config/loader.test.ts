@@ -160,6 +160,19 @@ describe('the service settings', () => {
   });
 });
 
+describe('client TLS files for outputs', () => {
+  it('come from mutualtlsclient.*, else from mutualtlsfilespath as in Falcosidekick', () => {
+    expect(readServiceConfig(load({ env: { MUTUALTLSFILESPATH: '/etc/certs' } })).clientTls).toEqual({
+      certFile: '/etc/certs/client.crt',
+      keyFile: '/etc/certs/client.key',
+      mutualCaCertFile: '/etc/certs/ca.crt',
+      caCertFile: '',
+    });
+    const explicit = readServiceConfig(load({ env: { MUTUALTLSFILESPATH: '/etc/certs', MUTUALTLSCLIENT_CERTFILE: '/x/c.pem', TLSCLIENT_CACERTFILE: '/x/ca.pem' } }));
+    expect(explicit.clientTls).toMatchObject({ certFile: '/x/c.pem', keyFile: '/etc/certs/client.key', caCertFile: '/x/ca.pem' });
+  });
+});
+
 describe('key declarations', () => {
   it('give every key a distinct environment name and a doc', () => {
     // loadConfig throws on a clash; this also guards the sections that other parts add.
