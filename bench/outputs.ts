@@ -79,6 +79,10 @@ class Peers {
     return ((await this.ask({ count: true })) as { count: number }).count;
   }
 
+  async cpuMs(): Promise<number> {
+    return ((await this.ask({ count: true })) as { cpuMs: number }).cpuMs;
+  }
+
   stop(): void {
     this.child.disconnect();
   }
@@ -96,11 +100,22 @@ function configured(module: OutputModule, env: Record<string, string>): Configur
   return { values, create: () => module.create(values, { logger, hostname: 'bench', timeoutMs: 30_000 }) };
 }
 
-/** Delivers `alerts` through a fresh embedded queue; resolves with alerts per second once `delivered()` has them all. */
-async function throughput(output: Output, values: Record<string, unknown>, alerts: Alert[], delivered: () => Promise<number>): Promise<number> {
+interface Run {
+  /** Alerts (or script runs) per second, wall clock. */
+  rate: number;
+  /** CPU time of this process (saker's side) per alert, in µs: less sensitive to a busy machine than `rate`. */
+  cpuUs: number;
+  /** CPU time of the peer process per alert, in µs, when there is one. */
+  peerCpuUs?: number;
+}
+
+/** Delivers `alerts` through a fresh embedded queue and times it until `delivered()` has them all. */
+async function throughput(output: Output, values: Record<string, unknown>, alerts: Alert[], delivered: () => Promise<number>, peers?: Peers): Promise<Run> {
   const queue = new EmbeddedQueue({ capacity: alerts.length, deadLetterLimit: 100, logger });
   await queue.start([{ output, policy: deliveryPolicy(values) }]);
   const before = await delivered();
+  const peerCpu = await peers?.cpuMs();
+  const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   for (let i = 0; i < alerts.length; i += 1000) await queue.enqueue([{ output: output.name, alerts: alerts.slice(i, i + 1000) }]);
   for (;;) {
@@ -110,8 +125,11 @@ async function throughput(output: Output, values: Record<string, unknown>, alert
     await new Promise((r) => setTimeout(r, 5));
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const used = process.cpuUsage(cpu);
+  const run: Run = { rate: alerts.length / seconds, cpuUs: (used.user + used.system) / alerts.length };
+  if (peers && peerCpu !== undefined) run.peerCpuUs = (((await peers.cpuMs()) - peerCpu) * 1000) / alerts.length;
   await queue.close(1000);
-  return alerts.length / seconds;
+  return run;
 }
 
 function median(values: number[]): number {
@@ -120,13 +138,14 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-async function measure(label: string, target: number, unit: string, run: () => Promise<number>): Promise<void> {
+async function measure(label: string, target: number, unit: string, run: () => Promise<Run>): Promise<void> {
   await run(); // warm-up: JIT, connection pools
-  const results: number[] = [];
-  for (let i = 0; i < RUNS; i++) results.push(await run());
-  const m = median(results);
+  const runs: Run[] = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await run());
+  const m = median(runs.map((r) => r.rate));
   const verdict = m >= target ? 'meets' : 'BELOW';
-  console.log(`${label.padEnd(64)} median ${Math.round(m).toLocaleString('en-US').padStart(9)} ${unit}  (runs: ${results.map((r) => Math.round(r)).join(', ')}; target ${target.toLocaleString('en-US')}: ${verdict})`);
+  const cpu = `saker CPU ${median(runs.map((r) => r.cpuUs)).toFixed(1)} µs/alert` + (runs[0]!.peerCpuUs !== undefined ? `, peer CPU ${median(runs.map((r) => r.peerCpuUs!)).toFixed(1)} µs/alert` : '');
+  console.log(`${label}\n  median ${Math.round(m).toLocaleString('en-US')} ${unit} (target ${target.toLocaleString('en-US')}: ${verdict}); runs ${runs.map((r) => Math.round(r.rate)).join(', ')}; ${cpu}`);
 }
 
 console.log(`saker bench:outputs — median of ${RUNS} runs each, after a warm-up; Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`);
@@ -146,7 +165,7 @@ console.log(`saker bench:outputs — median of ${RUNS} runs each, after a warm-u
     close: () => output.close(),
   });
   const batch = Array.from({ length: SCRIPT_RUNS }, (_, i) => alertNumber(i));
-  await measure(`script (/bin/true, maxprocesses 8; ${SCRIPT_RUNS} runs)`, 200, 'runs/s  ', () => throughput(counted(create()), values, batch, async () => runs));
+  await measure(`script (/bin/true, maxprocesses 8; ${SCRIPT_RUNS} runs)`, 200, 'runs/s', () => throughput(counted(create()), values, batch, async () => runs));
 }
 
 const alerts = Array.from({ length: ALERTS }, (_, i) => alertNumber(i));
@@ -159,12 +178,12 @@ try {
     ['elasticsearch (bulksize 2000, concurrency 4)', { ELASTICSEARCH_BULKSIZE: '2000', ELASTICSEARCH_CONCURRENCY: '4' }],
   ] as const) {
     const { create, values } = configured(elasticsearch, { ELASTICSEARCH_HOSTPORT: es, ...env });
-    await measure(`${label}; ${ALERTS} alerts`, 50_000, 'alerts/s', () => throughput(create(), values, alerts, () => peers.count()));
+    await measure(`${label}; ${ALERTS} alerts`, 50_000, 'alerts/s', () => throughput(create(), values, alerts, () => peers.count(), peers));
   }
 
   const hook = ((await peers.ask({ start: 'webhook' })) as { url: string }).url;
   const { create, values } = configured(webhookOutput, { WEBHOOK_ADDRESS: hook, WEBHOOK_BATCHSIZE: '500' });
-  await measure(`webhook (batchsize 500, concurrency 2); ${ALERTS} alerts`, 20_000, 'alerts/s', () => throughput(create(), values, alerts, () => peers.count()));
+  await measure(`webhook (batchsize 500, concurrency 2); ${ALERTS} alerts`, 20_000, 'alerts/s', () => throughput(create(), values, alerts, () => peers.count(), peers));
 } finally {
   peers.stop();
 }
