@@ -8,11 +8,17 @@ import type { Section, SectionResult } from './section.js';
 import { run as escaping } from './escaping.js';
 import { run as parser } from './parser.js';
 import { run as pmatch } from './pmatch.js';
+import { run as ruleLoading } from './rule_loading.js';
+import { run as loaderCases } from './loader_cases.js';
+import { run as upstreamRules } from './upstream_rules.js';
 
 const SECTIONS: ReadonlyArray<[string, Section]> = [
   ['parser', parser],
   ['escaping', escaping],
   ['pmatch', pmatch],
+  ['rule_loading', ruleLoading],
+  ['loader_cases', loaderCases],
+  ['upstream_rules', upstreamRules],
 ];
 
 const MAX_FAILURES_SHOWN = 20;

@@ -16,6 +16,12 @@ export const SERVER_SECTION: ConfigSection = {
     { name: 'customtags', type: 'string[]', default: [], doc: "Appended to every alert's `tags` when not already there (comma-separated in the environment)" },
     { name: 'bodylimit', type: 'int', default: MiB, min: 1024, doc: 'Largest request body accepted by `POST /`, in bytes; larger ones get 413' },
     { name: 'shutdowntimeout', type: 'duration', default: 10_000, min: 0, doc: 'On SIGTERM/SIGINT, how long queued alerts may keep being delivered before saker exits' },
+    {
+      name: 'mutualtlsfilespath',
+      type: 'string',
+      default: '',
+      doc: 'Folder with `client.crt`, `client.key` and `ca.crt`, used by outputs with `mutualtls` when `mutualtlsclient.*` are not set (Falcosidekick\'s older setting)',
+    },
   ],
 };
 
@@ -43,6 +49,13 @@ export const TLS_SERVER_SECTION: ConfigSection = {
     { name: 'keyfile', type: 'string', default: '/etc/certs/server/server.key', doc: "The server certificate's private key (PEM)" },
     { name: 'mutualtls', type: 'bool', default: false, doc: 'Require clients to present a certificate signed by `tlsserver.cacertfile`' },
     { name: 'cacertfile', type: 'string', default: '/etc/certs/server/ca.crt', doc: 'CA certificate(s) (PEM) that client certificates must chain to, with `mutualtls`' },
+    {
+      name: 'notlspaths',
+      type: 'string[]',
+      default: [],
+      doc: 'With TLS, paths also served over plain HTTP on `tlsserver.notlsport`, for probes that cannot do (mutual) TLS: e.g. `/ping,/healthz`; empty = no plain-HTTP port',
+    },
+    { name: 'notlsport', type: 'int', default: 2810, min: 0, max: 65535, doc: 'Port of the plain-HTTP listener for `tlsserver.notlspaths`' },
   ],
 };
 

@@ -2,6 +2,7 @@
 // certificates) are read here, so that an unreadable one stops start-up like any other bad value.
 
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ClientTlsFiles } from '../../outputs/output.js';
 import { resolveRedisQueueOptions, type RedisQueueOptions } from '../queue/redis/options.js';
 import { ALERT_LABELS, isAlertLabel, type AlertLabel } from '../server/alert-labels.js';
@@ -19,6 +20,8 @@ export interface ServerTls {
 export interface ServiceConfig {
   listen: { address: string; port: number; bodyLimit: number };
   tls?: ServerTls;
+  /** With TLS: paths also served over plain HTTP on `port` (probes). */
+  plain?: { port: number; paths: readonly string[] };
   authTokens: readonly string[];
   enrichment: { customFields: Readonly<Record<string, string>>; customTags: readonly string[] };
   log: { level: LogLevel; format: 'json' | 'pretty' };
@@ -46,6 +49,8 @@ export function readServiceConfig(config: LoadedConfig): ServiceConfig {
   const log = sectionValues(config, 'log');
   const queue = sectionValues(config, 'queue');
   const problems: string[] = [];
+  const filesPath = top['mutualtlsfilespath'] as string;
+  const inFolder = (name: string) => (filesPath === '' ? '' : join(filesPath, name));
 
   let tls: ServerTls | undefined;
   if (tlsServer['deploy'] === true) {
@@ -64,9 +69,11 @@ export function readServiceConfig(config: LoadedConfig): ServiceConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
+  const plainPaths = tlsServer['notlspaths'] as string[];
   return {
     listen: { address: top['listenaddress'] as string, port: top['listenport'] as number, bodyLimit: top['bodylimit'] as number },
     tls,
+    plain: tls && plainPaths.length > 0 ? { port: tlsServer['notlsport'] as number, paths: plainPaths } : undefined,
     authTokens: sectionValues(config, 'auth')['tokens'] as string[],
     enrichment: {
       customFields: top['customfields'] as Record<string, string>,
@@ -81,9 +88,9 @@ export function readServiceConfig(config: LoadedConfig): ServiceConfig {
     metrics: { alertLabels: alertLabels.filter(isAlertLabel) },
     shutdownTimeoutMs: top['shutdowntimeout'] as number,
     clientTls: {
-      certFile: mtlsClient['certfile'] as string,
-      keyFile: mtlsClient['keyfile'] as string,
-      mutualCaCertFile: mtlsClient['cacertfile'] as string,
+      certFile: (mtlsClient['certfile'] as string) || inFolder('client.crt'),
+      keyFile: (mtlsClient['keyfile'] as string) || inFolder('client.key'),
+      mutualCaCertFile: (mtlsClient['cacertfile'] as string) || inFolder('ca.crt'),
       caCertFile: sectionValues(config, 'tlsclient')['cacertfile'] as string,
     },
   };

@@ -1,0 +1,43 @@
+// Event files, as `saker replay` reads them: every format is one EventReader, recognised by its first
+// bytes. A new format (the .scap reader) is one more file and one more line in `eventReaders`
+// (capture/files/readers.ts). Readers get the file's bytes already decompressed when it was gzip'ed.
+
+/** A batch of events of one source, in file order. */
+export interface SourcedBatch {
+  readonly source: string;
+  readonly events: readonly unknown[];
+}
+
+/** An event, or a stretch of the file, that could not be used; reading goes on after it. */
+export interface ReadProblem {
+  /** `file:line`, `file:$.items[3]`, `file@offset` … */
+  readonly where: string;
+  readonly reason: string;
+}
+
+export interface ReadContext {
+  /** The input's name for messages: a path, or `-` for stdin. */
+  readonly name: string;
+  /** `--source`: the source the user says the events are; undefined to decide from the content. */
+  readonly source?: string;
+  /** `-A`: include the events Falco skips by default (the syscall source's high-volume events). */
+  readonly allEvents: boolean;
+  /** Largest accepted event in bytes (the k8s audit limit). */
+  readonly maxEventBytes: number;
+  /** Called for each unusable event; the reader carries on. */
+  readonly problem: (problem: ReadProblem) => void;
+}
+
+export interface EventReader {
+  /** `json`, `scap`: named in messages. */
+  readonly format: string;
+  /** The sources this format can carry. */
+  readonly sources: readonly string[];
+  /** True when `head` (the first bytes, up to 64 KiB, possibly fewer) starts a file of this format. */
+  detect(head: Uint8Array): boolean;
+  /**
+   * Yields the file's events. Throws (after yielding what it could) only when the input as a whole cannot
+   * be read — a truncated capture, a document that is not JSON — with a message that says where.
+   */
+  read(input: AsyncIterable<Uint8Array>, context: ReadContext): AsyncIterable<SourcedBatch>;
+}

@@ -1,0 +1,84 @@
+// How the k8saudit plugin walks an audit event to collect the values of a list field
+// (`requestObject.spec.containers[*].securityContext.privileged`), reproduced step for step because its
+// quirks decide what rules see:
+// - an array met on the way fans out over its elements, or, when the field was given an index
+//   (`ka.req.pod.containers.image[1]`), picks that element — at every array level met, not only the first;
+// - an element where the path finds nothing contributes a hole (later skipped or defaulted), but an index
+//   past the end of an array makes the whole field missing;
+// - the path ends where the keys end: an array found there is one value (rendered as JSON text).
+
+import { jsonText, member } from '../json/value.js';
+
+/** The index given to a list field, or NO_INDEX. */
+export const NO_INDEX = -1;
+
+/** Values found at the end of `keys` (undefined entries are holes); undefined when not available. */
+export function walk(value: unknown, index: number, keys: readonly string[], from = 0): unknown[] | undefined {
+  let v = value;
+  for (let i = from; i < keys.length; i++) {
+    if (Array.isArray(v)) {
+      if (index === NO_INDEX) {
+        const found: unknown[] = [];
+        for (const element of v) {
+          const values = walk(element, index, keys, i);
+          if (values) found.push(...values);
+          else found.push(undefined);
+        }
+        return found;
+      }
+      if (index >= v.length) return undefined;
+      v = v[index];
+    }
+    const key = keys[i]!;
+    // An empty key stands for the value itself (the plugin's `Get()` with no key).
+    v = key === '' ? v : member(v, key);
+    if (v === undefined) return undefined;
+  }
+  return [v];
+}
+
+/** Text of each value found, holes skipped; missing (undefined) when nothing is left. */
+export function textsSkippingHoles(values: readonly unknown[] | undefined): string[] | undefined {
+  if (!values) return undefined;
+  const texts: string[] = [];
+  for (const v of values) {
+    if (v !== undefined) texts.push(jsonText(v)!);
+  }
+  return texts.length ? texts : undefined;
+}
+
+/** Text of each value found; a hole makes the whole field missing (the plugin's type error). */
+export function textsRequiringAll(values: readonly unknown[] | undefined): string[] | undefined {
+  if (!values || values.length === 0) return undefined;
+  const texts: string[] = [];
+  for (const v of values) {
+    if (v === undefined) return undefined;
+    texts.push(jsonText(v)!);
+  }
+  return texts;
+}
+
+/** Follows fixed keys from the root (no fan-out): the plugin's plain `Get(keys...)`. */
+export function path(value: unknown, keys: readonly string[]): unknown {
+  let v = value;
+  for (const key of keys) {
+    v = member(v, key);
+    if (v === undefined) return undefined;
+  }
+  return v;
+}
+
+/** Parses the optional index argument of a list field once, at compile time. */
+export function indexArgument(field: string, arg: string | undefined): number {
+  if (arg === undefined) return NO_INDEX;
+  if (!/^[0-9]+$/.test(arg) || !Number.isSafeInteger(Number(arg))) {
+    throw new Error(`field '${field}' takes a numeric index argument (e.g. ${field}[0]), not '${arg}'`);
+  }
+  return Number(arg);
+}
+
+/** Parses a required key argument once, at compile time. */
+export function keyArgument(field: string, arg: string | undefined): string {
+  if (arg === undefined || arg === '') throw new Error(`field '${field}' requires a key argument, e.g. ${field}[name]`);
+  return arg;
+}

@@ -1,0 +1,101 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openInput } from '../../capture/files/open.js';
+import type { ReadProblem } from '../../capture/files/reader.js';
+import { eventReaders } from '../../capture/files/readers.js';
+import type { JsonEvent } from '../../capture/json/event.js';
+import { auditJson } from './k8saudit-events.js';
+import { CORPUS_ABSENT, hasSamples, k8sSamples } from './corpus.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'saker-files-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, content: string | Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+async function readAll(path: string, source?: string) {
+  const input = await openInput(path, eventReaders);
+  const problems: ReadProblem[] = [];
+  const bySource: Record<string, JsonEvent[]> = {};
+  for await (const batch of input.reader.read(input.content, {
+    name: path,
+    allEvents: false,
+    maxEventBytes: 256 * 1024,
+    problem: (p) => problems.push(p),
+    ...(source ? { source } : {}),
+  })) {
+    (bySource[batch.source] ??= []).push(...(batch.events as JsonEvent[]));
+  }
+  return { format: input.reader.format, bySource, problems, consumed: input.consumed(), size: input.size };
+}
+
+const line = (o: unknown) => JSON.stringify(o);
+
+describe('JSON event files', () => {
+  it('reads JSON lines of audit events as k8s_audit, keeping each line as the event text', async () => {
+    const path = file('audit.jsonl', [line(auditJson()), '', line(auditJson({ verb: 'get' }))].join('\r\n') + '\n');
+    const r = await readAll(path);
+    expect(r.format).toBe('json');
+    expect(Object.keys(r.bySource)).toEqual(['k8s_audit']);
+    expect(r.bySource.k8s_audit!.map((e) => (e.value as { verb: string }).verb)).toEqual(['create', 'get']);
+    expect(r.bySource.k8s_audit![0]!.text).toBe(line(auditJson()));
+    expect(r.consumed).toBe(r.size);
+  });
+  it('reports bad lines and unusable events with file:line and goes on', async () => {
+    const path = file('bad.jsonl', [line(auditJson()), '{"broken":', line(auditJson({ stageTimestamp: undefined })), line(auditJson())].join('\n'));
+    const r = await readAll(path);
+    expect(r.bySource.k8s_audit).toHaveLength(2);
+    expect(r.problems.map((p) => p.where)).toEqual([`${path}:2`, `${path}:3`]);
+    expect(r.problems[0]!.reason).toMatch(/^not valid JSON/);
+    expect(r.problems[1]!.reason).toBe('stageTimestamp is missing');
+  });
+  it('reads a pretty-printed EventList document, naming bad items by JSON path', async () => {
+    const list = { kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: [auditJson(), auditJson({ auditID: undefined })] };
+    const path = file('list.json', JSON.stringify(list, null, 2));
+    const r = await readAll(path);
+    expect(r.bySource.k8s_audit).toHaveLength(1);
+    expect(r.problems).toEqual([{ where: `${path}:$.items[1]`, reason: 'auditID is missing' }]);
+  });
+  it('reads a JSON array of arbitrary objects as json events, one per element', async () => {
+    const path = file('events.json', '[\n {"a": 1},\n {"a": 2},\n 3\n]');
+    const r = await readAll(path);
+    expect(r.bySource.json!.map((e) => e.value)).toEqual([{ a: 1 }, { a: 2 }]);
+    expect(r.problems).toEqual([{ where: `${path}:$[2]`, reason: 'a JSON event must be an object or an array, not number' }]);
+  });
+  it('honours --source over detection', async () => {
+    const path = file('forced.jsonl', line(auditJson()) + '\n');
+    const r = await readAll(path, 'json');
+    expect(r.bySource.json).toHaveLength(1);
+  });
+  it('reads gzip-compressed files', async () => {
+    const path = file('audit.jsonl.gz', gzipSync(line(auditJson()) + '\n' + line(auditJson())));
+    expect((await readAll(path)).bySource.k8s_audit).toHaveLength(2);
+  });
+  it('reads a JSON lines file whose first line is broken', async () => {
+    const path = file('firstbad.jsonl', '{"oops"\n' + line({ a: 1 }) + '\n' + line({ a: 2 }) + '\n');
+    const r = await readAll(path);
+    expect(r.bySource.json).toHaveLength(2);
+    expect(r.problems.map((p) => p.where)).toEqual([`${path}:1`]);
+  });
+  it('treats an empty file as no events, and refuses what is not an event file', async () => {
+    expect((await readAll(file('empty.jsonl', ''))).bySource).toEqual({});
+    await expect(openInput(file('text.txt', 'hello'), eventReaders)).rejects.toThrow(/not an event file saker knows \(formats: json\)/);
+    await expect(openInput(join(dir, 'nope.json'), eventReaders)).rejects.toThrow(/nope.json: no such file/);
+    await expect(readAll(file('broken.json', '{\n"a": [1,\n'))).rejects.toThrow(/broken.json: not valid JSON/);
+  });
+});
+
+describe.skipIf(!hasSamples)(`the corpus samples as a JSON lines file ${hasSamples ? '' : CORPUS_ABSENT}`, () => {
+  it('are all read as k8s_audit events', async () => {
+    const path = file('samples.jsonl', k8sSamples().map((s) => s.text).join('\n'));
+    const r = await readAll(path);
+    expect(r.bySource.k8s_audit).toHaveLength(32);
+    expect(r.problems).toEqual([]);
+  });
+});
