@@ -1,10 +1,16 @@
 // saker in-process with REDIS_URL: the real HTTP API, router, webhook output and Redis queue together —
 // Retry-After, dead letters over /api/v1/dlq, /healthz and 503s through a Redis outage.
 
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alert, startTestService, type TestService } from '../../helpers/service.js';
 import { AlertSink } from '../../peers/alert-sink.js';
 import { redisRestartSkipReason, startRedis, type RedisServer } from '../../peers/redis.js';
+
+const CLI = fileURLToPath(new URL('../../../dist/src/cli.js', import.meta.url));
+const run = promisify(execFile);
 
 describe.skipIf(redisRestartSkipReason)('saker with the Redis queue', () => {
   let redis: RedisServer;
@@ -78,6 +84,28 @@ describe.skipIf(redisRestartSkipReason)('saker with the Redis queue', () => {
     await expect.poll(async () => (await dlq('/webhook')).body.total, { timeout: 10_000 }).toBe(2);
     expect((await dlq('/webhook', { method: 'DELETE' })).body).toEqual({ purged: 2 });
     sink.behaviour = () => ({ status: 200 });
+  });
+
+  it('lists, retries and purges dead letters kept in Redis with `saker dlq`', async () => {
+    sink.behaviour = () => ({ status: 410 });
+    await saker.post('/', [alert({ uuid: 'cli-1', rule: 'Gone rule' }), alert({ uuid: 'cli-2' }), alert({ uuid: 'cli-3' })]);
+    await expect.poll(async () => (await dlq('/webhook')).body.total, { timeout: 10_000 }).toBe(3);
+    const sakerDlq = (...args: string[]) => run(process.execPath, [CLI, 'dlq', ...args, '--url', saker.url]);
+
+    const overview = await sakerDlq('list');
+    expect(overview.stdout).toMatch(/^OUTPUT\s+QUEUED\s+DEAD LETTERS\nwebhook\s+0\s+3\n$/);
+    const listed = await sakerDlq('list', 'webhook');
+    expect(listed.stdout).toContain('cli-1');
+    expect(listed.stdout).toContain('Gone rule');
+    expect(listed.stdout).toContain('webhook answered HTTP 410');
+    expect(listed.stdout).toContain('3 of 3 shown');
+
+    sink.behaviour = () => ({ status: 200 });
+    expect((await sakerDlq('retry', 'webhook', 'cli-1')).stdout).toBe('1 dead letter(s) of webhook queued again\n');
+    await sink.waitUntil(() => sink.accepted.has('cli-1'), 10_000);
+    expect((await sakerDlq('purge', 'webhook')).stdout).toBe('2 dead letter(s) of webhook deleted\n');
+    expect((await sakerDlq('list', 'webhook')).stdout).toBe('no dead letters for webhook (0 in all)\n');
+    expect(sink.accepted.has('cli-2')).toBe(false);
   });
 
   it('answers 503 with the reason while Redis is down, and recovers by itself', async () => {
