@@ -3,6 +3,7 @@
 
 import { Command } from 'commander';
 import { registerRun } from './cli/run.js';
+import { registerReplay } from './cli/replay.js';
 import { registerVersion } from './cli/version.js';
 
 const program = new Command('saker')
@@ -15,6 +16,7 @@ const program = new Command('saker')
   });
 
 registerRun(program);
+registerReplay(program);
 registerVersion(program);
 
 await program.parseAsync(process.argv);

@@ -12,6 +12,8 @@ import { createQueue } from './queue/index.js';
 import type { AlertQueue, DeliveryTarget } from './queue/queue.js';
 import { compileFilter } from './router/filter.js';
 import { Router, type RoutedOutput } from './router/router.js';
+import { readRulesSettings } from './rules/config.js';
+import { LiveRules } from './rules/live-rules.js';
 import { buildServer } from './server/server.js';
 
 export interface RunningService {
@@ -21,6 +23,8 @@ export interface RunningService {
   readonly app: FastifyInstance;
   readonly router: Router;
   readonly queue: AlertQueue;
+  /** The running rules; `rules.reload(trigger)` is what SIGHUP does. */
+  readonly rules: LiveRules;
   readonly logger: Logger;
   /** Stops taking requests, finishes those in flight, lets the outputs drain (shutdowntimeout), closes. */
   stop(): Promise<void>;
@@ -88,6 +92,7 @@ export async function startService(config: LoadedConfig, options: StartOptions =
   const logger = options.logger ?? createLogger({ ...service.log, secrets: config.secrets });
   for (const warning of config.warnings) logger.warn(`configuration: ${warning}`);
 
+  const rulesSettings = readRulesSettings(config);
   const { targets, routed } = buildOutputs(config, service, logger);
   if (targets.length === 0) logger.warn('no output is enabled: alerts are accepted and go nowhere');
   for (const { output } of targets) {
@@ -99,13 +104,16 @@ export async function startService(config: LoadedConfig, options: StartOptions =
     }
   }
 
+  // Rules first: a rules file with errors stops start-up before anything listens or queues.
+  const rules = await LiveRules.start(rulesSettings, logger.child({ component: 'rules' }));
   const queue = await createQueue({ config: service, logger });
   await queue.start(targets);
   const router = new Router(queue, routed, { ...service.enrichment, hostname: hostname() });
-  const app = await buildServer({ router, queue, config, service, logger });
+  const app = await buildServer({ router, rules, queue, config, service, logger });
   try {
     await app.listen({ host: service.listen.address, port: service.listen.port });
   } catch (err) {
+    rules.close();
     await queue.close(0);
     throw err;
   }
@@ -131,11 +139,12 @@ export async function startService(config: LoadedConfig, options: StartOptions =
   const stop = () => {
     stopping ??= (async () => {
       logger.info('stopping: no new requests; finishing those in flight');
+      rules.close();
       await app.close();
       await queue.close(service.shutdownTimeoutMs);
       logger.info('stopped');
     })();
     return stopping;
   };
-  return { url, port, app, router, queue, logger, stop };
+  return { url, port, app, router, rules, queue, logger, stop };
 }

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Section, SectionResult } from './section.js';
 import { run as escaping } from './escaping.js';
+import { run as k8sAudit } from './k8s_audit.js';
 import { run as parser } from './parser.js';
 import { run as pmatch } from './pmatch.js';
 
@@ -13,6 +14,7 @@ const SECTIONS: ReadonlyArray<[string, Section]> = [
   ['parser', parser],
   ['escaping', escaping],
   ['pmatch', pmatch],
+  ['k8s_audit', k8sAudit],
 ];
 
 const MAX_FAILURES_SHOWN = 20;

@@ -1,5 +1,7 @@
 // Every route group of the HTTP API, one line each (capture sources and /metrics add theirs here).
 
+import { jsonEventRoutes } from '../../capture/json/route.js';
+import { k8sAuditRoutes } from '../../capture/k8saudit/route.js';
 import { alertRoutes } from './alerts.js';
 import { dlqRoutes } from './dlq.js';
 import type { RoutePlugin } from './plugin.js';
@@ -11,4 +13,6 @@ export const ROUTE_PLUGINS: readonly RoutePlugin[] = [
   alertRoutes,
   testAlertRoutes,
   dlqRoutes,
+  k8sAuditRoutes,
+  jsonEventRoutes,
 ];
