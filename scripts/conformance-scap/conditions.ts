@@ -208,13 +208,16 @@ export async function compareConditions(file: string, conditions: Condition[]): 
         const o = extractors.get(f)?.(ev);
         const t = row[token] ?? null;
         if (comparable(o) === comparable(t)) continue;
-        const d = explainer.explain({
-          field: token,
-          ours: o ?? null,
-          theirs: t,
-          ev,
-          processListVersion: reader.stats.processListVersion,
-        });
+        // Explained by itself, or by an explained difference of an evidence field of its family on this
+        // event (a connect's fd.name differs: so do its fd.sport and fd.sip).
+        const d =
+          explainer.explain({
+            field: token,
+            ours: o ?? null,
+            theirs: t,
+            ev,
+            processListVersion: reader.stats.processListVersion,
+          }) ?? known.get(family(f));
         if (d !== undefined) why ??= d;
         else differing.push(`${token}: saker ${JSON.stringify(o)} sysdig ${JSON.stringify(t)}`);
       }

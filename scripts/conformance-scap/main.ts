@@ -1,6 +1,7 @@
 // npm run conformance:scap — saker's .scap reader against Debian's sysdig 0.29 on the shared corpus:
 // the fields the issue names event by event, then (with the engine) Falco rule conditions. Prints a table;
 // exits 1 only on disagreements no known difference explains (see differences.ts), 2 when it cannot run.
+// SCAP_CONFORMANCE_ONLY=name,… limits it to the captures whose names contain one of these.
 
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -15,6 +16,8 @@ const corpus = resolve(process.env.SAKER_CORPUS ?? join(root, '..', 'shared', 'c
 const scapDir = join(corpus, 'scap');
 /** Rule files whose conditions are compared: the 1.0.1 rules the issue names, and the current ones. */
 const RULE_FILES = ['falco_rules-1.0.1.yaml', 'falco_rules.yaml'];
+/** SCAP_CONFORMANCE_ONLY=a,b: only the captures whose names contain one of these (for a quick look). */
+const only = (process.env.SCAP_CONFORMANCE_ONLY ?? '').split(',').filter((s) => s !== '');
 
 async function main(): Promise<number> {
   if (!existsSync(scapDir)) {
@@ -27,7 +30,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const files = readdirSync(scapDir)
-    .filter((f) => f.endsWith('.scap'))
+    .filter((f) => f.endsWith('.scap') && (only.length === 0 || only.some((o) => f.includes(o))))
     .sort()
     .map((f) => join(scapDir, f));
   console.log(`saker vs ${version}, ${files.length} captures in ${scapDir}\n`);
