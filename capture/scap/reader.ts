@@ -26,6 +26,8 @@ import { EVENT_TABLE, PPM_EVENT_MAX } from './tables/events.js';
 
 export { ScapError } from './blocks.js';
 
+const EMPTY = Buffer.alloc(0);
+
 /** Counters a replay reports. */
 export interface ScapStats {
   blocks: number;
@@ -109,6 +111,16 @@ export class ScapReader {
   private sawSection = false;
   private prevLo = 0;
   private prevHi = 0;
+  /** With `reuseEvents`, the one object every unconverted event is read into. */
+  private readonly scratch: ScapEvent | null;
+
+  /**
+   * `reuseEvents`: hand every event in the same object (less garbage on long captures). Consumers must then
+   * be done with an event when they ask for the next one — as the state requires anyway.
+   */
+  constructor(options: { reuseEvents?: boolean } = {}) {
+    this.scratch = options.reuseEvents === true ? new ScapEvent(EMPTY, 0, 0, 0, 0, 2, 0, 0) : null;
+  }
 
   /** Reads a file (gzip or plain) to the end, calling `sink` for each event. */
   static async readFile(path: string, sink: EventSink): Promise<ScapReader> {
@@ -311,7 +323,10 @@ export class ScapReader {
     }
     const plan = this.converter.plan(type, nparams);
     if (plan === Plan.Drop) return null;
-    const ev = new ScapEvent(buf, start, type, nparams, start + headerLen, lenSize, cpu, blockOffset);
+    const ev =
+      this.scratch !== null
+        ? this.scratch.reinit(buf, start, type, nparams, start + headerLen, lenSize, cpu, blockOffset)
+        : new ScapEvent(buf, start, type, nparams, start + headerLen, lenSize, cpu, blockOffset);
     if (plan === Plan.Store) {
       this.converter.storeRaw(ev.tid, ev);
       return null;

@@ -188,8 +188,10 @@ describe.skipIf(!haveCorpus)(haveCorpus ? 'corpus captures' : 'corpus captures (
   it('reads the plain capture the same in one chunk and in small ones', async () => {
     const buf = readFileSync(join(CORPUS, 'libs_sample.scap'));
     const a = await readAll(buf);
-    const b = await readAll(buf, 1000);
-    expect(b.events.length).toBe(a.events.length);
-    expect(b.events.map((e) => e.type)).toEqual(a.events.map((e) => e.type));
+    for (const size of [1000, 4099, 65537]) {
+      const b = await readAll(buf, size);
+      expect(b.events.length).toBe(a.events.length);
+      expect(b.events.map((e) => e.type)).toEqual(a.events.map((e) => e.type));
+    }
   });
 });
