@@ -138,6 +138,17 @@ class Cursor {
     if (nul >= 0) end = nul;
     return b.toString('utf8', 0, end);
   }
+  /** u16 length + NUL-separated list, undecoded (a copy, so that it does not pin the block). */
+  rawList(max: number, field: string): Buffer | null {
+    const b = this.listBytes(max, field);
+    return b === null ? null : Buffer.from(b);
+  }
+  /** u16 length + NUL-separated list, as a view of its bytes (null when empty). */
+  listBytes(max: number, field: string): Buffer | null {
+    const n = this.u16();
+    if (n > max) this.fail(`${field} length ${n} exceeds ${max}`);
+    return n === 0 ? null : this.bytes(n);
+  }
   /** u16 length + NUL-separated list. */
   list(max: number, field: string): { items: string[]; raw: Buffer } {
     const n = this.u16();
@@ -308,10 +319,12 @@ export interface ProcessEntry {
   vmswapKb: number;
   pfmajor: bigint;
   pfminor: bigint;
-  env: string[];
+  /** NUL-separated, as stored (copied out of the block); decoded when a field asks. */
+  envRaw: Buffer | null;
   vtid: number;
   vpid: number;
-  cgroups: string[];
+  /** NUL-separated `subsys=path` entries as stored (a view into the block: use it before the next one). */
+  cgroups: Buffer | null;
   root: string;
   pidnsInitStartTs: bigint;
   tty: number;
@@ -372,14 +385,14 @@ export function parseProcessList(
       pfmajor = c.u64();
       pfminor = c.u64();
     }
-    const env = version >= 3 ? c.list(4096, 'env').items : [];
+    const envRaw = version >= 3 ? c.rawList(4096, 'env') : null;
     let vtid = -1;
     let vpid = -1;
-    let cgroups: string[] = [];
+    let cgroups: Buffer | null = null;
     if (version >= 4) {
       vtid = c.i64();
       vpid = c.i64();
-      cgroups = c.list(4096, 'cgroups').items;
+      cgroups = c.listBytes(4096, 'cgroups');
     }
     const root = version >= 5 ? c.str(1024, 'root') : '';
     const e: ProcessEntry = {
@@ -403,7 +416,7 @@ export function parseProcessList(
       vmswapKb,
       pfmajor,
       pfminor,
-      env,
+      envRaw,
       vtid,
       vpid,
       cgroups,

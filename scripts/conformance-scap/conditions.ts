@@ -57,15 +57,23 @@ function fieldsOf(ast: Ast): string[] {
 }
 
 /** The conditions sysdig's filter language accepts (tried once on a capture it reads). */
-export async function acceptedBySysdig(conditions: Condition[], probe: string): Promise<{ ok: Condition[]; rejected: Condition[] }> {
+/** sysdig's complaint about a condition, with the names in it replaced, to group the complaints. */
+export interface Rejection {
+  condition: Condition;
+  message: string;
+}
+
+export async function acceptedBySysdig(conditions: Condition[], probe: string): Promise<{ ok: Condition[]; rejected: Rejection[] }> {
   const ok: Condition[] = [];
-  const rejected: Condition[] = [];
+  const rejected: Rejection[] = [];
   await inParallel(conditions, 2, async (c) => {
     try {
       await run('sysdig', ['-r', probe, '-p', '%evt.num', c.text], { maxBuffer: 1 << 26 });
       ok.push(c);
-    } catch {
-      rejected.push(c);
+    } catch (err) {
+      const e = err as { stderr?: string; stdout?: string; message?: string };
+      const text = `${e.stderr ?? ''}\n${e.stdout ?? ''}`.trim() || (e.message ?? 'rejected');
+      rejected.push({ condition: c, message: text.split('\n').find((l) => l.trim() !== '')!.trim() });
     }
   });
   const order = new Map(conditions.map((c, i) => [c, i]));

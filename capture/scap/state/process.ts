@@ -193,7 +193,7 @@ function fillFromCloneEvent(p: EventParser, ev: ScapEvent, child: ThreadInfo): v
   }
   child.uid = ev.uint(16) ?? 0;
   child.gid = ev.uint(17) ?? 0;
-  if (ev.has(14)) p.state.setCgroups(child, ev.strList(14));
+  if (ev.has(14)) p.state.setCgroups(child, ev.buf, ev.paramOff(14), ev.paramOff(14) + ev.paramLen(14));
   child.cloneTs = ev.tsApprox;
   child.cloneTsBig = ev.ts;
 }
@@ -227,7 +227,7 @@ function copyProcessData(p: EventParser, child: ThreadInfo, from: ThreadInfo): v
   child.ownFds = table;
   const main = p.state.mainThread(from) ?? from;
   child.cwd = main.cwd;
-  child.env = main.env;
+  child.shareEnv(main);
 }
 
 function cloneChild(p: EventParser, ev: ScapEvent): void {
@@ -377,7 +377,7 @@ function parseExecve(p: EventParser, ev: ScapEvent): void {
     t.vmswapKb = ev.uint(12) ?? 0;
   }
   if (ev.has(15)) t.env = ev.strList(15);
-  if (ev.has(14)) st.setCgroups(t, ev.strList(14));
+  if (ev.has(14)) st.setCgroups(t, ev.buf, ev.paramOff(14), ev.paramOff(14) + ev.paramLen(14));
   if (ev.has(16)) t.tty = ev.uint(16)!;
   if (ev.has(27)) {
     t.exepath = stripDeleted(ev.str(27) ?? '');

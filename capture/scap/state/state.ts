@@ -2,6 +2,7 @@
 // groups, interfaces, containers. Parsers (./parse.ts) change it event by event; extractors read it.
 
 import type { FdEntry, GroupEntry, InterfaceInfo, MachineInfo, ProcessEntry, UserEntry } from '../metadata.js';
+import { splitNulList } from '../event.js';
 import { SCAP_FD } from '../metadata.js';
 import { PPM } from '../tables/defines.js';
 import { type ContainerInfo, containerIdFromCgroups } from './containers.js';
@@ -88,9 +89,9 @@ export class CaptureState {
     t.exeInoCtime = p.exeInoCtime;
     t.exeInoMtime = p.exeInoMtime;
     t.pidnsInitStartTs = p.pidnsInitStartTs;
-    this.setCgroups(t, p.cgroups);
+    if (p.cgroups !== null) this.setCgroups(t, p.cgroups, 0, p.cgroups.length);
     if (t.isMain()) {
-      t.env = p.env;
+      t.envRaw = p.envRaw;
       t.cwd = normaliseCwd(p.cwd);
     }
     this.threads.set(t.tid, t);
@@ -180,10 +181,22 @@ export class CaptureState {
 
   // ---- threads -----------------------------------------------------------------------------------------
 
-  /** Subsystem names are normalised as sinsp does (`cpu_cgroup` → `cpu`, `perf` → `perf_event` …). */
-  setCgroups(t: ThreadInfo, cgroups: string[]): void {
-    t.cgroups = cgroups.map(normaliseCgroup);
-    t.containerId = containerIdFromCgroups(t.cgroups);
+  /**
+   * A thread's cgroups from their bytes (NUL-separated `subsys=path` entries in raw[start, end)). Subsystem
+   * names are normalised as sinsp does (`cpu_cgroup` → `cpu`, `perf` → `perf_event` …).
+   */
+  setCgroups(t: ThreadInfo, raw: Buffer, start: number, end: number): void {
+    // Most threads share their cgroups with many others: decode and normalise each distinct list once.
+    const key = raw.toString('latin1', start, end);
+    let known = CGROUPS.get(key);
+    if (known === undefined) {
+      const normalised = splitNulList(raw, start, end).map(normaliseCgroup);
+      known = { cgroups: normalised, containerId: containerIdFromCgroups(normalised) };
+      if (CGROUPS.size >= 4096) CGROUPS.clear();
+      CGROUPS.set(key, known);
+    }
+    t.cgroups = known.cgroups;
+    t.containerId = known.containerId;
   }
 
   mainThread(t: ThreadInfo): ThreadInfo | undefined {
@@ -405,6 +418,9 @@ function tableFor<V>(m: Map<string, Map<number, V>>, key: string): Map<number, V
 function ipv4(b: Buffer): number {
   return ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
 }
+
+/** Distinct cgroup lists seen (shared by every capture read in this process; bounded). */
+const CGROUPS = new Map<string, { cgroups: string[]; containerId: string }>();
 
 function normaliseCgroup(entry: string): string {
   const eq = entry.indexOf('=');
