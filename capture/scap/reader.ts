@@ -3,28 +3,19 @@
 // flat whatever the capture's length: only the current chunk, the state and one stored enter event per
 // thread are kept.
 
-import { createReadStream, readFileSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
-import { createGunzip, gunzipSync } from 'node:zlib';
 import { BlockSplitter, ScapError } from './blocks.js';
 import { Converter, Plan } from './converter.js';
 import { ScapEvent, readU16, readU32 } from './event.js';
-import {
-  BLOCK,
-  parseFdList,
-  parseInterfaces,
-  parseMachineInfo,
-  parseProcessList,
-  parseSectionHeader,
-  parseUsers,
-  processListVersion,
-} from './metadata.js';
+import { parseFdList } from './fdlist.js';
+import { BLOCK, parseInterfaces, parseMachineInfo, parseSectionHeader, parseUsers } from './metadata.js';
+import { parseProcessList, processListVersion } from './proclist.js';
+import { SCAP_MAGIC, openCaptureStream } from './open.js';
 import { EventParser } from './state/parse.js';
 import { CaptureState } from './state/state.js';
 import { EVENT_TABLE, PPM_EVENT_MAX } from './tables/events.js';
 
 export { ScapError } from './blocks.js';
+export { SCAP_MAGIC, openCaptureStream } from './open.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -49,42 +40,6 @@ export interface ScapStats {
 }
 
 export type EventSink = (ev: ScapEvent) => void | Promise<void>;
-
-const GZIP_MAGIC_0 = 0x1f;
-const GZIP_MAGIC_1 = 0x8b;
-/** The section header block type, as its first four bytes appear in a file. */
-export const SCAP_MAGIC = Buffer.from([0x0a, 0x0d, 0x0d, 0x0a]);
-
-/** True when the first bytes look like a scap capture (plain, or gzip whose content we cannot see yet). */
-export function looksLikeScap(head: Buffer): 'scap' | 'gzip' | 'other' {
-  if (head.length >= 4 && head.subarray(0, 4).equals(SCAP_MAGIC)) return 'scap';
-  if (head.length >= 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1) return 'gzip';
-  return 'other';
-}
-
-/** True when the file is a scap capture (gzip-compressed ones are decompressed far enough to tell). */
-export async function isScapFile(path: string): Promise<boolean> {
-  const fh = await open(path, 'r');
-  try {
-    const head = Buffer.alloc(4);
-    const { bytesRead } = await fh.read(head, 0, 4, 0);
-    const kind = looksLikeScap(head.subarray(0, bytesRead));
-    if (kind !== 'gzip') return kind === 'scap';
-  } finally {
-    await fh.close();
-  }
-  const stream = createReadStream(path, { start: 0, end: 64 * 1024 - 1 }).pipe(createGunzip());
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      return chunk.length >= 4 && chunk.subarray(0, 4).equals(SCAP_MAGIC);
-    }
-  } catch {
-    return false;
-  } finally {
-    stream.destroy();
-  }
-  return false;
-}
 
 /**
  * One pass over a capture. `run` drives the stream; the sink sees every event after the state has taken
@@ -375,51 +330,4 @@ function inferNparams(
     }
   }
   throw new ScapError(`${name} event: cannot infer its parameter count`, blockOffset);
-}
-
-/** Files up to this size (as stored) are read in one go; larger ones are streamed. */
-const SMALL_FILE_BYTES = 4 * 1024 * 1024;
-/** …and a small gzip'ed file is inflated in one go only up to this size (else it is streamed too). */
-const SMALL_INFLATED_BYTES = 32 * 1024 * 1024;
-
-/**
- * The bytes of a capture file, decompressed when it is gzip. Small files (the usual test and incident
- * captures) come as one chunk, read and inflated at once; anything larger is streamed in 1 MiB chunks, so
- * memory stays bounded whatever the capture's size.
- */
-export async function openCaptureStream(path: string): Promise<AsyncIterable<Buffer>> {
-  // A small file is read synchronously: a few hundred µs at most, and no trip through the thread pool.
-  if (statSync(path).size <= SMALL_FILE_BYTES) {
-    const small = wholeCapture(readFileSync(path));
-    if (small !== null) return once(small);
-  }
-  const fh = await open(path, 'r');
-  const head = Buffer.alloc(2);
-  try {
-    await fh.read(head, 0, 2, 0);
-  } finally {
-    await fh.close();
-  }
-  const file = createReadStream(path, { highWaterMark: 1 << 20 });
-  if (head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1) {
-    const gunzip = createGunzip({ chunkSize: 256 * 1024 });
-    file.on('error', (err) => gunzip.destroy(err));
-    return file.pipe(gunzip) as Readable as AsyncIterable<Buffer>;
-  }
-  return file as AsyncIterable<Buffer>;
-}
-
-async function* once(b: Buffer): AsyncGenerator<Buffer> {
-  yield b;
-}
-
-/** A small file's content, inflated when gzip'ed; null when it must be streamed (corrupt or too large). */
-function wholeCapture(file: Buffer): Buffer | null {
-  if (!(file[0] === GZIP_MAGIC_0 && file[1] === GZIP_MAGIC_1)) return file;
-  try {
-    return gunzipSync(file, { maxOutputLength: SMALL_INFLATED_BYTES });
-  } catch {
-    // Too large inflated, or damaged: the stream path reads what it can and says where it stops.
-    return null;
-  }
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { forEachNode, type Ast } from '../../src/engine/ast.js';
+import { forEachNode, type Ast, type Expr } from '../../src/engine/ast.js';
 import { Engine } from '../../src/engine/engine.js';
 import { printCondition } from '../../src/engine/printer.js';
 import type { ScapEvent } from '../../capture/scap/event.js';
@@ -42,10 +42,41 @@ export function loadConditions(rulesFile: string): Condition[] {
   if (!result.ok) throw new Error(`${rulesFile}: ${JSON.stringify(result.errors).slice(0, 500)}`);
   return engine.rules.map((r) => ({
     label: r.name.startsWith('macro: ') ? r.name : `rule: ${r.name}`,
-    text: printCondition(r.ast),
+    text: sysdigText(r.ast),
     fields: fieldsOf(r.ast),
     evaluate: (ev) => r.evaluate(ev as never),
   }));
+}
+
+/**
+ * The condition as sysdig 0.29's filter parser reads it: the canonical text (printCondition), except that
+ * values with characters its parser stops at (`(systemd)` and `[` in Falco's lists) are double-quoted.
+ */
+function sysdigText(e: Expr): string {
+  switch (e.kind) {
+    case 'and':
+    case 'or':
+      return `(${e.children.map(sysdigText).join(` ${e.kind} `)})`;
+    case 'not':
+      return `not ${sysdigText(e.child)}`;
+    case 'unary_check':
+      return `${sysdigText(e.left)} ${e.op}`;
+    case 'binary_check': {
+      const op = e.modifier ? `${e.op} ${e.modifier}` : e.op;
+      return `${sysdigText(e.left)} ${op} ${sysdigText(e.right)}`;
+    }
+    case 'value':
+      return sysdigValue(e.value);
+    case 'list':
+      return `(${e.values.map(sysdigValue).join(', ')})`;
+    default:
+      return printCondition(e);
+  }
+}
+
+function sysdigValue(v: string): string {
+  if (/^[^\s()[\],"'\\]+$/.test(v)) return v;
+  return `"${v.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
 }
 
 function fieldsOf(ast: Ast): string[] {
@@ -73,7 +104,13 @@ export async function acceptedBySysdig(conditions: Condition[], probe: string): 
     } catch (err) {
       const e = err as { stderr?: string; stdout?: string; message?: string };
       const text = `${e.stderr ?? ''}\n${e.stdout ?? ''}`.trim() || (e.message ?? 'rejected');
-      rejected.push({ condition: c, message: text.split('\n').find((l) => l.trim() !== '')!.trim() });
+      const first = text.split('\n').find((l) => l.trim() !== '')!.trim();
+      // Without positions and context, so that the same complaint about different conditions groups.
+      const message = first
+        .replace(/ at pos(ition)? \d+/g, '')
+        .replace(/^filter error: (filter error: )?/, '')
+        .replace(/(unrecognized comparison operator after).*/, '$1 a field');
+      rejected.push({ condition: c, message });
     }
   });
   const order = new Map(conditions.map((c, i) => [c, i]));
