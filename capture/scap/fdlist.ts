@@ -72,19 +72,15 @@ export function parseFdList(
     const e: FdEntry = { fd, ino, type, name: '', openFlags: 0, dev: 0 };
     switch (type) {
       case SCAP_FD.IPV4_SOCK:
-        e.sip = c.bytes(4);
-        e.dip = c.bytes(4);
+      case SCAP_FD.IPV6_SOCK: {
+        const size = type === SCAP_FD.IPV4_SOCK ? 4 : 16;
+        e.sip = c.bytes(size);
+        e.dip = c.bytes(size);
         e.sport = c.u16();
         e.dport = c.u16();
         e.l4proto = c.u8();
         break;
-      case SCAP_FD.IPV6_SOCK:
-        e.sip = c.bytes(16);
-        e.dip = c.bytes(16);
-        e.sport = c.u16();
-        e.dport = c.u16();
-        e.l4proto = c.u8();
-        break;
+      }
       case SCAP_FD.IPV4_SERVSOCK:
         e.sip = c.bytes(4);
         e.sport = c.u16();

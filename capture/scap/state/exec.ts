@@ -7,7 +7,7 @@ import { PPME } from '../tables/events.js';
 import { dirfdBase } from './files.js';
 import type { EventParser } from './parse.js';
 import { concatenatePaths, stripDeleted } from './paths.js';
-import { cwdOf } from './process.js';
+import { cwdOf, takeLimitsAndCgroups } from './process.js';
 import type { ThreadInfo } from './thread.js';
 
 export function parseExecve(p: EventParser, ev: ScapEvent): void {
@@ -33,16 +33,8 @@ export function parseExecve(p: EventParser, ev: ScapEvent): void {
     }
     st.createDependencies(t);
   }
-  t.fdlimit = ev.int(7) ?? 0;
-  if (ev.has(12)) {
-    t.pfmajor = ev.u64Big(8) ?? 0n;
-    t.pfminor = ev.u64Big(9) ?? 0n;
-    t.vmsizeKb = ev.uint(10) ?? 0;
-    t.vmrssKb = ev.uint(11) ?? 0;
-    t.vmswapKb = ev.uint(12) ?? 0;
-  }
+  takeLimitsAndCgroups(p, ev, t);
   if (ev.has(15)) t.env = ev.strList(15);
-  if (ev.has(14)) st.setCgroups(t, ev.buf, ev.paramOff(14), ev.paramOff(14) + ev.paramLen(14));
   if (ev.has(16)) t.tty = ev.uint(16)!;
   if (ev.has(27)) {
     t.exepath = stripDeleted(ev.str(27) ?? '');

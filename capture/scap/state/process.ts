@@ -177,22 +177,27 @@ function parseClone(p: EventParser, ev: ScapEvent): void {
   else cloneCaller(p, ev, res);
 }
 
+/** fdlimit, page faults and memory (params 7–12) and cgroups (14): the same in clone and execve exits. */
+export function takeLimitsAndCgroups(p: EventParser, ev: ScapEvent, t: ThreadInfo): void {
+  t.fdlimit = ev.int(7) ?? 0;
+  if (ev.has(12)) {
+    t.pfmajor = ev.u64Big(8) ?? 0n;
+    t.pfminor = ev.u64Big(9) ?? 0n;
+    t.vmsizeKb = ev.uint(10) ?? 0;
+    t.vmrssKb = ev.uint(11) ?? 0;
+    t.vmswapKb = ev.uint(12) ?? 0;
+  }
+  if (ev.has(14)) p.state.setCgroups(t, ev.buf, ev.paramOff(14), ev.paramOff(14) + ev.paramLen(14));
+}
+
 /** Fields both sides of a clone take from the event. */
 function fillFromCloneEvent(p: EventParser, ev: ScapEvent, child: ThreadInfo): void {
   child.exe = ev.str(1) ?? '';
   child.args = ev.strList(2);
   child.comm = ev.has(13) ? (ev.str(13) ?? '') : child.exe;
-  child.fdlimit = ev.int(7) ?? 0;
-  if (ev.has(12)) {
-    child.pfmajor = ev.u64Big(8) ?? 0n;
-    child.pfminor = ev.u64Big(9) ?? 0n;
-    child.vmsizeKb = ev.uint(10) ?? 0;
-    child.vmrssKb = ev.uint(11) ?? 0;
-    child.vmswapKb = ev.uint(12) ?? 0;
-  }
+  takeLimitsAndCgroups(p, ev, child);
   child.uid = ev.uint(16) ?? 0;
   child.gid = ev.uint(17) ?? 0;
-  if (ev.has(14)) p.state.setCgroups(child, ev.buf, ev.paramOff(14), ev.paramOff(14) + ev.paramLen(14));
   child.cloneTs = ev.tsApprox;
   child.cloneTsBig = ev.ts;
 }
