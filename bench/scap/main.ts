@@ -72,14 +72,15 @@ async function median3(minEvents: number, rules: string, files: string[]): Promi
   };
 }
 
-// sysdig under GNU time: wall, user + system CPU and peak RSS of the one process.
-async function timeSysdig(file: string, filter = 'evt.num=0', format?: string): Promise<Timed> {
-  const args = ['-f', '%e %U %S %M', 'sysdig', '-r', file];
-  if (format !== undefined) args.push('-p', format);
-  args.push(filter);
-  const { stdout, stderr } = await run('/usr/bin/time', args, { maxBuffer: 1 << 26 });
+/** A command under GNU time: wall, user + system CPU and peak RSS of the one process. */
+async function timeCommand(command: string, args: string[]): Promise<Timed> {
+  const { stdout, stderr } = await run('/usr/bin/time', ['-f', '%e %U %S %M', command, ...args], { maxBuffer: 1 << 26 });
   const last = stderr.trim().split('\n').pop()!.split(' ').map(Number);
   return { wall: last[0]!, cpu: last[1]! + last[2]!, rssMb: last[3]! / 1024, stdout };
+}
+
+async function timeSysdig(file: string, filter = 'evt.num=0', format?: string): Promise<Timed> {
+  return timeCommand('sysdig', ['-r', file, ...(format !== undefined ? ['-p', format] : []), filter]);
 }
 
 async function sysdigVersion(): Promise<string | null> {
@@ -180,6 +181,9 @@ async function main(): Promise<void> {
         cpu: s.cpuSeconds,
         rssMb: s.maxRssMb,
       });
+      // The same through the command line (`saker replay`, stats on stderr): what a user runs.
+      const cli = await timeCommand(process.execPath, [join(root, 'dist', 'src', 'cli.js'), 'replay', '-r', RULES, big]);
+      row(`\`saker replay -r falco_rules.yaml\` on the same capture (the whole CLI)`, s.events, s.blocks, cli);
       if (version !== null) {
         // sysdig reads it to the end: print the numbers of its last events only.
         const perRound = Number((await timeSysdig(sample, 'evt.num>0', '%evt.num')).stdout.trim().split('\n').pop());
