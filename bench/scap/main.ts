@@ -72,11 +72,23 @@ async function median3(minEvents: number, rules: string, files: string[]): Promi
   };
 }
 
-/** A command under GNU time: wall, user + system CPU and peak RSS of the one process. */
+/**
+ * A command's wall time (hrtime), CPU time (user + system, from bash's `times`: millisecond resolution, where
+ * GNU time has only 10 ms) and peak RSS (GNU time's %M).
+ */
 async function timeCommand(command: string, args: string[]): Promise<Timed> {
-  const { stdout, stderr } = await run('/usr/bin/time', ['-f', '%e %U %S %M', command, ...args], { maxBuffer: 1 << 26 });
-  const last = stderr.trim().split('\n').pop()!.split(' ').map(Number);
-  return { wall: last[0]!, cpu: last[1]! + last[2]!, rssMb: last[3]! / 1024, stdout };
+  const t0 = process.hrtime.bigint();
+  const { stdout, stderr } = await run('bash', ['-c', '/usr/bin/time -f "%M" "$@" && times >&2', 'bash', command, ...args], {
+    maxBuffer: 1 << 26,
+  });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const lines = stderr.trim().split('\n');
+  const seconds = (t: string): number => {
+    const m = /^(\d+)m([\d.]+)s$/.exec(t)!;
+    return Number(m[1]) * 60 + Number(m[2]);
+  };
+  const [user, system] = lines[lines.length - 1]!.split(' ').map(seconds);
+  return { wall, cpu: user! + system!, rssMb: Number(lines[lines.length - 3]) / 1024, stdout };
 }
 
 async function timeSysdig(file: string, filter = 'evt.num=0', format?: string): Promise<Timed> {
@@ -153,7 +165,8 @@ async function main(): Promise<void> {
       if (r.file === empty) continue;
       const t: Timed[] = [];
       const s: Timed[] = [];
-      for (let i = 0; i < REPEAT; i++) {
+      // Each run takes a few ms more than start-up: more runs, for stabler medians.
+      for (let i = 0; i < Math.max(7, REPEAT); i++) {
         s.push(await timeSysdig(empty));
         t.push(await timeSysdig(r.file));
       }
