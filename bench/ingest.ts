@@ -2,7 +2,8 @@
 // with the embedded queue, delivering to a local webhook sink; autocannon generates the load from this
 // process. Reports accepted alerts/s, latency p50/p99 and saker's peak RSS, as medians of several runs.
 //
-// Environment: BENCH_RUNS (3), BENCH_DURATION seconds per run (10), BENCH_CONNECTIONS (single: 64, arrays: 16).
+// Environment: BENCH_RUNS (3), BENCH_DURATION seconds per run (10), BENCH_CONNECTIONS (single: 64, arrays: 16),
+// BENCH_QUEUE=redis for the Redis queue on a private redis-server (acknowledged by Redis before the 200).
 
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -11,8 +12,10 @@ import { mkdirSync, readdirSync as readdir, readFileSync, readlinkSync as readli
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { startBenchRedis } from './redis-server.js';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
+const QUEUE = process.env['BENCH_QUEUE'] === 'redis' ? 'redis' : 'embedded';
 const DURATION = Number(process.env['BENCH_DURATION'] ?? 10);
 const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 
@@ -62,7 +65,7 @@ async function startSink(): Promise<{ server: http.Server; url: string; received
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, received: () => received };
 }
 
-async function startSaker(sinkUrl: string): Promise<{ child: ChildProcess; url: string }> {
+async function startSaker(sinkUrl: string, redisUrl?: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [CLI, 'run', '--port', '0'], {
     env: {
       PATH: process.env['PATH'] ?? '',
@@ -73,6 +76,7 @@ async function startSaker(sinkUrl: string): Promise<{ child: ChildProcess; url: 
       WEBHOOK_ADDRESS: sinkUrl,
       WEBHOOK_BATCHSIZE: '1000',
       WEBHOOK_CONCURRENCY: '2',
+      ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -170,7 +174,8 @@ async function scenario(name: string, url: string, alertsPerBody: number, connec
 /** One scenario against a fresh saker, so that its peak RSS is its own. */
 async function measured(name: string, alertsPerBody: number, connections: number): Promise<Record<string, number | string>> {
   const sink = await startSink();
-  const saker = await startSaker(sink.url);
+  const redis = QUEUE === 'redis' ? await startBenchRedis() : undefined;
+  const saker = await startSaker(sink.url, redis?.url);
   try {
     const row = await scenario(name, saker.url, alertsPerBody, connections);
     // Let the queue drain to the sink before reading memory and delivery counts.
@@ -181,6 +186,7 @@ async function measured(name: string, alertsPerBody: number, connections: number
   } finally {
     saker.child.kill('SIGTERM');
     await once(saker.child, 'exit');
+    await redis?.stop();
     sink.server.close();
   }
 }
@@ -191,8 +197,8 @@ const rows = [
   await measured('100-alert arrays', 100, Number(connections ?? 16)),
 ];
 mkdirSync('.bench', { recursive: true });
-writeFileSync('.bench/ingest.json', `${JSON.stringify({ node: process.version, runs: RUNS, durationSeconds: DURATION, rows }, null, 2)}\n`);
+writeFileSync(`.bench/ingest-${QUEUE}.json`, `${JSON.stringify({ node: process.version, queue: QUEUE, runs: RUNS, durationSeconds: DURATION, rows }, null, 2)}\n`);
 const header = Object.keys(rows[0]!);
-process.stdout.write(`\nsaker ingest (embedded queue, webhook sink), ${RUNS} run(s) of ${DURATION}s each, medians; Node ${process.version}\n\n`);
+process.stdout.write(`\nsaker ingest (${QUEUE} queue, webhook sink), ${RUNS} run(s) of ${DURATION}s each, medians; Node ${process.version}\n\n`);
 process.stdout.write(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|\n`);
 for (const row of rows) process.stdout.write(`| ${header.map((h) => String(row[h])).join(' | ')} |\n`);
