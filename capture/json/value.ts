@@ -31,3 +31,44 @@ export function jsonText(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   return JSON.stringify(value);
 }
+
+/** Reads a value at a path fixed when a rule is compiled. */
+export type Access = (root: unknown) => unknown;
+
+/**
+ * Whether plain property access reads `key` exactly as `member` does on any JSON value: not an array index
+ * and not something objects or arrays inherit (`length`, `constructor`, `__proto__`, …).
+ */
+function plainKey(key: string): boolean {
+  return !INDEX.test(key) && !(key in Object.prototype) && !(key in Array.prototype);
+}
+
+/** One step of a path, compiled: the hot extractors read fixed keys, and plain access is the fast way. */
+export function compileStep(key: string): Access {
+  if (!plainKey(key)) return (v) => member(v, key);
+  return (v) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[key] : undefined);
+}
+
+/** A fixed path of keys, compiled once; undefined as soon as a step finds nothing. */
+export function compileAccess(keys: readonly string[]): Access {
+  if (keys.every(plainKey)) {
+    const n = keys.length;
+    return (root) => {
+      let v = root;
+      for (let i = 0; i < n; i++) {
+        if (typeof v !== 'object' || v === null) return undefined;
+        v = (v as Record<string, unknown>)[keys[i]!];
+      }
+      return v;
+    };
+  }
+  const steps = keys.map(compileStep);
+  return (root) => {
+    let v = root;
+    for (const step of steps) {
+      v = step(v);
+      if (v === undefined) return undefined;
+    }
+    return v;
+  };
+}
