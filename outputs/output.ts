@@ -50,6 +50,8 @@ export interface SendContext {
   attempt: number;
   /** Aborted when the output's timeout passes or saker is shutting down: pass it to the client. */
   signal: AbortSignal;
+  /** When saker accepted these alerts (ms since the epoch), if the queue knows: for latency metrics. */
+  enqueuedAt?: number;
 }
 
 export interface Output {

@@ -23,7 +23,7 @@ class WebhookOutput implements Output {
 
   send(alerts: Alert[], ctx: SendContext): Promise<void> {
     // batchsize 1 keeps Falcosidekick's body (one alert object); batching receivers always get arrays.
-    const body = Buffer.from(this.maxBatch === 1 && alerts.length === 1 ? JSON.stringify(alerts[0]) : JSON.stringify(alerts));
+    const body = this.maxBatch === 1 && alerts.length === 1 ? JSON.stringify(alerts[0]) : JSON.stringify(alerts);
     const request = this.url.protocol === 'https:' ? https.request : http.request;
     return new Promise<void>((resolve, reject) => {
       const req = request(
@@ -32,7 +32,7 @@ class WebhookOutput implements Output {
           method: this.method,
           agent: this.agent,
           signal: ctx.signal,
-          headers: { ...this.headers, 'content-length': body.length },
+          headers: { ...this.headers, 'content-length': Buffer.byteLength(body) },
         },
         (res) => {
           const status = res.statusCode ?? 0;

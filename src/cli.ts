@@ -2,7 +2,11 @@
 // The `saker` command. Each subcommand lives in src/cli/<name>.ts and is registered here with one line.
 
 import { Command } from 'commander';
+import { registerDlq } from './cli/dlq.js';
 import { registerRun } from './cli/run.js';
+import { registerFields } from './cli/fields.js';
+import { registerRules } from './cli/rules.js';
+import { registerValidate } from './cli/validate.js';
 import { registerReplay } from './cli/replay.js';
 import { registerVersion } from './cli/version.js';
 
@@ -16,7 +20,11 @@ const program = new Command('saker')
   });
 
 registerRun(program);
+registerDlq(program);
 registerReplay(program);
 registerVersion(program);
+registerValidate(program);
+registerRules(program);
+registerFields(program);
 
 await program.parseAsync(process.argv);

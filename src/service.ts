@@ -14,18 +14,22 @@ import { compileFilter } from './router/filter.js';
 import { Router, type RoutedOutput } from './router/router.js';
 import { readRulesSettings } from './rules/config.js';
 import { LiveRules } from './rules/live-rules.js';
+import { SakerMetrics } from './server/metrics.js';
 import { buildServer } from './server/server.js';
 
 export interface RunningService {
   /** `http://127.0.0.1:PORT` or `https://…`, with the port actually bound. */
   readonly url: string;
   readonly port: number;
+  /** The plain-HTTP listener of `tlsserver.notlspaths`, when there is one. */
+  readonly plainUrl?: string;
   readonly app: FastifyInstance;
   readonly router: Router;
   readonly queue: AlertQueue;
   /** The running rules; `rules.reload(trigger)` is what SIGHUP does. */
   readonly rules: LiveRules;
   readonly logger: Logger;
+  readonly metrics: SakerMetrics;
   /** Stops taking requests, finishes those in flight, lets the outputs drain (shutdowntimeout), closes. */
   stop(): Promise<void>;
 }
@@ -61,7 +65,10 @@ function buildOutputs(config: LoadedConfig, service: ServiceConfig, logger: Logg
     if (!module) continue;
     const values = sectionValues(config, section.name);
     if (!module.isEnabled(values)) {
-      if (config.touched.has(section.name)) {
+      // Settings for an output that is off by default hint at a missing key (webhook.minimumpriority without
+      // webhook.address); turning off an output that is on by default (stdout) is deliberate.
+      const defaults = Object.fromEntries(section.keys.map((k) => [k.name, k.default]));
+      if (config.touched.has(section.name) && !module.isEnabled(defaults)) {
         logger.warn(`output '${section.name}' has settings but is not enabled (see its keys in the README's configuration reference)`);
       }
       continue;
@@ -106,22 +113,29 @@ export async function startService(config: LoadedConfig, options: StartOptions =
 
   // Rules first: a rules file with errors stops start-up before anything listens or queues.
   const rules = await LiveRules.start(rulesSettings, logger.child({ component: 'rules' }));
+  const metrics = new SakerMetrics({ alertLabels: service.metrics.alertLabels });
   const queue = await createQueue({ config: service, logger });
-  await queue.start(targets);
+  await queue.start(targets.map((target) => ({ ...target, output: metrics.meter(target.output) })));
+  metrics.watchQueue(queue);
   const router = new Router(queue, routed, { ...service.enrichment, hostname: hostname() });
-  const app = await buildServer({ router, rules, queue, config, service, logger });
+  const deps = { router, rules, queue, config, service, logger, metrics };
+  const app = await buildServer(deps);
+  const plainApp = service.plain ? await buildServer(deps, { plain: true, onlyPaths: service.plain.paths }) : undefined;
   try {
     await app.listen({ host: service.listen.address, port: service.listen.port });
+    if (plainApp && service.plain) {
+      await plainApp.listen({ host: service.listen.address, port: service.plain.port });
+      logger.info({ port: boundPort(plainApp, service.plain.port), paths: service.plain.paths }, 'plain-HTTP listener for tlsserver.notlspaths');
+    }
   } catch (err) {
     rules.close();
+    await Promise.all([app.close(), plainApp?.close()]);
     await queue.close(0);
     throw err;
   }
 
-  const address = app.server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : service.listen.port;
-  const shownHost = service.listen.address === '0.0.0.0' || service.listen.address === '::' ? '127.0.0.1' : service.listen.address;
-  const url = `${service.tls ? 'https' : 'http'}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  const port = boundPort(app, service.listen.port);
+  const url = localUrl(service.tls ? 'https' : 'http', service.listen.address, port);
   logger.info(
     {
       address: service.listen.address,
@@ -140,11 +154,23 @@ export async function startService(config: LoadedConfig, options: StartOptions =
     stopping ??= (async () => {
       logger.info('stopping: no new requests; finishing those in flight');
       rules.close();
-      await app.close();
+      await Promise.all([app.close(), plainApp?.close()]);
       await queue.close(service.shutdownTimeoutMs);
       logger.info('stopped');
     })();
     return stopping;
   };
-  return { url, port, app, router, rules, queue, logger, stop };
+  const plainUrl = plainApp && service.plain ? localUrl('http', service.listen.address, boundPort(plainApp, service.plain.port)) : undefined;
+  return { url, port, plainUrl, app, router, rules, queue, logger, metrics, stop };
+}
+
+/** How this host reaches the listener: the loopback address when it listens on every interface. */
+function localUrl(scheme: string, address: string, port: number): string {
+  const host = address === '0.0.0.0' || address === '::' || address === '' ? '127.0.0.1' : address;
+  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+function boundPort(app: FastifyInstance, configured: number): number {
+  const address = app.server.address();
+  return typeof address === 'object' && address !== null ? address.port : configured;
 }

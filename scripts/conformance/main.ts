@@ -9,11 +9,17 @@ import { run as escaping } from './escaping.js';
 import { run as k8sAudit } from './k8s_audit.js';
 import { run as parser } from './parser.js';
 import { run as pmatch } from './pmatch.js';
+import { run as ruleLoading } from './rule_loading.js';
+import { run as loaderCases } from './loader_cases.js';
+import { run as upstreamRules } from './upstream_rules.js';
 
 const SECTIONS: ReadonlyArray<[string, Section]> = [
   ['parser', parser],
   ['escaping', escaping],
   ['pmatch', pmatch],
+  ['rule_loading', ruleLoading],
+  ['loader_cases', loaderCases],
+  ['upstream_rules', upstreamRules],
   ['k8s_audit', k8sAudit],
 ];
 

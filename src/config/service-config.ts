@@ -2,7 +2,10 @@
 // certificates) are read here, so that an unreadable one stops start-up like any other bad value.
 
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ClientTlsFiles } from '../../outputs/output.js';
+import { resolveRedisQueueOptions, type RedisQueueOptions } from '../queue/redis/options.js';
+import { ALERT_LABELS, isAlertLabel, type AlertLabel } from '../server/alert-labels.js';
 import { ConfigError, sectionValues, type LoadedConfig } from './loader.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
@@ -17,11 +20,15 @@ export interface ServerTls {
 export interface ServiceConfig {
   listen: { address: string; port: number; bodyLimit: number };
   tls?: ServerTls;
+  /** With TLS: paths also served over plain HTTP on `port` (probes). */
+  plain?: { port: number; paths: readonly string[] };
   authTokens: readonly string[];
   enrichment: { customFields: Readonly<Record<string, string>>; customTags: readonly string[] };
   log: { level: LogLevel; format: 'json' | 'pretty' };
   queue: { capacity: number; deadLetters: number };
-  redisUrl: string;
+  /** The Redis queue's settings when `redis.url` is set (else the embedded queue). */
+  redis?: RedisQueueOptions;
+  metrics: { alertLabels: AlertLabel[] };
   shutdownTimeoutMs: number;
   clientTls: ClientTlsFiles;
 }
@@ -42,6 +49,8 @@ export function readServiceConfig(config: LoadedConfig): ServiceConfig {
   const log = sectionValues(config, 'log');
   const queue = sectionValues(config, 'queue');
   const problems: string[] = [];
+  const filesPath = top['mutualtlsfilespath'] as string;
+  const inFolder = (name: string) => (filesPath === '' ? '' : join(filesPath, name));
 
   let tls: ServerTls | undefined;
   if (tlsServer['deploy'] === true) {
@@ -53,11 +62,18 @@ export function readServiceConfig(config: LoadedConfig): ServiceConfig {
   } else if (tlsServer['mutualtls'] === true) {
     problems.push('tlsserver.mutualtls: needs tlsserver.deploy: true (mutual TLS is part of TLS)');
   }
+  const redis = readRedisOptions(sectionValues(config, 'redis'), problems);
+  const alertLabels = sectionValues(config, 'metrics')['alertlabels'] as string[];
+  for (const label of alertLabels) {
+    if (!isAlertLabel(label)) problems.push(`metrics.alertlabels: '${label}' is not one of ${ALERT_LABELS.join(', ')}`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
+  const plainPaths = tlsServer['notlspaths'] as string[];
   return {
     listen: { address: top['listenaddress'] as string, port: top['listenport'] as number, bodyLimit: top['bodylimit'] as number },
     tls,
+    plain: tls && plainPaths.length > 0 ? { port: tlsServer['notlsport'] as number, paths: plainPaths } : undefined,
     authTokens: sectionValues(config, 'auth')['tokens'] as string[],
     enrichment: {
       customFields: top['customfields'] as Record<string, string>,
@@ -68,13 +84,36 @@ export function readServiceConfig(config: LoadedConfig): ServiceConfig {
       format: log['format'] as 'json' | 'pretty',
     },
     queue: { capacity: queue['capacity'] as number, deadLetters: queue['deadletters'] as number },
-    redisUrl: sectionValues(config, 'redis')['url'] as string,
+    redis,
+    metrics: { alertLabels: alertLabels.filter(isAlertLabel) },
     shutdownTimeoutMs: top['shutdowntimeout'] as number,
     clientTls: {
-      certFile: mtlsClient['certfile'] as string,
-      keyFile: mtlsClient['keyfile'] as string,
-      mutualCaCertFile: mtlsClient['cacertfile'] as string,
+      certFile: (mtlsClient['certfile'] as string) || inFolder('client.crt'),
+      keyFile: (mtlsClient['keyfile'] as string) || inFolder('client.key'),
+      mutualCaCertFile: (mtlsClient['cacertfile'] as string) || inFolder('ca.crt'),
       caCertFile: sectionValues(config, 'tlsclient')['cacertfile'] as string,
     },
   };
+}
+
+function readRedisOptions(values: Readonly<Record<string, unknown>>, problems: string[]): RedisQueueOptions | undefined {
+  const url = values['url'] as string;
+  if (url === '') return undefined;
+  try {
+    return resolveRedisQueueOptions({
+      url,
+      prefix: values['prefix'] as string,
+      lingerMs: values['batch.linger'] as number,
+      jobMaxAlerts: values['batch.maxalerts'] as number,
+      enqueueTimeoutMs: values['enqueuetimeout'] as number,
+      lockDurationMs: values['lockduration'] as number,
+      stalledIntervalMs: values['stalledinterval'] as number,
+      maxStalledCount: values['maxstalledcount'] as number,
+      keepCompletedCount: values['keepcompleted.count'] as number,
+      keepCompletedAgeMs: values['keepcompleted.age'] as number,
+    });
+  } catch (err) {
+    problems.push(...(err as Error).message.split('; '));
+    return undefined;
+  }
 }

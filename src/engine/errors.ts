@@ -1,7 +1,7 @@
 // The errors of the condition language. Messages are Falco's own words, so that `saker validate` reports
 // what `falco -V` reports; positions are relative to the condition text (the loader maps them into the file).
 
-import type { Position } from './ast.js';
+import type { Expr, Position } from './ast.js';
 
 /** The condition text does not parse (`unexpected token after 'b', expecting 'or', 'and'`). */
 export class ConditionSyntaxError extends Error {
@@ -17,8 +17,13 @@ export class ConditionSyntaxError extends Error {
 
 /** The condition parses but does not compile against the source (unknown field, operator not supported…). */
 export class ConditionCompileError extends Error {
-  /** The node the error is about, when known. */
+  /** Where the node the error is about starts, when known (relative to the text that node was parsed from). */
   position: Position | undefined;
+  /**
+   * The check (or identifier) the error is about. After macro resolution a node may come from a macro's
+   * text, so the loader uses the node to find which text its position refers to.
+   */
+  node: Expr | undefined;
 
   constructor(message: string, position?: Position) {
     super(message);

@@ -14,3 +14,6 @@ export { eventCodeCount } from './compile/evttypes.js';
 export type { ConditionWarning, ConditionWarningCode } from './compile/warnings.js';
 export { compileGlob } from './compile/glob.js';
 export { PathPrefixMap, PathPrefixSet } from './compile/path_prefix.js';
+export { compileOutput, type CompiledOutput, type OutputWarning } from './compile/output.js';
+export { compileFieldExpression, isFieldExpression } from './compile/expression.js';
+export type { Operand } from './compile/operand.js';

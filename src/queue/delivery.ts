@@ -40,13 +40,15 @@ function asDeliveryError(err: unknown): DeliveryError {
 
 /**
  * Sends `alerts` once (attempt number `attempt`, 1-based) and says what happens to each. A timeout aborts
- * the send's signal and counts as a retryable failure. `shutdown`, when given, aborts too.
+ * the send's signal and counts as a retryable failure. `shutdown`, when given, aborts too. `enqueuedAt`
+ * (ms since the epoch), when the queue knows it, is passed on to the output as SendContext.enqueuedAt.
  */
 export async function attemptDelivery(
   target: DeliveryTarget,
   alerts: Alert[],
   attempt: number,
   shutdown?: AbortSignal,
+  enqueuedAt?: number,
 ): Promise<AttemptOutcome> {
   const { output, policy } = target;
   const controller = new AbortController();
@@ -58,7 +60,7 @@ export async function attemptDelivery(
   shutdown?.addEventListener('abort', onShutdown, { once: true });
   try {
     await Promise.race([
-      output.send(alerts, { attempt, signal: controller.signal }),
+      output.send(alerts, { attempt, signal: controller.signal, enqueuedAt }),
       new Promise<never>((_, reject) => {
         controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
       }),

@@ -8,6 +8,7 @@ import type { ServiceConfig } from '../config/service-config.js';
 import type { AlertQueue } from '../queue/queue.js';
 import type { Router } from '../router/router.js';
 import type { EventRules } from '../rules/live-rules.js';
+import type { SakerMetrics } from './metrics.js';
 
 export interface ServerDeps {
   /** Where alerts go: `router.route(alerts)` resolves once they are queued, rejects with QueueUnavailableError. */
@@ -19,6 +20,8 @@ export interface ServerDeps {
   config: LoadedConfig;
   service: ServiceConfig;
   logger: Logger;
+  /** Prometheus metrics: inputs count what they accept and refuse (`countAccepted`, `countInput`). */
+  metrics: SakerMetrics;
 }
 
 /**

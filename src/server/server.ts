@@ -3,14 +3,22 @@
 
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { installAuth } from './auth.js';
-import { installErrorHandling } from './errors.js';
+import { errorBody, installErrorHandling } from './errors.js';
 import { installJsonBodies } from './json-body.js';
 import type { RoutePlugin, ServerDeps } from './plugin.js';
 import { ROUTE_PLUGINS } from './routes.js';
 
-export async function buildServer(deps: ServerDeps, plugins: readonly RoutePlugin[] = ROUTE_PLUGINS): Promise<FastifyInstance> {
+export interface ServerOptions {
+  /** Serve over plain HTTP (the `tlsserver.notlspaths` listener) even when TLS is configured. */
+  plain?: boolean;
+  /** Answer only these paths; 404 for the others. */
+  onlyPaths?: readonly string[];
+  plugins?: readonly RoutePlugin[];
+}
+
+export async function buildServer(deps: ServerDeps, options: ServerOptions = {}): Promise<FastifyInstance> {
   const { service } = deps;
-  const tls = service.tls;
+  const tls = options.plain ? undefined : service.tls;
   const app = Fastify({
     loggerInstance: deps.logger,
     // Per-request logs would cost more than the request at Falco's rates; failures are logged where they happen.
@@ -32,7 +40,14 @@ export async function buildServer(deps: ServerDeps, plugins: readonly RoutePlugi
 
   installJsonBodies(app);
   installErrorHandling(app, service.listen.bodyLimit);
+  const only = options.onlyPaths;
+  if (only) {
+    app.addHook('onRequest', async (request, reply) => {
+      const path = request.url.split('?')[0]!;
+      if (!only.includes(path)) return reply.code(404).send(errorBody(404, `${path} is served over TLS only (tlsserver.notlspaths)`));
+    });
+  }
   installAuth(app, service.authTokens);
-  for (const plugin of plugins) await app.register(plugin, deps);
+  for (const plugin of options.plugins ?? ROUTE_PLUGINS) await app.register(plugin, deps);
   return app;
 }

@@ -19,9 +19,11 @@ export function testAlert(now: Date = new Date()): Alert {
   };
 }
 
-export const testAlertRoutes: RoutePlugin = async (app, { router }) => {
+export const testAlertRoutes: RoutePlugin = async (app, { router, metrics }) => {
   app.post('/test', async () => {
-    const outputs = await router.routeToAll(testAlert());
+    const alert = testAlert();
+    const outputs = await router.routeToAll(alert);
+    metrics.countAccepted('test', [alert]);
     return { accepted: 1, outputs };
   });
 };

@@ -81,12 +81,12 @@ describe('configuration from a YAML file', () => {
   });
 
   it('warns about unknown keys, with a suggestion, and ignores them', () => {
-    const file = yamlFile(['listenprot: 3000', 'webhook:', '  adress: http://x', 'slack:', '  webhookurl: https://hooks'].join('\n'));
+    const file = yamlFile(['listenprot: 3000', 'webhook:', '  adress: http://x', 'teams:', '  webhookurl: https://hooks'].join('\n'));
     const config = loadConfig({ file, env: {}, sections: allSections() });
     expect(config.warnings).toEqual([
       `${file}:1:1: unknown key 'listenprot' ignored (did you mean 'listenport'?)`,
       `${file}:3:3: unknown key 'webhook.adress' ignored (did you mean 'webhook.address'?)`,
-      `${file}:4:1: unknown key 'slack' ignored`,
+      `${file}:4:1: unknown key 'teams' ignored`,
     ]);
     expect(sectionValues(config, '')['listenport']).toBe(2801);
   });
@@ -157,6 +157,19 @@ describe('the service settings', () => {
     expect(problems(() => readServiceConfig(load({ env: { TLSSERVER_DEPLOY: 'true', TLSSERVER_CERTFILE: '/nonexistent/c.pem' } })))[0]).toBe(
       "tlsserver.certfile: cannot read '/nonexistent/c.pem': ENOENT",
     );
+  });
+});
+
+describe('client TLS files for outputs', () => {
+  it('come from mutualtlsclient.*, else from mutualtlsfilespath as in Falcosidekick', () => {
+    expect(readServiceConfig(load({ env: { MUTUALTLSFILESPATH: '/etc/certs' } })).clientTls).toEqual({
+      certFile: '/etc/certs/client.crt',
+      keyFile: '/etc/certs/client.key',
+      mutualCaCertFile: '/etc/certs/ca.crt',
+      caCertFile: '',
+    });
+    const explicit = readServiceConfig(load({ env: { MUTUALTLSFILESPATH: '/etc/certs', MUTUALTLSCLIENT_CERTFILE: '/x/c.pem', TLSCLIENT_CACERTFILE: '/x/ca.pem' } }));
+    expect(explicit.clientTls).toMatchObject({ certFile: '/x/c.pem', keyFile: '/etc/certs/client.key', caCertFile: '/x/ca.pem' });
   });
 });
 

@@ -70,6 +70,27 @@ describe.skipIf(!HAVE_OPENSSL)('TLS and mutual TLS for the listener (needs the o
     }
   });
 
+  it('serves tlsserver.notlspaths, and only them, over plain HTTP on tlsserver.notlsport', async () => {
+    const saker = await startTestService({
+      env: {
+        TLSSERVER_DEPLOY: 'true',
+        TLSSERVER_CERTFILE: pki.serverCertFile,
+        TLSSERVER_KEYFILE: pki.serverKeyFile,
+        TLSSERVER_NOTLSPORT: '0',
+        TLSSERVER_NOTLSPATHS: '/ping,/healthz',
+      },
+    });
+    try {
+      expect(saker.plainUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(await (await fetch(`${saker.plainUrl}/healthz`)).json()).toEqual({ status: 'ok' });
+      const refused = await fetch(`${saker.plainUrl}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alert()) });
+      expect(refused.status).toBe(404);
+      expect(await refused.json()).toEqual({ error: 'Not Found', message: '/ is served over TLS only (tlsserver.notlspaths)' });
+    } finally {
+      await saker.stop();
+    }
+  });
+
   it('with mutualtls, refuses clients without a certificate from the CA', async () => {
     const saker = await startTestService({
       yaml: [

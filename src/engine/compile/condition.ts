@@ -2,7 +2,7 @@
 // type checks and literal parsing happen here, once; evaluation is closures only. Missing values make every
 // check false; only `not` turns that into true.
 
-import type { Ast, BinaryCheckExpr, BoolExpr, Modifier } from '../ast.js';
+import type { Ast, BinaryCheckExpr, BoolExpr, Modifier, UnaryCheckExpr } from '../ast.js';
 import { ConditionCompileError } from '../errors.js';
 import type { FieldValue } from '../source.js';
 import { literalTest, membershipTest, valuesCompare, valuesEqual, type ValueTest } from './compare.js';
@@ -11,7 +11,7 @@ import type { Operand } from './operand.js';
 import type { CompiledSource } from './source.js';
 import { compileOperand } from './transformers.js';
 import { checkOperator, falcoTypeName, kindOf } from './types.js';
-import { checkWarnings, deprecatedFieldWarning, type ConditionWarning } from './warnings.js';
+import { checkWarnings, type ConditionWarning } from './warnings.js';
 
 export type Predicate<E> = (event: E) => boolean;
 
@@ -56,15 +56,18 @@ class ConditionCompiler<E> {
         const child = this.compile(e.child);
         return (ev) => !child(ev);
       }
-      case 'identifier':
-        throw new ConditionCompileError(`Undefined macro '${e.name}' used in filter.`, e.pos);
+      case 'identifier': {
+        const err = new ConditionCompileError(`Undefined macro '${e.name}' used in filter.`, e.pos);
+        err.node = e;
+        throw err;
+      }
       case 'unary_check':
-        return this.at(e.pos, () => {
+        return this.at(e, () => {
           const read = this.operand(e.left).read;
           return (ev) => read(ev) !== undefined;
         });
       case 'binary_check':
-        return this.at(e.pos, () => this.binary(e));
+        return this.at(e, () => this.binary(e));
     }
   }
 
@@ -92,23 +95,22 @@ class ConditionCompiler<E> {
     };
   }
 
-  /** Gives errors without a position the position of the check being compiled. */
-  private at<T>(pos: BinaryCheckExpr['pos'], f: () => T): T {
+  /** Gives errors the check being compiled (and its position) when they do not name a node already. */
+  private at<T>(node: UnaryCheckExpr | BinaryCheckExpr, f: () => T): T {
     try {
       return f();
     } catch (err) {
-      if (err instanceof ConditionCompileError && !err.position) err.position = pos;
+      if (err instanceof ConditionCompileError && !err.node) {
+        err.node = node;
+        err.position ??= node.pos;
+      }
       throw err;
     }
   }
 
   private operand(e: BinaryCheckExpr['left']): Operand<E> {
     const op = compileOperand(this.source, e);
-    for (const f of op.fields) {
-      if (!f.def.extractor) this.unreadable.add(f.def.name);
-      const w = deprecatedFieldWarning(f.def, 'condition', e.pos);
-      if (w) this.warn(w);
-    }
+    for (const f of op.fields) if (!f.def.extractor) this.unreadable.add(f.def.name);
     return op;
   }
 

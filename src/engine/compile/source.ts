@@ -60,7 +60,7 @@ export class CompiledSource<E = unknown> {
       const base = name.slice(0, dot);
       if (this.dotArgumentFields.has(base)) {
         const baseDef = this.byName.get(base);
-        if (baseDef && dot + 1 < name.length) return { def: baseDef, dotArg: name.slice(dot + 1) };
+        if (baseDef && !name.endsWith('.')) return { def: baseDef, dotArg: name.slice(dot + 1) };
       }
     }
     return undefined;

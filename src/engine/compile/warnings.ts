@@ -1,13 +1,12 @@
-// Warnings Falco gives about conditions that compile but are probably not what the author meant:
-// LOAD_COMPILE_CONDITION (libsinsp filter.cpp check_value_and_add_warnings), LOAD_UNSAFE_NA_CHECK
-// (Falco's filter_warning_resolver) and LOAD_DEPRECATED_ITEM for deprecated fields.
+// Warnings libsinsp's filter compiler gives about conditions that compile but are probably not what the
+// author meant (LOAD_COMPILE_CONDITION, filter.cpp check_value_and_add_warnings). The engine-level warnings
+// (LOAD_UNSAFE_NA_CHECK, deprecated fields) are derived from the AST by the loader (loader/condition_warnings.ts).
 
 import { TRANSFORMERS, type BinaryCheckExpr, type Position } from '../ast.js';
-import type { FieldDef } from '../source.js';
 import { TOKEN } from '../lexer.js';
 import type { CompiledSource } from './source.js';
 
-export type ConditionWarningCode = 'LOAD_COMPILE_CONDITION' | 'LOAD_UNSAFE_NA_CHECK' | 'LOAD_DEPRECATED_ITEM';
+export type ConditionWarningCode = 'LOAD_COMPILE_CONDITION';
 
 export interface ConditionWarning {
   code: ConditionWarningCode;
@@ -16,11 +15,6 @@ export interface ConditionWarning {
   position?: Position;
 }
 
-/** Falco's description of LOAD_UNSAFE_NA_CHECK, which is also what it reports. */
-export const UNSAFE_NA_MESSAGE =
-  "Comparing a field value with <NA> is unsafe and can lead to unpredictable behavior of the rule condition. If you need to check for the existence of a field, consider using the 'exists' operator instead.";
-
-const NA_OPS = new Set(['=', '==', '!=', 'in', 'intersects', 'pmatch']);
 const TRANSFORMER_PREFIXES = ['val', ...TRANSFORMERS].map((t) => `${t}(`);
 const REGEX_META = /[.[\]{}()*+?|^$\\]/;
 
@@ -73,24 +67,5 @@ export function checkWarnings<E>(source: CompiledSource<E>, e: BinaryCheckExpr):
       });
     }
   }
-  const field = e.left.kind === 'field' ? e.left.field : undefined;
-  const unsafeField = field !== undefined && (field.startsWith('ka.') || field.startsWith('jevt.'));
-  if (unsafeField && NA_OPS.has(e.op) && values.includes('<NA>')) {
-    out.push({ code: 'LOAD_UNSAFE_NA_CHECK', message: UNSAFE_NA_MESSAGE, position: pos });
-  }
   return out;
-}
-
-/**
- * Falco warns about the deprecated libsinsp event fields (`evt.dir`, `evt.latency*`, `evt.wait_latency`);
- * `where` is `condition` or `output`.
- */
-export function deprecatedFieldWarning<E>(
-  def: FieldDef<E>,
-  where: 'condition' | 'output',
-  position?: Position,
-): ConditionWarning | undefined {
-  if (!def.flags.includes('DEPRECATED') || !def.name.startsWith('evt.')) return undefined;
-  const message = `usage of deprecated field '${def.name}' has been detected in the rule ${where}`;
-  return position ? { code: 'LOAD_DEPRECATED_ITEM', message, position } : { code: 'LOAD_DEPRECATED_ITEM', message };
 }

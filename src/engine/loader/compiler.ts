@@ -6,20 +6,19 @@
 import type { Priority } from '../../alert.js';
 import { forEachNode, type Ast, type Expr } from '../ast.js';
 import { ConditionCompileError, ConditionSyntaxError, OutputFormatError } from '../errors.js';
-import { parseCondition } from '../parser.js';
 import type { Collector, MacroInfo, RuleInfo } from './collector.js';
-import { conditionWarnings, outputWarnings } from './condition_warnings.js';
+import { eventCodeCount } from '../compile/evttypes.js';
+import { CompileCache } from './compile_cache.js';
+import { outputWarnings } from './condition_warnings.js';
 import { exceptionClause } from './exceptions.js';
 import { compileLists, originalOffset, substituteLists, type CompiledList, type ListEdit } from './lists.js';
-import { resolveMacros, type MacroProblem } from './macros.js';
+import type { MacroProblem } from './macros.js';
 import { RuleLoadError, type ItemContext, type LoadReport, type SourcePosition } from './results.js';
 import { SourcedText } from './sourced_text.js';
 import type { CompileTarget, CompiledOutput } from './target.js';
 
-/** Falco parses rule and macro conditions with a depth limit of 1000 (libsinsp's default is 100). */
-const MAX_CONDITION_DEPTH = 1000;
-/** LOAD_NO_EVTTYPE: a syscall rule that can match more event types than this. */
-const MAX_EVENT_TYPES = 100;
+/** LOAD_NO_EVTTYPE: a syscall rule that can match more event codes than this. */
+const MAX_EVENT_CODES = 100;
 
 const CONTAINER_INFO = '%container.info';
 const CONTAINER_INFO_DEPRECATED =
@@ -73,8 +72,7 @@ function isUnknownFieldOrType(message: string): boolean {
 }
 
 export class RuleCompiler<E> {
-  /** Parsed conditions by their text after list substitution; parsing is the costly part of a reload. */
-  private readonly parsed = new Map<string, Ast | ConditionSyntaxError>();
+  private readonly cache = new CompileCache<E>();
 
   constructor(private readonly targets: ReadonlyMap<string, CompileTarget<E>>) {}
 
@@ -119,7 +117,7 @@ export class RuleCompiler<E> {
         const candidate = macros.get(name);
         return candidate !== undefined && candidate.info.index < visibility ? candidate.ast : undefined;
       };
-      const resolution = resolveMacros(m.ast, lookup);
+      const resolution = this.cache.resolve(m.ast, lookup);
       if (resolution.problem !== undefined) {
         throw this.macroProblem(resolution.problem, m.info.condition, lists, macros, m.info.context);
       }
@@ -146,7 +144,7 @@ export class RuleCompiler<E> {
     }
     let output: CompiledOutput<E>;
     try {
-      output = target.compileOutput(format);
+      output = this.cache.compileOutput(target, format);
     } catch (err) {
       if (!(err instanceof OutputFormatError)) throw err;
       if (info.skipIfUnknownFilter && isUnknownFieldOrType(err.message)) {
@@ -159,18 +157,18 @@ export class RuleCompiler<E> {
     for (const w of output.warnings) report.warn('LOAD_COMPILE_CONDITION', w.message, info.outputContext);
 
     const parsed = this.parse(condition, lists, info.context);
-    const resolution = resolveMacros(parsed, (name) => macros.get(name)?.ast);
+    const resolution = this.cache.resolve(parsed, (name) => macros.get(name)?.ast);
     if (resolution.problem !== undefined) {
       throw this.macroProblem(resolution.problem, condition, lists, macros, info.context);
     }
     for (const name of resolution.resolved) (macros.get(name) as ParsedMacro).used = true;
     const ast = resolution.ast;
     const conditionContext = { ...info.context, position: condition.positionAt(0) };
-    for (const w of conditionWarnings(ast)) report.warn(w.code, w.message, conditionContext);
+    for (const w of this.cache.conditionWarnings(ast)) report.warn(w.code, w.message, conditionContext);
 
     let compiled;
     try {
-      compiled = target.compileCondition(ast);
+      compiled = this.cache.compileCondition(target, ast);
     } catch (err) {
       if (!(err instanceof ConditionCompileError)) throw err;
       const at = { ...info.context, position: this.nodePosition(err, parsed, condition, macros) };
@@ -180,12 +178,10 @@ export class RuleCompiler<E> {
       }
       throw new RuleLoadError('LOAD_ERR_COMPILE_CONDITION', err.message, at);
     }
-    for (const w of compiled.warnings) {
-      report.warn('LOAD_COMPILE_CONDITION', w.message, conditionContext);
-    }
-    if (info.source === 'syscall' && info.warnEvttypes) {
-      const types = compiled.eventTypes;
-      if (types === undefined || types.size > MAX_EVENT_TYPES) report.warn('LOAD_NO_EVTTYPE', NO_EVTTYPE, info.context);
+    for (const w of compiled.warnings) report.warn(w.code ?? 'LOAD_COMPILE_CONDITION', w.message, conditionContext);
+    // Falco counts event codes (enter and exit apart); a condition that can match no event does not warn.
+    if (info.source === 'syscall' && info.warnEvttypes && eventCodeCount(compiled.eventTypes) > MAX_EVENT_CODES) {
+      report.warn('LOAD_NO_EVTTYPE', NO_EVTTYPE, info.context);
     }
     return {
       name: info.name,
@@ -209,22 +205,13 @@ export class RuleCompiler<E> {
 
   /** Substitutes lists and parses; a syntax error is reported where it is in the file. */
   private parse(condition: SourcedText, lists: CompiledList[], owner: ItemContext): Ast {
-    const text = substituteLists(condition.text, lists);
-    let result = this.parsed.get(text);
-    if (result === undefined) {
-      try {
-        result = parseCondition(text, { maxDepth: MAX_CONDITION_DEPTH });
-      } catch (err) {
-        if (!(err instanceof ConditionSyntaxError)) throw err;
-        result = err;
-      }
-      this.parsed.set(text, result);
+    try {
+      return this.cache.parse(substituteLists(condition.text, lists));
+    } catch (err) {
+      if (!(err instanceof ConditionSyntaxError)) throw err;
+      const position = mapOffset(condition, lists, err.position?.offset ?? 0);
+      throw new RuleLoadError('LOAD_ERR_COMPILE_CONDITION', err.message, { ...owner, position });
     }
-    if (result instanceof ConditionSyntaxError) {
-      const position = mapOffset(condition, lists, result.position?.offset ?? 0);
-      throw new RuleLoadError('LOAD_ERR_COMPILE_CONDITION', result.message, { ...owner, position });
-    }
-    return result;
   }
 
   private macroProblem(

@@ -47,15 +47,22 @@ function quoteItem(item: string): string {
   return item.includes(' ') && item[0] !== '"' && item[0] !== "'" ? `"${item}"` : item;
 }
 
+/** Splits text at the delimiters: a list name without delimiters can only match one of these words. */
+const DELIMITER_RUN = /[ \t\n\r(),=]+/;
+const HAS_DELIMITER = /[ \t\n\r(),=]/;
+
 /**
  * Substitutes every list into `condition`, in order, marking the lists it used. With `edits`, records
  * each replacement so that `originalOffset` can map an offset of the result back.
  */
 export function substituteLists(condition: string, lists: readonly CompiledList[], edits?: Edit[]): string {
+  // Most lists do not occur in most conditions: the words of the text rule them out without a scan.
+  // Substituted items join the words, since a later list may be named by an earlier list's item.
+  const words = new Set(condition.split(DELIMITER_RUN));
   let text = condition;
   for (const list of lists) {
     const name = list.name;
-    if (name === '') continue;
+    if (name === '' || (!words.has(name) && !HAS_DELIMITER.test(name))) continue;
     let start = text.indexOf(name);
     while (start >= 0) {
       let end = start + name.length;
@@ -72,6 +79,7 @@ export function substituteLists(condition: string, lists: readonly CompiledList[
         const replacement = `${start > 0 ? ' ' : ''}${sub} `;
         edits?.push({ at: start, oldLength: end - start, newLength: replacement.length });
         text = text.slice(0, start) + replacement + text.slice(end);
+        for (const w of sub.split(DELIMITER_RUN)) words.add(w);
         start += sub.length + 1;
         list.used = true;
       }

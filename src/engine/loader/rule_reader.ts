@@ -68,7 +68,9 @@ export function readRule(raw: ItemReader, collector: Collector, report: LoadRepo
     collector.enableRule(name, enabled, item.context);
     return;
   }
-  collector.defineRule(readDefinition(item, name, report));
+  const info = readDefinition(item, name, report);
+  collector.defineRule(info);
+  if (info.unknownSource) report.warn('LOAD_UNKNOWN_SOURCE', `Unknown source ${info.source}, skipping`, info.context);
 }
 
 function readDefinition(item: ItemReader, name: string, report: LoadReport): RuleInfo {

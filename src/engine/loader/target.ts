@@ -6,6 +6,8 @@ import type { Ast, Position } from '../ast.js';
 import type { OutputFieldValue } from '../../alert.js';
 
 export interface CompileWarning {
+  /** LOAD_COMPILE_CONDITION when absent. */
+  code?: 'LOAD_COMPILE_CONDITION' | 'LOAD_UNSAFE_NA_CHECK' | 'LOAD_DEPRECATED_ITEM';
   message: string;
   position?: Position;
 }

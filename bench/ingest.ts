@@ -1,0 +1,198 @@
+// `npm run bench:ingest`: POST / throughput of the built saker (a child process, as `npm start` runs it)
+// with the embedded queue, delivering to a local webhook sink; autocannon generates the load from this
+// process. Reports accepted alerts/s, latency p50/p99 and saker's peak RSS, as medians of several runs.
+//
+// Environment: BENCH_RUNS (3), BENCH_DURATION seconds per run (10), BENCH_CONNECTIONS (single: 64, arrays: 16).
+
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, readdirSync as readdir, readFileSync, readlinkSync as readlink, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
+const DURATION = Number(process.env['BENCH_DURATION'] ?? 10);
+const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+
+const ALERT = {
+  time: '2026-11-29T01:02:03.123456789Z',
+  rule: 'Terminal shell in container',
+  priority: 'Notice',
+  source: 'syscall',
+  output:
+    '01:02:03.123456789: Notice A shell was spawned in a container with an attached terminal (evt_type=execve user=root user_uid=0 process=bash proc_exepath=/usr/bin/bash parent=runc command=bash terminal=34816 container_id=8b1f3c0a2d4e container_name=web)',
+  output_fields: {
+    'evt.time': 1795914123123456789,
+    'evt.type': 'execve',
+    'user.name': 'root',
+    'user.uid': 0,
+    'proc.name': 'bash',
+    'proc.exepath': '/usr/bin/bash',
+    'proc.pname': 'runc',
+    'proc.cmdline': 'bash',
+    'proc.tty': 34816,
+    'container.id': '8b1f3c0a2d4e',
+    'container.name': 'web',
+  },
+  tags: ['container', 'shell', 'mitre_execution', 'T1059'],
+  hostname: 'node-1',
+};
+
+const UUID_KEY = Buffer.from('"uuid":');
+
+/**
+ * Counts the alerts it receives, one per request or in arrays, by their `"uuid":` keys: parsing every body
+ * would make the sink, which shares the machine with saker and the load generator, the bottleneck.
+ */
+async function startSink(): Promise<{ server: http.Server; url: string; received: () => number }> {
+  let received = 0;
+  const server = http.createServer((req, res) => {
+    req.on('data', (chunk: Buffer) => {
+      // A key split across two chunks would be missed; a chunk boundary inside it is rare enough to not
+      // matter for a rate, and the total is reported only as a cross-check.
+      for (let at = chunk.indexOf(UUID_KEY); at !== -1; at = chunk.indexOf(UUID_KEY, at + UUID_KEY.length)) received++;
+    });
+    req.on('end', () => res.end());
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, received: () => received };
+}
+
+async function startSaker(sinkUrl: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [CLI, 'run', '--port', '0'], {
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      NODE_ENV: 'production',
+      LISTENADDRESS: '127.0.0.1',
+      STDOUT_ENABLED: 'false',
+      LOG_LEVEL: 'warn',
+      WEBHOOK_ADDRESS: sinkUrl,
+      WEBHOOK_BATCHSIZE: '1000',
+      WEBHOOK_CONCURRENCY: '2',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  // LOG_LEVEL warn hides the "listening" line: find the port from the process's listening socket instead.
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const port = listeningPort(child.pid!);
+    if (port) return { child, url: `http://127.0.0.1:${port}` };
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`saker did not start: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The TCP port a process listens on, from /proc (Linux). */
+function listeningPort(pid: number): number | undefined {
+  const inodes = new Set<string>();
+  try {
+    for (const fd of readdir(`/proc/${pid}/fd`)) {
+      const m = /^socket:\[(\d+)\]$/.exec(readlink(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]!);
+    }
+    for (const line of readFileSync(`/proc/${pid}/net/tcp`, 'utf8').split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols[3] === '0A' && inodes.has(cols[9]!)) return parseInt(cols[1]!.split(':')[1]!, 16);
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+function peakRssMb(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+interface RunResult {
+  reqPerSec: number;
+  alertsPerSec: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function load(url: string, body: string, alertsPerBody: number, connections: number, duration: number): Promise<RunResult> {
+  const result = await autocannon({
+    url: `${url}/`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections,
+    duration,
+  });
+  const ok = result['2xx'];
+  return {
+    reqPerSec: ok / duration,
+    alertsPerSec: (ok * alertsPerBody) / duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function scenario(name: string, url: string, alertsPerBody: number, connections: number): Promise<Record<string, number | string>> {
+  const body = JSON.stringify(alertsPerBody === 1 ? ALERT : Array.from({ length: alertsPerBody }, () => ALERT));
+  await load(url, body, alertsPerBody, connections, 2); // warm-up: JIT, connection pools
+  const runs: RunResult[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const r = await load(url, body, alertsPerBody, connections, DURATION);
+    runs.push(r);
+    process.stderr.write(`${name} run ${i + 1}: ${Math.round(r.reqPerSec)} req/s, ${Math.round(r.alertsPerSec)} alerts/s, p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}\n`);
+  }
+  return {
+    scenario: name,
+    connections,
+    'requests/s': Math.round(median(runs.map((r) => r.reqPerSec))),
+    'accepted alerts/s': Math.round(median(runs.map((r) => r.alertsPerSec))),
+    'p50 ms': median(runs.map((r) => r.p50)),
+    'p99 ms': median(runs.map((r) => r.p99)),
+    'non-2xx (503)': runs.reduce((n, r) => n + r.non2xx, 0),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+  };
+}
+
+/** One scenario against a fresh saker, so that its peak RSS is its own. */
+async function measured(name: string, alertsPerBody: number, connections: number): Promise<Record<string, number | string>> {
+  const sink = await startSink();
+  const saker = await startSaker(sink.url);
+  try {
+    const row = await scenario(name, saker.url, alertsPerBody, connections);
+    // Let the queue drain to the sink before reading memory and delivery counts.
+    await new Promise((r) => setTimeout(r, 1000));
+    row['peak RSS MB'] = Math.round(peakRssMb(saker.child.pid!));
+    row['delivered'] = sink.received();
+    return row;
+  } finally {
+    saker.child.kill('SIGTERM');
+    await once(saker.child, 'exit');
+    sink.server.close();
+  }
+}
+
+const connections = process.env['BENCH_CONNECTIONS'];
+const rows = [
+  await measured('1 alert per request', 1, Number(connections ?? 64)),
+  await measured('100-alert arrays', 100, Number(connections ?? 16)),
+];
+mkdirSync('.bench', { recursive: true });
+writeFileSync('.bench/ingest.json', `${JSON.stringify({ node: process.version, runs: RUNS, durationSeconds: DURATION, rows }, null, 2)}\n`);
+const header = Object.keys(rows[0]!);
+process.stdout.write(`\nsaker ingest (embedded queue, webhook sink), ${RUNS} run(s) of ${DURATION}s each, medians; Node ${process.version}\n\n`);
+process.stdout.write(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|\n`);
+for (const row of rows) process.stdout.write(`| ${header.map((h) => String(row[h])).join(' | ')} |\n`);

@@ -1,0 +1,230 @@
+// One event of a capture, read lazily from the bytes of its block: parameters are decoded only when a
+// parser or an extractor asks for them, so events nobody looks at cost little more than their header.
+
+import type { EventInfo } from './eventInfo.js';
+import { EVENT_TABLE } from './tables/events.js';
+import type { FdInfo } from './state/fd.js';
+import type { ThreadInfo } from './state/thread.js';
+import type { CaptureState } from './state/state.js';
+
+const TWO_32 = 0x1_0000_0000;
+
+export function readU16(b: Buffer, o: number): number {
+  return b[o]! | (b[o + 1]! << 8);
+}
+export function readU32(b: Buffer, o: number): number {
+  return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16)) + b[o + 3]! * 0x1000000;
+}
+export function readI32(b: Buffer, o: number): number {
+  return b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24);
+}
+/** A 64-bit signed integer as a number (exact within ±2^53, which covers fds, pids, errnos and sizes). */
+export function readI64(b: Buffer, o: number): number {
+  return readI32(b, o + 4) * TWO_32 + readU32(b, o);
+}
+/** A 64-bit unsigned integer as a number (inexact above 2^53: use readU64Big for those). */
+export function readU64(b: Buffer, o: number): number {
+  return readU32(b, o + 4) * TWO_32 + readU32(b, o);
+}
+export function readU64Big(b: Buffer, o: number): bigint {
+  return b.readBigUInt64LE(o);
+}
+
+/**
+ * An event as sinsp hands it to filters: the raw parameters plus, once the capture state has parsed it,
+ * its thread, its fd and its ordinal. State objects are live: extract fields before the next event is read.
+ */
+export class ScapEvent {
+  /** evt.num: 1-based ordinal among the events delivered (after the converter dropped some). */
+  num = 0;
+  /** The thread the state machine associated with this event (undefined for meta events without one). */
+  thread: ThreadInfo | undefined = undefined;
+  /** The fd the event uses (fd.*), when it is in the thread's table. */
+  fd: FdInfo | undefined = undefined;
+  /** fd.num: the event's fd number, or undefined for events that use none. */
+  fdNum: number | undefined = undefined;
+  /** The capture state, for lookups extractors need (parents, users, containers, interfaces). */
+  state: CaptureState | undefined = undefined;
+  /** Set by the parsers for events whose fd is not in the table (open failures…): fd.name fallback. */
+  /** fd.name_changed: the event changed the name of its fd (a UDP tuple, a connect…). */
+  fdNameChanged = false;
+
+  /** The previous event's timestamp (evt.deltatime), as two 32-bit halves to avoid a bigint per event. */
+  prevTsLo = 0;
+  prevTsHi = 0;
+
+  private offs: Int32Array | null = null;
+  private tsBig: bigint | undefined = undefined;
+
+  constructor(
+    readonly buf: Buffer,
+    /** Offset of the event header (ts) in buf. */
+    readonly start: number,
+    /** Event type id (index into EVENT_TABLE). */
+    readonly type: number,
+    readonly nparams: number,
+    /** Offset of the parameter length array. */
+    readonly lenOff: number,
+    /** 2 or 4: bytes per entry of the length array. */
+    readonly lenSize: number,
+    readonly cpu: number,
+    /** Byte offset of the event's block in the (uncompressed) file, for error messages. */
+    readonly fileOffset: number,
+  ) {}
+
+  get info(): EventInfo {
+    return EVENT_TABLE[this.type]!;
+  }
+
+  /** ns since the epoch, as a double (good to ~256 ns: enough for durations, not for display). */
+  get tsApprox(): number {
+    return readU64(this.buf, this.start);
+  }
+
+  /** ns since the epoch, exact. */
+  get ts(): bigint {
+    if (this.tsBig === undefined) this.tsBig = this.buf.readBigUInt64LE(this.start);
+    return this.tsBig;
+  }
+
+  get prevTs(): bigint {
+    return (BigInt(this.prevTsHi) << 32n) | BigInt(this.prevTsLo);
+  }
+
+  /** The thread id; -1 for meta events written with tid 0xFFFFFFFFFFFFFFFF. */
+  get tid(): number {
+    return readI64(this.buf, this.start + 8);
+  }
+
+  /** Total event length from the header (header + lengths + parameters). */
+  get length(): number {
+    return readU32(this.buf, this.start + 16);
+  }
+
+  paramLen(i: number): number {
+    if (i >= this.nparams) return 0;
+    return this.lenSize === 2
+      ? readU16(this.buf, this.lenOff + 2 * i)
+      : readU32(this.buf, this.lenOff + 4 * i);
+  }
+
+  /** Offset in buf of parameter i's bytes. */
+  paramOff(i: number): number {
+    let offs = this.offs;
+    if (offs === null) {
+      const n = this.nparams;
+      offs = new Int32Array(n + 1);
+      let o = this.lenOff + n * this.lenSize;
+      for (let k = 0; k < n; k++) {
+        offs[k] = o;
+        o += this.paramLen(k);
+      }
+      offs[n] = o;
+      this.offs = offs;
+    }
+    return offs[i]!;
+  }
+
+  /** True when the event has parameter i with at least one byte (sinsp's "non-empty" check). */
+  has(i: number): boolean {
+    return i < this.nparams && this.paramLen(i) > 0;
+  }
+
+  /** A signed integer parameter of any width (1/2/4/8 bytes by its length); undefined when absent/empty. */
+  int(i: number): number | undefined {
+    const len = this.paramLen(i);
+    if (len === 0) return undefined;
+    const o = this.paramOff(i);
+    const b = this.buf;
+    switch (len) {
+      case 1:
+        return (b[o]! << 24) >> 24;
+      case 2:
+        return (readU16(b, o) << 16) >> 16;
+      case 4:
+        return readI32(b, o);
+      case 8:
+        return readI64(b, o);
+      default:
+        return undefined;
+    }
+  }
+
+  /** An unsigned integer parameter of any width; undefined when absent/empty. */
+  uint(i: number): number | undefined {
+    const len = this.paramLen(i);
+    if (len === 0) return undefined;
+    const o = this.paramOff(i);
+    const b = this.buf;
+    switch (len) {
+      case 1:
+        return b[o]!;
+      case 2:
+        return readU16(b, o);
+      case 4:
+        return readU32(b, o);
+      case 8:
+        return readU64(b, o);
+      default:
+        return undefined;
+    }
+  }
+
+  /** A 64-bit unsigned parameter, exact (capabilities, inode times). */
+  u64Big(i: number): bigint | undefined {
+    const len = this.paramLen(i);
+    if (len === 0) return undefined;
+    const o = this.paramOff(i);
+    if (len === 8) return this.buf.readBigUInt64LE(o);
+    const v = this.uint(i);
+    return v === undefined ? undefined : BigInt(v);
+  }
+
+  /** Raw bytes of parameter i (a view, not a copy). */
+  bytes(i: number): Buffer {
+    const o = this.paramOff(i);
+    return this.buf.subarray(o, o + this.paramLen(i));
+  }
+
+  /**
+   * A string parameter (CHARBUF/FSPATH/FSRELPATH) up to its NUL; undefined when absent or empty, `<NA>` for
+   * the legacy `(NULL)` marker (both render `<NA>`; callers that care test has() first).
+   */
+  str(i: number): string | undefined {
+    const len = this.paramLen(i);
+    if (len === 0) return undefined;
+    const o = this.paramOff(i);
+    const b = this.buf;
+    let end = o + len;
+    if (b[end - 1] === 0) end--;
+    const nul = b.indexOf(0, o);
+    if (nul >= 0 && nul < end) end = nul;
+    const s = b.toString('utf8', o, end);
+    return s === '(NULL)' ? '<NA>' : s;
+  }
+
+  /** A NUL-separated list (args, env, cgroups): one trailing NUL dropped, interior empties kept. */
+  strList(i: number): string[] {
+    const len = this.paramLen(i);
+    if (len === 0) return [];
+    const o = this.paramOff(i);
+    return splitNulList(this.buf, o, o + len);
+  }
+}
+
+/** Splits `a\0b\0` into ['a', 'b'] (libscap semantics: one trailing NUL is a terminator, not an item). */
+export function splitNulList(b: Buffer, start: number, end: number): string[] {
+  if (end > start && b[end - 1] === 0) end--;
+  if (end <= start) return [];
+  const out: string[] = [];
+  let s = start;
+  for (;;) {
+    const nul = b.indexOf(0, s);
+    if (nul < 0 || nul >= end) {
+      out.push(b.toString('utf8', s, end));
+      return out;
+    }
+    out.push(b.toString('utf8', s, nul));
+    s = nul + 1;
+  }
+}

@@ -1,0 +1,334 @@
+// Reads a .scap capture (gzip or plain) as a stream: metadata blocks load the state, event blocks become
+// events that go through the converter and the state parsers, one at a time, to the consumer. Memory stays
+// flat whatever the capture's length: only the current chunk, the state and one stored enter event per
+// thread are kept.
+
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { BlockSplitter, ScapError } from './blocks.js';
+import { Converter } from './converter.js';
+import { ScapEvent, readU16, readU32 } from './event.js';
+import {
+  BLOCK,
+  parseFdList,
+  parseInterfaces,
+  parseMachineInfo,
+  parseProcessList,
+  parseSectionHeader,
+  parseUsers,
+  processListVersion,
+} from './metadata.js';
+import { EventParser } from './state/parse.js';
+import { CaptureState } from './state/state.js';
+import { EVENT_TABLE, PPM_EVENT_MAX } from './tables/events.js';
+
+export { ScapError } from './blocks.js';
+
+/** Counters a replay reports. */
+export interface ScapStats {
+  blocks: number;
+  /** Event blocks read from the file. */
+  eventBlocks: number;
+  /** Events delivered (after the converter dropped the enter events it folds into exits). */
+  events: number;
+  /** Event blocks whose type this reader does not know (newer producers), skipped. */
+  unknownEvents: number;
+  /** Metadata blocks of an unknown type, skipped. */
+  unknownBlocks: number;
+  sections: number;
+  /** Uncompressed bytes read. */
+  bytes: number;
+  /** Layout version of the last process-list block (1…9; 0 when none). */
+  processListVersion: number;
+}
+
+export type EventSink = (ev: ScapEvent) => void | Promise<void>;
+
+const GZIP_MAGIC_0 = 0x1f;
+const GZIP_MAGIC_1 = 0x8b;
+/** The section header block type, as its first four bytes appear in a file. */
+export const SCAP_MAGIC = Buffer.from([0x0a, 0x0d, 0x0d, 0x0a]);
+
+/** True when the first bytes look like a scap capture (plain, or gzip whose content we cannot see yet). */
+export function looksLikeScap(head: Buffer): 'scap' | 'gzip' | 'other' {
+  if (head.length >= 4 && head.subarray(0, 4).equals(SCAP_MAGIC)) return 'scap';
+  if (head.length >= 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1) return 'gzip';
+  return 'other';
+}
+
+/** True when the file is a scap capture (gzip-compressed ones are decompressed far enough to tell). */
+export async function isScapFile(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(4);
+    const { bytesRead } = await fh.read(head, 0, 4, 0);
+    const kind = looksLikeScap(head.subarray(0, bytesRead));
+    if (kind !== 'gzip') return kind === 'scap';
+  } finally {
+    await fh.close();
+  }
+  const stream = createReadStream(path, { start: 0, end: 64 * 1024 - 1 }).pipe(createGunzip());
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      return chunk.length >= 4 && chunk.subarray(0, 4).equals(SCAP_MAGIC);
+    }
+  } catch {
+    return false;
+  } finally {
+    stream.destroy();
+  }
+  return false;
+}
+
+/**
+ * One pass over a capture. `run` drives the stream; the sink sees every event after the state has taken
+ * it into account and before the next event changes it again.
+ */
+export class ScapReader {
+  readonly state = new CaptureState();
+  readonly stats: ScapStats = {
+    blocks: 0,
+    eventBlocks: 0,
+    events: 0,
+    unknownEvents: 0,
+    unknownBlocks: 0,
+    sections: 0,
+    bytes: 0,
+    processListVersion: 0,
+  };
+  private readonly converter = new Converter();
+  private readonly parser = new EventParser(this.state);
+  private readonly splitter = new BlockSplitter();
+  /** Events have been read in this section: only event blocks (or a new section) may follow. */
+  private inEvents = false;
+  private sawSection = false;
+  private prevLo = 0;
+  private prevHi = 0;
+
+  /** Reads a file (gzip or plain) to the end, calling `sink` for each event. */
+  static async readFile(path: string, sink: EventSink): Promise<ScapReader> {
+    const reader = new ScapReader();
+    await reader.run(await openCaptureStream(path), sink);
+    return reader;
+  }
+
+  async run(source: AsyncIterable<Buffer>, sink: EventSink): Promise<void> {
+    const sp = this.splitter;
+    try {
+      for await (const chunk of source) {
+        this.stats.bytes += chunk.length;
+        sp.push(chunk);
+        if (!this.sawSection && sp.offset === 0) sp.expectMagic(SCAP_MAGIC);
+        while (sp.next()) {
+          const ev = this.block();
+          if (ev === null) continue;
+          const r = sink(ev);
+          if (r !== undefined) await r;
+        }
+      }
+    } catch (err) {
+      if (err instanceof ScapError) throw err;
+      // Stream errors (a truncated gzip member, an unreadable file) say where the data stopped.
+      const msg = err instanceof Error ? err.message : String(err);
+      throw new ScapError(`input error: ${msg}`, sp.offset);
+    }
+    sp.finish();
+    if (!this.sawSection) throw new ScapError('empty input: not a scap capture', 0);
+    if (!this.inEvents) throw new ScapError('no events in file', sp.offset);
+  }
+
+  /** Handles the splitter's current block; returns the event to deliver, if any. */
+  private block(): ScapEvent | null {
+    const sp = this.splitter;
+    const type = sp.blockType;
+    const { buf, bodyStart, bodyEnd, blockOffset } = sp;
+    this.stats.blocks++;
+    if (!this.sawSection && type !== BLOCK.SHB) {
+      throw new ScapError(
+        `not a scap capture: first block type is 0x${type.toString(16)}, expected a section header`,
+        blockOffset,
+      );
+    }
+    switch (type) {
+      case BLOCK.EV:
+      case BLOCK.EV_INT:
+      case BLOCK.EVF:
+      case BLOCK.EV_V2:
+      case BLOCK.EVF_V2:
+      case BLOCK.EV_V2_LARGE:
+      case BLOCK.EVF_V2_LARGE:
+        return this.eventBlock(type);
+    }
+    if (type === BLOCK.SHB) {
+      parseSectionHeader(buf, bodyStart, bodyEnd, blockOffset - bodyStart + 8);
+      if (this.inEvents || this.sawSection) {
+        this.state.reset();
+        this.converter.reset();
+        this.parser.reset();
+      }
+      this.sawSection = true;
+      this.inEvents = false;
+      this.stats.sections++;
+      return null;
+    }
+    if (this.inEvents) {
+      throw new ScapError(
+        `unexpected block type 0x${type.toString(16)} after events (only event blocks or a new section may follow)`,
+        blockOffset,
+      );
+    }
+    if (sp.trailer() !== bodyEnd - bodyStart + 12) {
+      throw new ScapError(`block trailer ${sp.trailer()} does not match its length`, blockOffset);
+    }
+    const base = blockOffset - (bodyStart - 8);
+    const plv = processListVersion(type);
+    if (plv > 0) {
+      this.stats.processListVersion = plv;
+      for (const p of parseProcessList(buf, bodyStart, bodyEnd, base, plv)) this.state.loadProcess(p);
+      return null;
+    }
+    switch (type) {
+      case BLOCK.MI:
+      case BLOCK.MI_INT:
+        this.state.machine = parseMachineInfo(buf, bodyStart, bodyEnd, base);
+        return null;
+      case BLOCK.IL:
+      case BLOCK.IL_INT:
+      case BLOCK.IL_V2:
+        this.state.interfaces.push(...parseInterfaces(buf, bodyStart, bodyEnd, base, type === BLOCK.IL_V2));
+        return null;
+      case BLOCK.UL:
+      case BLOCK.UL_INT:
+      case BLOCK.UL_V2: {
+        const { users, groups } = parseUsers(buf, bodyStart, bodyEnd, base, type === BLOCK.UL_V2);
+        this.state.loadUsers(users, groups);
+        return null;
+      }
+      case BLOCK.FDL:
+      case BLOCK.FDL_INT:
+      case BLOCK.FDL_V2: {
+        const { tid, fds } = parseFdList(buf, bodyStart, bodyEnd, base, type === BLOCK.FDL_V2);
+        this.state.loadFds(tid, fds);
+        return null;
+      }
+      default:
+        this.stats.unknownBlocks++;
+        return null;
+    }
+  }
+
+  private eventBlock(blockType: number): ScapEvent | null {
+    const sp = this.splitter;
+    const { buf, bodyStart, bodyEnd, blockOffset } = sp;
+    this.stats.eventBlocks++;
+    if (!this.inEvents) {
+      this.inEvents = true;
+      this.state.finishMetadata();
+    }
+    const large = blockType === BLOCK.EV_V2_LARGE || blockType === BLOCK.EVF_V2_LARGE;
+    if (!large && bodyEnd - bodyStart + 4 > 65536) {
+      throw new ScapError(`event block of ${bodyEnd - bodyStart + 12} bytes exceeds 64 KiB`, blockOffset);
+    }
+    const withFlags =
+      blockType === BLOCK.EVF || blockType === BLOCK.EVF_V2 || blockType === BLOCK.EVF_V2_LARGE;
+    const v2 = blockType === BLOCK.EV_V2 || blockType === BLOCK.EVF_V2 || large;
+    const cpu = readU16(buf, bodyStart);
+    const start = bodyStart + 2 + (withFlags ? 4 : 0);
+    const headerLen = v2 ? 26 : 22;
+    if (start + headerLen > bodyEnd) throw new ScapError('event block too short for its header', blockOffset);
+    let len = readU32(buf, start + 16);
+    const type = readU16(buf, start + 20);
+    if (type >= PPM_EVENT_MAX) {
+      this.stats.unknownEvents++;
+      return null;
+    }
+    const info = EVENT_TABLE[type]!;
+    const lenSize = info.lenSize;
+    let nparams: number;
+    if (v2) {
+      nparams = readU32(buf, start + 22);
+      if (len < 26 || start + len > bodyEnd) {
+        throw new ScapError(`${info.name} event length ${len} overruns its block`, blockOffset);
+      }
+      if (26 + nparams * lenSize > len) {
+        throw new ScapError(`${info.name} event: ${nparams} parameter lengths overrun the event`, blockOffset);
+      }
+    } else {
+      // v1 events do not store nparams: find the count whose lengths add up to the event length.
+      if (type === 280 || type === 286) len -= 3;
+      if (start + len > bodyEnd) throw new ScapError(`${info.name} event length ${len} overruns its block`, blockOffset);
+      nparams = inferNparams(buf, start, len, info.params.length, lenSize, info.name, blockOffset);
+    }
+    const ev = new ScapEvent(buf, start, type, nparams, start + headerLen, lenSize, cpu, blockOffset);
+    if (v2) {
+      let sum = 0;
+      for (let i = 0; i < nparams; i++) sum += ev.paramLen(i);
+      if (headerLen + nparams * lenSize + sum > len) {
+        throw new ScapError(`${info.name} event parameters overrun the event`, blockOffset);
+      }
+    }
+    const out = this.converter.convert(ev);
+    if (out === null) return null;
+    this.stats.events++;
+    out.num = this.stats.events;
+    const lo = readU32(out.buf, out.start);
+    const hi = readU32(out.buf, out.start + 4);
+    if (this.stats.events === 1) {
+      this.state.firstTs = out.ts;
+      this.prevLo = lo;
+      this.prevHi = hi;
+    }
+    out.prevTsLo = this.prevLo;
+    out.prevTsHi = this.prevHi;
+    this.prevLo = lo;
+    this.prevHi = hi;
+    this.parser.parse(out);
+    if (out.type === 186 /* PROCEXIT_1_E */) this.converter.forget(out.tid);
+    return out;
+  }
+}
+
+function inferNparams(
+  buf: Buffer,
+  start: number,
+  len: number,
+  max: number,
+  lenSize: number,
+  name: string,
+  blockOffset: number,
+): number {
+  for (let n = max; n >= 0; n--) {
+    if (22 + lenSize * n > len) continue;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      sum += lenSize === 2 ? readU16(buf, start + 22 + 2 * i) : readU32(buf, start + 22 + 4 * i);
+    }
+    const total = 22 + lenSize * n + sum;
+    if (total === len) return n;
+    if (total < len) {
+      throw new ScapError(`${name} event: parameter lengths do not add up to its length ${len}`, blockOffset);
+    }
+  }
+  throw new ScapError(`${name} event: cannot infer its parameter count`, blockOffset);
+}
+
+/** The bytes of a capture file, decompressed when it is gzip. */
+export async function openCaptureStream(path: string): Promise<AsyncIterable<Buffer>> {
+  const fh = await open(path, 'r');
+  let head: Buffer;
+  try {
+    head = Buffer.alloc(2);
+    await fh.read(head, 0, 2, 0);
+  } finally {
+    await fh.close();
+  }
+  const file = createReadStream(path, { highWaterMark: 1 << 20 });
+  if (head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1) {
+    const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+    file.on('error', (err) => gunzip.destroy(err));
+    return file.pipe(gunzip) as Readable as AsyncIterable<Buffer>;
+  }
+  return file as AsyncIterable<Buffer>;
+}

@@ -1,0 +1,105 @@
+// A thread as libsinsp keeps it. Process-wide data (fds, cwd, env) live on the main thread; other threads
+// of the group reach them through it.
+
+import type { ScapEvent } from '../event.js';
+import type { FdInfo, FdTable } from './fd.js';
+
+export const UID_NONE = 0xffffffff;
+
+/** A thread group (process): its threads and whether it reaps orphans (init, child subreapers). */
+export class ThreadGroup {
+  readonly threads = new Set<ThreadInfo>();
+  /** Threads not yet marked dead. */
+  alive = 0;
+  constructor(
+    readonly pid: number,
+    public reaper: boolean,
+  ) {}
+}
+
+export class ThreadInfo {
+  pid = -1;
+  ptid = -1;
+  sid = -1;
+  vpgid = -1;
+  pgid = -1;
+  vtid = -1;
+  vpid = -1;
+  comm = '';
+  exe = '';
+  exepath = '';
+  args: string[] = [];
+  env: string[] = [];
+  /** Always `/`-terminated; meaningful on main threads. */
+  cwd = '/';
+  root = '';
+  fdlimit = 0;
+  flags = 0;
+  uid = UID_NONE;
+  gid = UID_NONE;
+  loginuid = UID_NONE;
+  tty = 0;
+  capInheritable = 0n;
+  capPermitted = 0n;
+  capEffective = 0n;
+  exeWritable = false;
+  exeUpperLayer = false;
+  exeLowerLayer = false;
+  exeFromMemfd = false;
+  exeIno = 0n;
+  exeInoCtime = 0n;
+  exeInoMtime = 0n;
+  exeInoCtimeDurationCloneTs = 0n;
+  exeInoCtimeDurationPidnsStart = 0n;
+  /** `subsys=path` entries. */
+  cgroups: string[] = [];
+  /** 12-char container id, or '' on the host. */
+  containerId = '';
+  /** ns, approximate (double); 0 = unknown. */
+  cloneTs = 0;
+  /** ns, exact, for proc.pid.ts and durations. */
+  cloneTsBig = 0n;
+  lastExecTs = 0;
+  pidnsInitStartTs = 0n;
+  vmsizeKb = 0;
+  vmrssKb = 0;
+  vmswapKb = 0;
+  pfmajor = 0n;
+  pfminor = 0n;
+  /** Own fd table; null for threads that share their main thread's (CLONE_FILES). */
+  ownFds: FdTable | null = null;
+  /** fd of the last event (sinsp m_lastevent_fd): fd.num and the event's fd. */
+  lastEventFd = -1;
+  /** Type of the last enter event seen, for enter/exit pairing. */
+  lastEventType = -1;
+  /** The stored enter event (open/creat/openat/openat2/execve/execveat/connect) and whether it pairs. */
+  lastEnter: ScapEvent | null = null;
+  lastEnterValid = false;
+  dead = false;
+  reaperTid = -1;
+  group: ThreadGroup | null = null;
+  readonly children = new Set<ThreadInfo>();
+
+  constructor(readonly tid: number) {}
+
+  isMain(): boolean {
+    return this.tid === this.pid;
+  }
+
+  /** sinsp's "invalid" placeholder: a thread seen only through an event, without process info. */
+  isInvalid(): boolean {
+    return this.tid < 0 || this.pid < 0 || this.ptid < 0;
+  }
+
+  /** True when the thread lives in a pid namespace other than the host's. */
+  inPidNamespace(): boolean {
+    return (this.flags & CHILD_IN_PIDNS) !== 0 || (this.vtid !== -1 && this.tid !== this.vtid);
+  }
+}
+
+const CHILD_IN_PIDNS = 0x20000000;
+
+/** The caps an unshare/setns into a new user namespace grants (all 41 capability bits). */
+export const MAX_CAPS = (1n << 41n) - 1n;
+
+export type { FdInfo };

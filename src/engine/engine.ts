@@ -1,0 +1,152 @@
+// The rule engine as the rest of saker uses it: sources in, rules files loaded, events evaluated into
+// Falco alerts. Nothing here knows how events arrive.
+
+import { readdirSync, statSync } from 'node:fs';
+import { hostname as osHostname } from 'node:os';
+import { join } from 'node:path';
+import type { Alert, Priority } from '../alert.js';
+import { buildAlert } from './alert_builder.js';
+import type { CompiledRule } from './loader/compiler.js';
+import type { FileLoadResult } from './loader/results.js';
+import { RuleLoader, type LoadFilesOptions } from './loader/rule_loader.js';
+import type { CompileTarget } from './loader/target.js';
+import { Ruleset, type MatchMode, type RuleSelector } from './ruleset.js';
+import type { SourceDefinition } from './source.js';
+import { sourceTarget } from './source_target.js';
+
+export interface EngineOptions {
+  /**
+   * The sources rules may use; rules of other sources are skipped with LOAD_UNKNOWN_SOURCE. Each source
+   * has its own event type (hence `never`: any definition fits); the engine hands events back unopened.
+   */
+  sources: ReadonlyArray<SourceDefinition<never>>;
+  /** The alerts' `hostname` (default: this machine's). */
+  hostname?: string;
+  /** `first` (Falco's default): one alert per event; `all`: one per matching rule. */
+  match?: MatchMode;
+  /** Rules less severe than this never fire (Falco's `priority`; default Debug: all fire). */
+  minimumPriority?: Priority;
+}
+
+/** What `saker rules list` shows of a rule. */
+export interface RuleSummary {
+  name: string;
+  source: string;
+  priority: Priority;
+  enabled: boolean;
+  tags: string[];
+  description: string;
+}
+
+export class Engine {
+  readonly hostname: string;
+  readonly match: MatchMode;
+  private readonly sources = new Map<string, SourceDefinition<never>>();
+  private readonly loader: RuleLoader<never>;
+  private ruleset: Ruleset<never> = new Ruleset<never>([]);
+  private minimumPriority: Priority;
+  /** Enable/disable requests, replayed on the ruleset each time rules are (re)loaded. */
+  private readonly selections: Array<{ selector: RuleSelector; enabled: boolean }> = [];
+
+  constructor(options: EngineOptions) {
+    this.hostname = options.hostname ?? osHostname();
+    this.match = options.match ?? 'first';
+    this.minimumPriority = options.minimumPriority ?? 'Debug';
+    const targets = new Map<string, CompileTarget<never>>();
+    for (const def of options.sources) {
+      if (this.sources.has(def.name)) throw new Error(`source ${def.name} given twice`);
+      this.sources.set(def.name, def);
+      targets.set(def.name, sourceTarget(def));
+    }
+    const plugins = options.sources.flatMap((s) => s.plugins);
+    this.loader = new RuleLoader({ targets, plugins });
+  }
+
+  /**
+   * Loads rules files (directories: their *.yaml / *.yml files in name order), one by one as Falco does;
+   * by default stops at the first file with errors. Returns one result per file tried.
+   */
+  loadFiles(paths: readonly string[], options: LoadFilesOptions = {}): FileLoadResult[] {
+    const results = this.loader.loadFiles(expandRulePaths(paths), options);
+    this.refresh();
+    return results;
+  }
+
+  /** Loads rules content given as text, as if read from the file `name`. */
+  loadText(name: string, text: string): FileLoadResult {
+    const result = this.loader.loadText(name, text);
+    this.refresh();
+    return result;
+  }
+
+  get rules(): readonly CompiledRule<never>[] {
+    return this.ruleset.rules;
+  }
+
+  summaries(): RuleSummary[] {
+    return this.ruleset.rules.map((r) => ({
+      name: r.name,
+      source: r.source,
+      priority: r.priority,
+      enabled: this.ruleset.isActive(r),
+      tags: [...r.tags],
+      description: r.description,
+    }));
+  }
+
+  /** Enables or disables rules by name substring and/or tag; returns how many rules matched. */
+  setEnabled(selector: RuleSelector, enabled: boolean): number {
+    this.selections.push({ selector, enabled });
+    return this.ruleset.setEnabled(selector, enabled);
+  }
+
+  setMinimumPriority(minimum: Priority): void {
+    this.minimumPriority = minimum;
+    this.ruleset.setMinimumPriority(minimum);
+  }
+
+  /** The alerts an event raises: none, the first matching rule's, or (match: all) every matching rule's. */
+  evaluate(sourceName: string, event: unknown): Alert[] {
+    const source = this.sources.get(sourceName);
+    if (source === undefined) throw new Error(`unknown source '${sourceName}'`);
+    const e = event as never; // the source's own event type: only its extractors look inside
+    const eventType = source.eventType?.(e);
+    const matched = this.ruleset.match(this.match, sourceName, e, eventType);
+    if (matched.length === 0) return [];
+    const time = source.eventTime(e);
+    return matched.map((rule) => buildAlert(rule, e, time, this.hostname));
+  }
+
+  /** The ruleset itself, for callers that only need to know which rules match (benchmarks, tests). */
+  get compiledRuleset(): Ruleset<never> {
+    return this.ruleset;
+  }
+
+  private refresh(): void {
+    this.ruleset = new Ruleset<never>(this.loader.rules);
+    this.ruleset.setMinimumPriority(this.minimumPriority);
+    for (const { selector, enabled } of this.selections) this.ruleset.setEnabled(selector, enabled);
+  }
+}
+
+/** Files stay as given; a directory becomes its *.yaml / *.yml files, sorted by name. */
+export function expandRulePaths(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const path of paths) {
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(path).isDirectory();
+    } catch {
+      // A missing file is reported by the loader (LOAD_ERR_FILE_READ).
+    }
+    if (!isDirectory) {
+      out.push(path);
+      continue;
+    }
+    const names = readdirSync(path)
+      .filter((n) => /\.ya?ml$/.test(n))
+      .sort();
+    for (const n of names) out.push(join(path, n));
+  }
+  return out;
+}

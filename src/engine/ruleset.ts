@@ -1,0 +1,139 @@
+// The ruleset: compiled rules indexed by source and, for syscall rules, by the event types their
+// condition can match, so that an event is only tried against rules that could fire for it. Rules are
+// tried in first-definition order; `first` stops at the first match (Falco's default), `all` collects
+// every match. Enabling works as Falco's: by name substring (-D), by tag (-T/-t), by priority threshold.
+
+import { atLeast, type Priority } from '../alert.js';
+import type { CompiledRule } from './loader/compiler.js';
+
+export type MatchMode = 'first' | 'all';
+
+/** Which rules an enable/disable applies to; all given criteria must hold. */
+export interface RuleSelector {
+  /** A substring of the rule name, as Falco's `-D` (or the exact name with `exact: true`). */
+  name?: string;
+  exact?: boolean;
+  /** The rule has this tag. */
+  tag?: string;
+}
+
+interface SourceIndex<E> {
+  /** Enabled rules that can match any event type, in order. */
+  anyType: CompiledRule<E>[];
+  /** Enabled rules for each event type some rule names, merged with anyType, in order. */
+  byType: Map<string, CompiledRule<E>[]>;
+  /** Whether the source indexes by event type (syscall). */
+  typed: boolean;
+}
+
+export class Ruleset<E = unknown> {
+  private readonly enabled = new Map<CompiledRule<E>, boolean>();
+  private minimum: Priority = 'Debug';
+  private index = new Map<string, SourceIndex<E>>();
+
+  /**
+   * @param rules compiled rules in evaluation order
+   * @param typedSources sources whose rules are indexed by event type (Falco: syscall only)
+   */
+  constructor(
+    readonly rules: readonly CompiledRule<E>[],
+    private readonly typedSources: ReadonlySet<string> = new Set(['syscall']),
+  ) {
+    for (const rule of rules) this.enabled.set(rule, rule.enabled);
+    this.rebuild();
+  }
+
+  /** Rules less severe than `minimum` never match (Falco's `priority` setting). */
+  setMinimumPriority(minimum: Priority): void {
+    this.minimum = minimum;
+    this.rebuild();
+  }
+
+  get minimumPriority(): Priority {
+    return this.minimum;
+  }
+
+  /** Enables or disables the matching rules; returns how many matched the selector. */
+  setEnabled(selector: RuleSelector, enabled: boolean): number {
+    let count = 0;
+    for (const rule of this.rules) {
+      if (!selects(selector, rule)) continue;
+      this.enabled.set(rule, enabled);
+      count++;
+    }
+    this.rebuild();
+    return count;
+  }
+
+  /** Whether the rule can fire: enabled, and at least as severe as the minimum priority. */
+  isActive(rule: CompiledRule<E>): boolean {
+    return this.enabled.get(rule) === true && atLeast(rule.priority, this.minimum);
+  }
+
+  /** The rules an event of `source` (and, for syscall, of `eventType`) is tried against, in order. */
+  candidates(source: string, eventType: string | undefined): readonly CompiledRule<E>[] {
+    const idx = this.index.get(source);
+    if (idx === undefined) return [];
+    if (!idx.typed || eventType === undefined) return idx.anyType;
+    return idx.byType.get(eventType) ?? idx.anyType;
+  }
+
+  /** The first active rule whose condition holds, or undefined. */
+  first(source: string, event: E, eventType?: string): CompiledRule<E> | undefined {
+    const rules = this.candidates(source, eventType);
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i] as CompiledRule<E>;
+      if (rule.evaluate(event)) return rule;
+    }
+    return undefined;
+  }
+
+  /** Every active rule whose condition holds, in order. */
+  all(source: string, event: E, eventType?: string): CompiledRule<E>[] {
+    const out: CompiledRule<E>[] = [];
+    for (const rule of this.candidates(source, eventType)) if (rule.evaluate(event)) out.push(rule);
+    return out;
+  }
+
+  match(mode: MatchMode, source: string, event: E, eventType?: string): CompiledRule<E>[] {
+    if (mode === 'all') return this.all(source, event, eventType);
+    const rule = this.first(source, event, eventType);
+    return rule === undefined ? [] : [rule];
+  }
+
+  private rebuild(): void {
+    const index = new Map<string, SourceIndex<E>>();
+    for (const rule of this.rules) {
+      if (!this.isActive(rule)) continue;
+      let idx = index.get(rule.source);
+      if (idx === undefined) {
+        idx = { anyType: [], byType: new Map(), typed: this.typedSources.has(rule.source) };
+        index.set(rule.source, idx);
+      }
+      const types = idx.typed ? rule.eventTypes : undefined;
+      if (types === undefined) {
+        idx.anyType.push(rule);
+        for (const list of idx.byType.values()) list.push(rule);
+        continue;
+      }
+      for (const type of types) {
+        let list = idx.byType.get(type);
+        if (list === undefined) {
+          // A type seen for the first time gets the any-type rules that precede this rule.
+          list = [...idx.anyType];
+          idx.byType.set(type, list);
+        }
+        list.push(rule);
+      }
+    }
+    this.index = index;
+  }
+}
+
+function selects<E>(selector: RuleSelector, rule: CompiledRule<E>): boolean {
+  if (selector.name !== undefined) {
+    if (selector.exact === true ? rule.name !== selector.name : !rule.name.includes(selector.name)) return false;
+  }
+  if (selector.tag !== undefined && !rule.tags.includes(selector.tag)) return false;
+  return true;
+}

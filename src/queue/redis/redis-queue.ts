@@ -1,0 +1,227 @@
+// The Redis implementation of the queue contract: a 200 means the alerts are in Redis, and from there every
+// output gets them at least once — across saker crashes (stalled-job recovery), output outages (retries,
+// then dead letters) and Redis restarts (with appendonly on) — while several saker processes may share the
+// work. The parts: output-queues (one BullMQ queue per output), producer (micro-batching), output-worker
+// (delivery and its verdicts), dead-letters, queue-depth and server-check.
+
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import {
+  QueueUnavailableError,
+  type AlertQueue,
+  type DeadLetter,
+  type Delivery,
+  type DeliveryTarget,
+  type OutputQueueStats,
+  type QueueHealth,
+} from '../queue.js';
+import { RedisLink, describeRedisError, producerConnection, workerConnection } from './connection.js';
+import { RedisDeadLetters } from './dead-letters.js';
+import type { RedisQueueOptions } from './options.js';
+import { OutputQueues } from './output-queues.js';
+import { OutputWorker } from './output-worker.js';
+import { BatchingProducer } from './producer.js';
+import { alertsInQueue } from './queue-depth.js';
+import { durabilityWarnings, readServerFacts } from './server-check.js';
+
+/** How long start-up waits for a first connection before going on (and answering 503 until Redis is up). */
+const FIRST_CONNECT_WAIT_MS = 5000;
+/** After the drain time, how long interrupted deliveries get to reschedule their alerts in Redis. */
+const RESCHEDULE_GRACE_MS = 3000;
+
+interface Running {
+  producerLink: RedisLink;
+  workerClient: Redis;
+  queues: OutputQueues;
+  producer: BatchingProducer;
+  deadLetters: RedisDeadLetters;
+  workers: OutputWorker[];
+  sweepTimer: NodeJS.Timeout;
+}
+
+export class RedisQueue implements AlertQueue {
+  readonly kind = 'redis';
+  private running: Running | undefined;
+  private readonly targets = new Map<string, DeliveryTarget>();
+  private readonly shutdown = new AbortController();
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly options: RedisQueueOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(targets: readonly DeliveryTarget[]): Promise<void> {
+    if (this.running) throw new Error('the Redis queue is already started');
+    const { options, logger } = this;
+    const producerClient = producerConnection(options.url, options.enqueueTimeoutMs);
+    const producerLink = new RedisLink(producerClient, options.url, logger, 'producer');
+    const workerClient = workerConnection(options.url);
+    new RedisLink(workerClient, options.url, logger, 'worker');
+
+    const queues = new OutputQueues(producerClient, options, logger);
+    for (const target of targets) {
+      queues.open(target);
+      this.targets.set(target.output.name, target);
+    }
+    const deadLetters = new RedisDeadLetters(producerClient, options.prefix);
+    const producer = new BatchingProducer(producerLink, queues, options);
+    const workers = targets.map(
+      (target) =>
+        new OutputWorker(target, { connection: workerClient, options, deadLetters, shutdown: this.shutdown.signal, logger }),
+    );
+    const sweepTimer = setInterval(() => void this.sweepFailedJobs(), options.stalledIntervalMs);
+    sweepTimer.unref();
+    this.running = { producerLink, workerClient, queues, producer, deadLetters, workers, sweepTimer };
+
+    for (const worker of workers) worker.run();
+    // Every (re)connection: check what this Redis would lose, and collect jobs BullMQ failed meanwhile.
+    producerClient.on('ready', () => void this.onConnected());
+    try {
+      await producerLink.waitReady(FIRST_CONNECT_WAIT_MS);
+      await this.onConnected();
+    } catch (err) {
+      logger.warn(`${describeRedisError(err)}; saker answers 503 to alerts until it can reach Redis`);
+    }
+    logger.info(
+      { redis: producerLink.where, prefix: options.prefix, outputs: queues.names },
+      'queue: redis — alerts are acknowledged once Redis has them, and stay there until every output has them',
+    );
+  }
+
+  enqueue(deliveries: readonly Delivery[]): Promise<void> {
+    if (!this.running) return Promise.reject(new QueueUnavailableError('the Redis queue is not started'));
+    return this.running.producer.enqueue(deliveries);
+  }
+
+  async health(): Promise<QueueHealth> {
+    const running = this.running;
+    if (!running) return { ok: false, reason: 'the Redis queue is not started' };
+    if (this.closing) return { ok: false, reason: 'saker is shutting down' };
+    const link = running.producerLink;
+    if (!link.ready) return { ok: false, reason: link.problem };
+    try {
+      await link.client.ping();
+    } catch (err) {
+      return { ok: false, reason: `Redis at ${link.where} is not answering: ${describeRedisError(err)}` };
+    }
+    const refusal = running.producer.refusal;
+    return refusal ? { ok: false, reason: refusal } : { ok: true };
+  }
+
+  async stats(): Promise<Record<string, OutputQueueStats>> {
+    const running = this.require();
+    const client = running.producerLink.client;
+    const names = running.queues.names;
+    const rows = await Promise.all(
+      names.map(async (name) => {
+        const [depth, deadLetters] = await Promise.all([
+          alertsInQueue(client, running.queues.queue(name).toKey('')),
+          running.deadLetters.count(name),
+        ]);
+        return [name, { depth, deadLetters }] as const;
+      }),
+    );
+    return Object.fromEntries(rows);
+  }
+
+  readonly deadLetters = {
+    list: (output: string, page?: { offset?: number; limit?: number }): Promise<DeadLetter[]> =>
+      this.withOutput(output, (running) => running.deadLetters.list(output, page)),
+    retry: (output: string, ids: readonly string[] | 'all'): Promise<number> =>
+      this.withOutput(output, (running) =>
+        running.deadLetters.retry(output, ids, (letters) =>
+          running.queues.add(
+            output,
+            letters.map((letter) => letter.alert),
+            1,
+          ),
+        ),
+      ),
+    purge: (output: string): Promise<number> => this.withOutput(output, (running) => running.deadLetters.purge(output)),
+  };
+
+  close(drainMs: number): Promise<void> {
+    this.closing ??= this.stop(drainMs);
+    return this.closing;
+  }
+
+  private async stop(drainMs: number): Promise<void> {
+    const running = this.running;
+    if (!running) return;
+    clearInterval(running.sweepTimer);
+    await running.producer.close();
+
+    // Jobs in progress finish (or, after drainMs, are interrupted and rescheduled without costing an
+    // attempt); queued jobs stay in Redis for the next start or another saker process.
+    const workersClosed = Promise.allSettled(running.workers.map((worker) => worker.close()));
+    const interrupt = setTimeout(() => this.shutdown.abort(), drainMs);
+    const finished = await Promise.race([
+      workersClosed.then(() => true),
+      delay(drainMs + RESCHEDULE_GRACE_MS).then(() => false),
+    ]);
+    clearTimeout(interrupt);
+    if (!finished) {
+      // Redis is unreachable, so the interrupted jobs cannot be rescheduled: their locks will expire and
+      // the stalled-job check hands them to the next worker.
+      this.logger.warn('Redis did not take the interrupted deliveries back in time; they will be redelivered after their lock expires');
+      running.workerClient.disconnect();
+    }
+    await Promise.allSettled([...this.targets.values()].map((target) => target.output.close()));
+    await running.queues.close();
+    await Promise.allSettled([quit(running.producerLink.client), quit(running.workerClient)]);
+  }
+
+  private async onConnected(): Promise<void> {
+    const running = this.running;
+    if (!running) return;
+    try {
+      const facts = await readServerFacts(running.producerLink.client);
+      for (const warning of durabilityWarnings(facts)) {
+        this.logger.warn({ redis: running.producerLink.where }, `Redis may lose acknowledged alerts: ${warning}`);
+      }
+    } catch (err) {
+      this.logger.warn(`could not read the Redis configuration: ${describeRedisError(err)}`);
+    }
+    await this.sweepFailedJobs();
+  }
+
+  private async sweepFailedJobs(): Promise<void> {
+    const running = this.running;
+    if (!running || !running.producerLink.ready) return;
+    for (const name of running.queues.names) {
+      try {
+        const moved = await running.deadLetters.absorbFailedJobs(name, running.queues.queue(name));
+        if (moved > 0) this.logger.warn({ output: name, alerts: moved }, 'alerts of jobs the queue gave up on moved to the dead letters');
+      } catch (err) {
+        this.logger.debug({ err, output: name }, 'could not sweep failed jobs');
+      }
+    }
+  }
+
+  private require(): Running {
+    if (!this.running) throw new QueueUnavailableError('the Redis queue is not started');
+    return this.running;
+  }
+
+  private withOutput<T>(output: string, action: (running: Running) => Promise<T>): Promise<T> {
+    const running = this.require();
+    if (!this.targets.has(output)) {
+      return Promise.reject(new Error(`no output named '${output}' (outputs: ${[...this.targets.keys()].join(', ') || 'none'})`));
+    }
+    return action(running);
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+async function quit(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  try {
+    await client.quit();
+  } catch {
+    client.disconnect();
+  }
+}

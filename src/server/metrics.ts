@@ -1,0 +1,195 @@
+// saker's Prometheus metrics. Everything is labelled by things the configuration bounds — input names,
+// output names, Falco's eight priorities — never by what arrives in alerts, unless the configuration asks
+// for it (`metrics.alertlabels`): a label per rule or pod is a time series per rule or pod.
+//
+// Deliveries are measured by wrapping each Output (`meter`), so both queue implementations are measured
+// the same way without knowing about metrics; queue depth and dead letters are read from the queue's
+// stats at scrape time.
+
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Alert } from '../alert.js';
+import { DeliveryError, PartialDeliveryError, type Output, type SendContext } from '../../outputs/output.js';
+import type { AlertQueue } from '../queue/queue.js';
+import { ALERT_LABELS, alertLabelValue, isAlertLabel, type AlertLabel } from './alert-labels.js';
+
+
+/** What happened to alerts at an input: taken into the queue, refused as invalid, or refused with 503. */
+export type InputStatus = 'accepted' | 'rejected' | 'unavailable';
+
+export interface MetricsOptions {
+  alertLabels?: readonly AlertLabel[];
+  /** Node.js process metrics (memory, CPU, event-loop lag); on unless turned off. */
+  processMetrics?: boolean;
+}
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];
+const SEND_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export class SakerMetrics {
+  readonly registry = new Registry();
+  private readonly alertLabels: readonly AlertLabel[];
+  private readonly inputs: Counter<'source' | 'status'>;
+  private readonly alerts: Counter<string>;
+  private readonly outputs: Counter<'output' | 'status'>;
+  private readonly retries: Counter<'output'>;
+  private readonly latency: Histogram<'output'>;
+  private readonly sendDuration: Histogram<'output'>;
+
+  constructor(options: MetricsOptions = {}) {
+    const registers = [this.registry];
+    this.alertLabels = [...new Set(options.alertLabels ?? [])];
+    for (const label of this.alertLabels) {
+      if (!isAlertLabel(label)) throw new Error(`metrics.alertlabels: '${String(label)}' is not one of ${ALERT_LABELS.join(', ')}`);
+    }
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    this.inputs = new Counter({
+      name: 'saker_inputs_total',
+      help: 'Alerts received, by input and by what saker answered (accepted, rejected as invalid, unavailable = 503).',
+      labelNames: ['source', 'status'],
+      registers,
+    });
+    this.alerts = new Counter({
+      name: 'saker_alerts_total',
+      help: 'Alerts accepted, by priority (and by the labels metrics.alertlabels adds).',
+      labelNames: ['priority', ...this.alertLabels],
+      registers,
+    });
+    this.outputs = new Counter({
+      name: 'saker_outputs_total',
+      help: 'Alerts sent to each output, by outcome of the attempt (delivered, retryable_error, permanent_error).',
+      labelNames: ['output', 'status'],
+      registers,
+    });
+    this.retries = new Counter({
+      name: 'saker_output_retries_total',
+      help: 'Alerts sent again to an output after a failed attempt.',
+      labelNames: ['output'],
+      registers,
+    });
+    this.latency = new Histogram({
+      name: 'saker_delivery_latency_seconds',
+      help: 'From saker accepting an alert to the output having it (queueing and retries included).',
+      labelNames: ['output'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.sendDuration = new Histogram({
+      name: 'saker_output_send_duration_seconds',
+      help: 'How long one send to the output took (one request for a batch), whatever its outcome.',
+      labelNames: ['output'],
+      buckets: SEND_BUCKETS,
+      registers,
+    });
+  }
+
+  countInput(source: string, status: InputStatus, count = 1): void {
+    if (count > 0) this.inputs.inc({ source, status }, count);
+  }
+
+  /** Alerts an input got into the queue: counted as accepted, and by priority (plus metrics.alertlabels). */
+  countAccepted(source: string, alerts: readonly Alert[]): void {
+    this.countInput(source, 'accepted', alerts.length);
+    // One increment per distinct label set rather than per alert: this runs on every request.
+    const tally = new Map<string, { labels: Record<string, string>; n: number }>();
+    for (const alert of alerts) {
+      let key: string = alert.priority;
+      for (const label of this.alertLabels) key += `\u0000${alertLabelValue(alert, label)}`;
+      const entry = tally.get(key);
+      if (entry) {
+        entry.n++;
+        continue;
+      }
+      const labels: Record<string, string> = { priority: alert.priority };
+      for (const label of this.alertLabels) labels[label] = alertLabelValue(alert, label);
+      tally.set(key, { labels, n: 1 });
+    }
+    for (const { labels, n } of tally.values()) this.alerts.inc(labels, n);
+  }
+
+  /** Reads queue depth and dead letters from `queue.stats()` at every scrape. */
+  watchQueue(queue: Pick<AlertQueue, 'stats'>): void {
+    // The three gauges are collected separately; one read serves them all within a scrape.
+    let last: { at: number; stats: Promise<Awaited<ReturnType<AlertQueue['stats']>> | undefined> } | undefined;
+    const read = () => {
+      if (!last || Date.now() - last.at > 500) last = { at: Date.now(), stats: queue.stats().catch(() => undefined) };
+      return last.stats;
+    };
+    const perOutput = (name: string, help: string, pick: (row: { depth: number; deadLetters: number }) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['output'],
+        registers: [this.registry],
+        async collect() {
+          const stats = await read();
+          // Better no number than a stale one.
+          this.reset();
+          for (const [output, row] of Object.entries(stats ?? {})) this.set({ output }, pick(row));
+        },
+      });
+    perOutput('saker_queue_depth', 'Alerts waiting for an output (queued, being delivered, or waiting for a retry).', (r) => r.depth);
+    perOutput('saker_dead_letters', 'Alerts in the dead letters of an output (saker dlq list OUTPUT).', (r) => r.deadLetters);
+    new Gauge({
+      name: 'saker_queue_up',
+      help: 'Whether the queue answered the last scrape (0: depth and dead letters are unknown, e.g. Redis is down).',
+      registers: [this.registry],
+      async collect() {
+        this.set((await read()) ? 1 : 0);
+      },
+    });
+  }
+
+  /** The same output, with its sends measured. */
+  meter(output: Output): Output {
+    const name = output.name;
+    const metrics = this;
+    return {
+      name,
+      get maxBatch() {
+        return output.maxBatch;
+      },
+      start: output.start ? () => output.start!() : undefined,
+      close: () => output.close(),
+      async send(alerts: Alert[], ctx: SendContext): Promise<void> {
+        const started = performance.now();
+        if (ctx.attempt > 1) metrics.retries.inc({ output: name }, alerts.length);
+        try {
+          await output.send(alerts, ctx);
+          metrics.delivered(name, alerts.length, ctx);
+        } catch (err) {
+          metrics.failed(name, alerts.length, ctx, err);
+          throw err;
+        } finally {
+          metrics.sendDuration.observe({ output: name }, (performance.now() - started) / 1000);
+        }
+      },
+    };
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  private delivered(output: string, count: number, ctx: SendContext): void {
+    if (count <= 0) return;
+    this.outputs.inc({ output, status: 'delivered' }, count);
+    if (ctx.enqueuedAt !== undefined) {
+      const seconds = Math.max(0, (Date.now() - ctx.enqueuedAt) / 1000);
+      for (let i = 0; i < count; i++) this.latency.observe({ output }, seconds);
+    }
+  }
+
+  private failed(output: string, count: number, ctx: SendContext, err: unknown): void {
+    if (err instanceof PartialDeliveryError) {
+      let retryable = 0;
+      for (const failure of err.failures.values()) if (failure.retryable) retryable++;
+      this.delivered(output, count - err.failures.size, ctx);
+      if (retryable > 0) this.outputs.inc({ output, status: 'retryable_error' }, retryable);
+      if (err.failures.size > retryable) this.outputs.inc({ output, status: 'permanent_error' }, err.failures.size - retryable);
+      return;
+    }
+    // Unclassified errors are retried by the queue (delivery.ts), so they count as retryable here too.
+    const permanent = err instanceof DeliveryError && !err.retryable;
+    this.outputs.inc({ output, status: permanent ? 'permanent_error' : 'retryable_error' }, count);
+  }
+}

@@ -1,0 +1,155 @@
+// The built CLI as a user runs it (`npm start` is `node dist/src/cli.js run`): a real child process.
+// `npm test` builds dist/ first (pretest).
+
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HttpSink } from '../peers/http-sink.js';
+import { alert } from '../helpers/service.js';
+
+const CLI = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
+const children: ChildProcess[] = [];
+const sinks: HttpSink[] = [];
+afterEach(async () => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const sink of sinks.splice(0)) await sink.close();
+});
+
+function saker(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env['PATH'] ?? '', ...env }, cwd }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
+    });
+  });
+}
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+async function startServer(env: Record<string, string>): Promise<Server> {
+  const child = spawn(process.execPath, [CLI, 'run', '--port', '0'], {
+    env: { PATH: process.env['PATH'] ?? '', LISTENADDRESS: '127.0.0.1', ...env },
+    cwd: mkdtempSync(join(tmpdir(), 'saker-cwd-')),
+  });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const m = /"port":(\d+)[^\n]*saker listening/.exec(stderr);
+    if (m) return { child, url: `http://127.0.0.1:${m[1]}`, stdout: () => stdout, stderr: () => stderr, exited };
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`saker did not start:\n${stderr}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function post(url: string, body: unknown): Promise<Response> {
+  return fetch(`${url}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+describe('saker (the built command)', () => {
+  it('answers --help for itself and its subcommands, and prints its version', async () => {
+    const help = await saker(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/run \[options\]/);
+    expect(help.stdout).toMatch(/dlq/);
+    const runHelp = await saker(['run', '--help']);
+    expect(runHelp.code).toBe(0);
+    expect(runHelp.stdout).toContain('WEBHOOK_MINIMUMPRIORITY');
+    expect((await saker(['version'])).stdout).toMatch(/^saker \d+\.\d+\.\d+/);
+    expect((await saker(['run', '--nope'])).code).toBe(2);
+  });
+
+  it('exits 2 naming the key on invalid configuration, from the environment or ./config.yaml', async () => {
+    const fromEnv = await saker(['run'], { WEBHOOK_MINIMUMPRIORITY: 'warn' });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toContain("webhook.minimumpriority (environment variable WEBHOOK_MINIMUMPRIORITY): 'warn' is not a priority");
+    const dir = mkdtempSync(join(tmpdir(), 'saker-cfg-'));
+    writeFileSync(join(dir, 'config.yaml'), 'listenport: many\n');
+    const fromFile = await saker(['run'], {}, dir);
+    expect(fromFile.code).toBe(2);
+    expect(fromFile.stderr).toContain("config.yaml:1:1: listenport: 'many' is not an integer");
+    const missing = await saker(['run', '-c', join(dir, 'absent.yaml')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('absent.yaml: cannot read the configuration file');
+  });
+
+  it('prints alerts on stdout, delivers them to the webhook and a file, serves saker dlq, and drains on SIGTERM before exiting 0', async () => {
+    const sink = await HttpSink.start();
+    sinks.push(sink);
+    const file = join(mkdtempSync(join(tmpdir(), 'saker-out-')), 'alerts.jsonl');
+    const server = await startServer({ WEBHOOK_ADDRESS: sink.url(), FILE_PATH: file, SHUTDOWNTIMEOUT: '10s' });
+    expect(server.stderr()).toContain('embedded queue: alerts wait in this process until delivered');
+
+    expect((await post(server.url, alert({ uuid: 'first' }))).status).toBe(200);
+    await sink.waitForAlerts(1);
+    const deadline = Date.now() + 5000;
+    while (!server.stdout().includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(server.stdout()).toBe('01:02:03.123456789: Notice A shell was spawned in a container (user=root)\n');
+
+    const list = await saker(['dlq', 'list', '--url', server.url]);
+    expect(list.code).toBe(0);
+    expect(list.stdout.split('\n')[0]).toMatch(/^OUTPUT\s+QUEUED\s+DEAD LETTERS$/);
+    expect(list.stdout).toMatch(/^webhook\s+0\s+0$/m);
+    const unknown = await saker(['dlq', 'list', 'slack', '--url', server.url]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("no output 'slack'");
+
+    // Slow answers: the SIGTERM arrives while these are still queued or in flight.
+    sink.fallback = { status: 200, delayMs: 150 };
+    expect((await post(server.url, [alert({ uuid: 'a' }), alert({ uuid: 'b' }), alert({ uuid: 'c' })])).status).toBe(200);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(sink.alerts.map((a) => a['uuid'])).toEqual(['first', 'a', 'b', 'c']);
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { uuid: string }).uuid)).toEqual(['first', 'a', 'b', 'c']);
+    expect(server.stderr()).toMatch(/SIGTERM: shutting down[\s\S]*"msg":"stopped"/);
+  });
+
+  it('replays and purges dead letters with saker dlq', async () => {
+    const sink = await HttpSink.start();
+    sinks.push(sink);
+    sink.fallback = { status: 422, body: 'bad' };
+    const server = await startServer({ WEBHOOK_ADDRESS: sink.url(), STDOUT_ENABLED: 'false', AUTH_TOKENS: 'cli-token-1' });
+    const res = await fetch(`${server.url}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer cli-token-1' },
+      body: JSON.stringify([alert({ uuid: 'x', rule: 'Rule X' }), alert({ uuid: 'y' })]),
+    });
+    expect(res.status).toBe(200);
+    await sink.waitForRequests(2);
+    await new Promise((r) => setTimeout(r, 50));
+
+    const denied = await saker(['dlq', 'list', 'webhook', '--url', server.url]);
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain('HTTP 401');
+    const env = { SAKER_URL: server.url, SAKER_TOKEN: 'cli-token-1' };
+    const list = await saker(['dlq', 'list', 'webhook'], env);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^ID\s+FAILED AT\s+ATTEMPTS\s+PRIORITY\s+RULE\s+ERROR$/m);
+    expect(list.stdout).toMatch(/^1\s+\S+\s+1\s+Notice\s+Rule X\s+webhook answered HTTP 422: bad$/m);
+    expect(list.stdout).toContain('2 of 2 shown');
+    const json = JSON.parse((await saker(['dlq', 'list', 'webhook', '--json'], env)).stdout) as { total: number };
+    expect(json.total).toBe(2);
+
+    sink.fallback = { status: 200 };
+    expect((await saker(['dlq', 'retry', 'webhook', '1'], env)).stdout).toBe('1 dead letter(s) of webhook queued again\n');
+    await sink.waitForRequests(3);
+    expect(sink.requests[2]!.json).toMatchObject({ uuid: 'x' });
+    expect((await saker(['dlq', 'retry', 'webhook'], env)).code).toBe(2);
+    expect((await saker(['dlq', 'purge', 'webhook'], env)).stdout).toBe('1 dead letter(s) of webhook deleted\n');
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  });
+});
