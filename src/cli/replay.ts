@@ -24,7 +24,7 @@ export interface ReplayFlags {
   maxEventBytes: number;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 function priorityArg(text: string): Priority {
   const p = parsePriority(text);
@@ -102,13 +102,13 @@ export function registerReplay(program: Command): void {
     .command('replay')
     .description('evaluate events recorded in files with rule files and print the alerts, as Falco does')
     .argument('<files...>', "event files: JSON lines, a JSON array, an EventList (gzip'ed or not); - for stdin")
-    .option('-r, --rules <path>', 'a rules file or folder (its *.yaml files in name order); repeat for more, loaded in order', collect, [])
+    .option('-r, --rules <path>', 'a rules file or folder (its *.yaml files in name order); repeat for more, loaded in order', collect)
     .addOption(new Option('--source <source>', 'the source of the events (default: decided from the content)').choices(replayable))
     .addOption(new Option('--match <mode>', "first: one alert per event, the first matching rule's (Falco's default); all: every matching rule's").choices(['first', 'all']).default('first'))
     .option('--min-priority <priority>', 'do not evaluate rules less severe than this (Falco\'s priority setting)', priorityArg)
-    .option('-t, --tag <tag>', 'run only the rules with this tag; repeat for more (not with -T/-D)', collect, [])
-    .option('-T, --disable-tag <tag>', 'disable the rules with this tag; repeat for more', collect, [])
-    .option('-D, --disable <text>', 'disable the rules whose name contains this text; repeat for more', collect, [])
+    .option('-t, --tag <tag>', 'run only the rules with this tag; repeat for more (not with -T/-D)', collect)
+    .option('-T, --disable-tag <tag>', 'disable the rules with this tag; repeat for more', collect)
+    .option('-D, --disable <text>', 'disable the rules whose name contains this text; repeat for more', collect)
     .option('-A, --all-events', "include the events Falco skips by default (the syscall source's high-volume events)")
     .option('--json', 'print each alert as Falco\'s JSON alert (json_output: true), one per line')
     .option('--max-event-bytes <bytes>', 'largest event accepted; larger ones are reported and skipped', bytesArg, DEFAULT_MAX_EVENT_BYTES)
@@ -129,7 +129,8 @@ Examples:
 Exit codes: 0 when every input was read (unusable events included), 1 when the rules fail to load or an
 input cannot be read, 2 for bad usage (unknown option, bad value, missing file).`,
     )
-    .action(async (files: string[], flags: ReplayFlags) => {
-      process.exitCode = await replayCommand(files, flags, { stdout: process.stdout, stderr: process.stderr });
+    .action(async (files: string[], flags: Partial<ReplayFlags> & Pick<ReplayFlags, 'match' | 'maxEventBytes'>) => {
+      const all: ReplayFlags = { ...flags, rules: flags.rules ?? [], tag: flags.tag ?? [], disableTag: flags.disableTag ?? [], disable: flags.disable ?? [] };
+      process.exitCode = await replayCommand(files, all, { stdout: process.stdout, stderr: process.stderr });
     });
 }
