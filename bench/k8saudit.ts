@@ -116,7 +116,9 @@ async function startSink(): Promise<{ server: http.Server; url: string; received
 }
 
 async function startSaker(sinkUrl: string): Promise<{ child: ChildProcess; url: string; rss: () => number }> {
-  const child = spawn(process.execPath, [CLI, 'run', '--port', '0'], {
+  // BENCH_PROFILE=DIR: saker writes a CPU profile there when it stops.
+  const profile = process.env['BENCH_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : [];
+  const child = spawn(process.execPath, [...profile, CLI, 'run', '--port', '0'], {
     env: {
       PATH: process.env['PATH'] ?? '',
       NODE_ENV: 'production',

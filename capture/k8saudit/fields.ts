@@ -239,3 +239,28 @@ export const k8sAuditExtractors: Readonly<Record<string, Factory>> = {
   ...containerFields('ka.req.pod.initContainers', 'initContainers'),
   ...containerFields('ka.req.pod.ephemeralContainers', 'ephemeralContainers'),
 };
+
+/**
+ * Fields whose extraction we had to guess (newer than the plugin source we could read, or where that
+ * source has a bug we could not see fixed); the README lists what each reads. `npm run conformance` prints them.
+ */
+export const GUESSED_FIELDS: readonly string[] = [
+  'ka.auth.openshift.decision',
+  'ka.auth.openshift.username',
+  'ka.validations.admission.policy.failure',
+  'ka.security.pod.violations',
+  'ka.target.pod.name',
+  'ka.cluster.name',
+  'ka.req.binding.subjects.user_names',
+  'ka.req.binding.subjects.serviceaccount_names',
+  'ka.req.binding.subjects.serviceaccount_ns_names',
+  'ka.req.binding.subjects.group_names',
+  ...Object.keys(k8sAuditExtractors).filter((f) => /^ka\.req\.pod\.(initContainers|ephemeralContainers)\./.test(f)),
+  'ka.req.pod.containers.name',
+  'ka.req.pod.containers.command',
+  'ka.req.pod.containers.args',
+  'ka.req.pod.containers.eff_run_as_user',
+  'ka.req.pod.containers.eff_run_as_group',
+  'ka.sourceips',
+  'ka.req.volume.hostpath',
+];

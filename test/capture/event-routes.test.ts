@@ -83,6 +83,10 @@ describe('POST /k8s-audit', () => {
       { where: '$.items[1]', reason: 'stageTimestamp is missing' },
       { where: '$.items[2]', reason: expect.stringMatching(/^event is \d+ bytes, over the limit of 4096 bytes per event$/) },
     ]);
+    const metrics = await (await fetch(`${saker.url}/metrics`)).text();
+    expect(metrics).toContain('saker_events_total{source="k8s_audit",status="accepted"} 1');
+    expect(metrics).toContain('saker_events_total{source="k8s_audit",status="rejected"} 2');
+    expect(metrics).toContain('saker_inputs_total{source="k8s_audit",status="accepted"} 1');
     expect(saker.logs.some((l) => String(l['msg']).includes('POST /k8s-audit: 2 unusable event(s), first: $.items[1]: stageTimestamp is missing'))).toBe(true);
     await sink.waitForAlerts(1);
   });
