@@ -194,11 +194,11 @@ async function measured(name: string, alertsPerBody: number, connections: number
 }
 
 const connections = process.env['BENCH_CONNECTIONS'];
-// As fast as saker answers (throughput), then at the target rates (memory and latency at that load).
+// As fast as saker answers (throughput); then arrays at the target rate, for memory and latency at
+// that load (a single-alert run at a fixed rate measures mostly the generator's rate limiter).
 const rows = [
   await measured('1 alert per request, max', 1, Number(connections ?? 64)),
   await measured('100-alert arrays, max', 100, Number(connections ?? 16)),
-  await measured('1 alert per request at 15,000/s', 1, Number(connections ?? 64), 15_000),
   await measured('100-alert arrays at 600/s (60,000 alerts/s)', 100, Number(connections ?? 16), 600),
 ];
 mkdirSync('.bench', { recursive: true });
