@@ -7,6 +7,7 @@ import { registerRun } from './cli/run.js';
 import { registerFields } from './cli/fields.js';
 import { registerRules } from './cli/rules.js';
 import { registerValidate } from './cli/validate.js';
+import { registerReplay } from './cli/replay.js';
 import { registerVersion } from './cli/version.js';
 
 const program = new Command('saker')
@@ -20,6 +21,7 @@ const program = new Command('saker')
 
 registerRun(program);
 registerDlq(program);
+registerReplay(program);
 registerVersion(program);
 registerValidate(program);
 registerRules(program);

@@ -12,6 +12,8 @@ import { createQueue } from './queue/index.js';
 import type { AlertQueue, DeliveryTarget } from './queue/queue.js';
 import { compileFilter } from './router/filter.js';
 import { Router, type RoutedOutput } from './router/router.js';
+import { readRulesSettings } from './rules/config.js';
+import { LiveRules } from './rules/live-rules.js';
 import { SakerMetrics } from './server/metrics.js';
 import { buildServer } from './server/server.js';
 
@@ -24,6 +26,8 @@ export interface RunningService {
   readonly app: FastifyInstance;
   readonly router: Router;
   readonly queue: AlertQueue;
+  /** The running rules; `rules.reload(trigger)` is what SIGHUP does. */
+  readonly rules: LiveRules;
   readonly logger: Logger;
   readonly metrics: SakerMetrics;
   /** Stops taking requests, finishes those in flight, lets the outputs drain (shutdowntimeout), closes. */
@@ -95,12 +99,16 @@ export async function startService(config: LoadedConfig, options: StartOptions =
   const logger = options.logger ?? createLogger({ ...service.log, secrets: config.secrets });
   for (const warning of config.warnings) logger.warn(`configuration: ${warning}`);
 
+  const rulesSettings = readRulesSettings(config);
   const { targets, routed } = buildOutputs(config, service, logger);
   if (targets.length === 0) logger.warn('no output is enabled: alerts are accepted and go nowhere');
+  // Rules before outputs start: a rules file with errors stops start-up before anything connects or listens.
+  const rules = await LiveRules.start(rulesSettings, logger.child({ component: 'rules' }));
   for (const { output } of targets) {
     try {
       await output.start?.();
     } catch (err) {
+      rules.close();
       await Promise.allSettled(targets.map((t) => t.output.close()));
       throw err;
     }
@@ -111,7 +119,7 @@ export async function startService(config: LoadedConfig, options: StartOptions =
   await queue.start(targets.map((target) => ({ ...target, output: metrics.meter(target.output) })));
   metrics.watchQueue(queue);
   const router = new Router(queue, routed, { ...service.enrichment, hostname: hostname() });
-  const deps = { router, queue, config, service, logger, metrics };
+  const deps = { router, rules, queue, config, service, logger, metrics };
   const app = await buildServer(deps);
   const plainApp = service.plain ? await buildServer(deps, { plain: true, onlyPaths: service.plain.paths }) : undefined;
   try {
@@ -121,6 +129,7 @@ export async function startService(config: LoadedConfig, options: StartOptions =
       logger.info({ port: boundPort(plainApp, service.plain.port), paths: service.plain.paths }, 'plain-HTTP listener for tlsserver.notlspaths');
     }
   } catch (err) {
+    rules.close();
     await Promise.all([app.close(), plainApp?.close()]);
     await queue.close(0);
     throw err;
@@ -145,6 +154,7 @@ export async function startService(config: LoadedConfig, options: StartOptions =
   const stop = () => {
     stopping ??= (async () => {
       logger.info('stopping: no new requests; finishing those in flight');
+      rules.close();
       await Promise.all([app.close(), plainApp?.close()]);
       await queue.close(service.shutdownTimeoutMs);
       logger.info('stopped');
@@ -152,7 +162,7 @@ export async function startService(config: LoadedConfig, options: StartOptions =
     return stopping;
   };
   const plainUrl = plainApp && service.plain ? localUrl('http', service.listen.address, boundPort(plainApp, service.plain.port)) : undefined;
-  return { url, port, plainUrl, app, router, queue, logger, metrics, stop };
+  return { url, port, plainUrl, app, router, rules, queue, logger, metrics, stop };
 }
 
 /** How this host reaches the listener: the loopback address when it listens on every interface. */

@@ -3,12 +3,13 @@
 // the k8s_audit source, anything else to the json source, unless the user says which.
 // A line that is not JSON, or an event that is unusable, is reported with `file:line` and skipped.
 
-import { jsonEvent, type Rejection } from '../json/event.js';
+import type { Rejection } from '../json/event.js';
+import { sizedJsonEvent } from '../json/parse.js';
 import { auditPayload, looksLikeAudit } from '../k8saudit/parse.js';
 import type { EventReader, ReadContext, SourcedBatch } from './reader.js';
 
 /** A whole-document file is parsed at once; past this size, JSON lines are the way. */
-const MAX_DOCUMENT_CHARS = 256 * 1024 * 1024;
+const MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
 
 function firstSignificantByte(head: Uint8Array): number | undefined {
   let i = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0; // UTF-8 BOM
@@ -32,14 +33,9 @@ function eventsOf(source: string, value: unknown, where: string, text: string | 
     batch.rejected.forEach(report);
     return;
   }
-  const size = text !== undefined ? Buffer.byteLength(text) : undefined;
-  if (size !== undefined && size > context.maxEventBytes) {
-    report({ where, reason: `event is ${size} bytes, over the limit of ${context.maxEventBytes} bytes per event` });
-    return;
-  }
-  const parsed = jsonEvent(value, nowNs(), text);
-  if (parsed.ok) out.push(parsed.event);
-  else report({ where, reason: parsed.reason });
+  const result = sizedJsonEvent(value, context.maxEventBytes, nowNs(), where, text);
+  if ('reason' in result) report(result);
+  else out.push(result);
 }
 
 function parsesAsContainer(line: string): boolean {
@@ -57,103 +53,158 @@ function notJson(err: unknown): string {
   return `not valid JSON (${err instanceof Error ? err.message : String(err)})`;
 }
 
+/** A line's text; lines are decoded one by one so that JSON.parse gets flat (usually one-byte) strings. */
+function lineText(bytes: Buffer, start: number, end: number): string {
+  let e = end;
+  while (e > start && (bytes[e - 1] === 0x0d || bytes[e - 1] === 0x20 || bytes[e - 1] === 0x09)) e--;
+  let s = start;
+  while (s < e && (bytes[s] === 0x20 || bytes[s] === 0x09)) s++;
+  return bytes.toString('utf8', s, e);
+}
+
+const asBuffer = (chunk: Uint8Array): Buffer => (Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+
 async function* read(input: AsyncIterable<Uint8Array>, context: ReadContext): AsyncIterable<SourcedBatch> {
-  const decoder = new TextDecoder('utf-8');
   let source = context.source;
-  let mode: 'undecided' | 'lines' | 'document' = 'undecided';
-  let pending = '';
-  let document = '';
+  // An object, not a variable: the line handler changes it, which narrowing would not see.
+  const state: { mode: 'undecided' | 'lines' | 'document' } = { mode: 'undecided' };
+  const inDocument = (): boolean => state.mode === 'document';
+  /** The start of a line that continues in the next chunk. */
+  let carry: Buffer | undefined;
+  /** Document mode: every byte from the document's first line on. */
+  const documentChunks: Buffer[] = [];
+  let documentBytes = 0;
   let lineNo = 0;
   let first = true;
 
   const chooseSource = (value: unknown): string => (source ??= looksLikeAudit(value) ? 'k8s_audit' : 'json');
 
-  for await (const chunk of input) {
-    let text = decoder.decode(chunk, { stream: true });
-    if (first) {
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      first = false;
-    }
-    if (mode === 'document') {
-      document += text;
-      if (document.length > MAX_DOCUMENT_CHARS) {
-        throw new Error(`${context.name}: a single JSON document larger than ${MAX_DOCUMENT_CHARS} characters; write it as JSON lines`);
-      }
-      continue;
-    }
-    const lines = (pending + text).split('\n');
-    pending = lines.pop()!;
-    const events: unknown[] = [];
-    for (let i = 0; i < lines.length; i++) {
-      lineNo++;
-      const line = lines[i]!.trim();
-      if (line === '') continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch (err) {
-        if (mode === 'undecided') {
-          // The first line is not a whole document: the file is one (pretty-printed) document.
-          mode = 'document';
-          document = lines.slice(i).join('\n') + '\n' + pending;
-          pending = '';
-          break;
-        }
-        context.problem({ where: `${context.name}:${lineNo}`, reason: notJson(err) });
-        continue;
-      }
-      mode = 'lines';
-      eventsOf(chooseSource(value), value, `${context.name}:${lineNo}`, line, context, events);
-    }
-    if (events.length) yield { source: source!, events };
-  }
-  const rest = decoder.decode();
-  if (mode === 'document') {
-    document += pending + rest;
+  /** Handles one line; returns false when it turned out to start a (pretty-printed) document. */
+  const line = (text: string, events: unknown[]): boolean => {
+    lineNo++;
+    if (text === '') return true;
     let value: unknown;
     try {
-      value = JSON.parse(document);
+      value = JSON.parse(text);
     } catch (err) {
-      // Not one document. If it is JSON lines whose first line is broken, read it as such; else give up.
-      const lines = document.split('\n');
-      if (!lines.slice(1).some((l) => parsesAsContainer(l))) throw new Error(`${context.name}: ${notJson(err)}`);
-      const events: unknown[] = [];
-      lines.forEach((raw, i) => {
-        const line = raw.trim();
-        if (line === '') return;
-        const where = `${context.name}:${i + 1}`;
-        try {
-          const v: unknown = JSON.parse(line);
-          eventsOf(chooseSource(v), v, where, line, context, events);
-        } catch (lineErr) {
-          context.problem({ where, reason: notJson(lineErr) });
-        }
-      });
-      if (events.length) yield { source: source!, events };
-      return;
+      if (state.mode === 'undecided') {
+        state.mode = 'document';
+        lineNo--;
+        return false;
+      }
+      context.problem({ where: `${context.name}:${lineNo}`, reason: notJson(err) });
+      return true;
+    }
+    state.mode = 'lines';
+    eventsOf(chooseSource(value), value, `${context.name}:${lineNo}`, text, context, events);
+    return true;
+  };
+
+  const keepDocument = (bytes: Buffer): void => {
+    documentChunks.push(bytes);
+    documentBytes += bytes.length;
+    if (documentBytes > MAX_DOCUMENT_BYTES) {
+      throw new Error(`${context.name}: a single JSON document larger than ${MAX_DOCUMENT_BYTES} bytes; write it as JSON lines`);
+    }
+  };
+
+  for await (const chunk of input) {
+    let bytes = asBuffer(chunk);
+    if (first) {
+      first = false;
+      if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+    }
+    if (inDocument()) {
+      keepDocument(Buffer.from(bytes));
+      continue;
     }
     const events: unknown[] = [];
-    const src = chooseSource(value);
-    if (src === 'json' && Array.isArray(value)) {
-      value.forEach((item, i) => eventsOf(src, item, `${context.name}:$[${i}]`, undefined, context, events));
-    } else {
-      eventsOf(src, value, `${context.name}:$`, undefined, context, events);
+    let pos = 0;
+    if (carry) {
+      const nl = bytes.indexOf(0x0a);
+      if (nl < 0) {
+        carry = Buffer.concat([carry, bytes]);
+        continue;
+      }
+      const joined = Buffer.concat([carry, bytes.subarray(0, nl)]);
+      carry = undefined;
+      if (!line(lineText(joined, 0, joined.length), events)) {
+        keepDocument(joined);
+        keepDocument(Buffer.from([0x0a]));
+        keepDocument(Buffer.from(bytes.subarray(nl + 1)));
+        continue;
+      }
+      pos = nl + 1;
     }
-    if (events.length) yield { source: src, events };
+    for (;;) {
+      const nl = bytes.indexOf(0x0a, pos);
+      if (nl < 0) break;
+      if (!line(lineText(bytes, pos, nl), events)) {
+        keepDocument(Buffer.from(bytes.subarray(pos)));
+        pos = bytes.length;
+        break;
+      }
+      pos = nl + 1;
+    }
+    if (!inDocument() && pos < bytes.length) carry = Buffer.from(bytes.subarray(pos));
+    if (events.length) yield { source: source!, events };
+  }
+
+  if (inDocument()) {
+    if (carry) keepDocument(carry);
+    yield* readDocument(Buffer.concat(documentChunks).toString('utf8'), context, chooseSource, () => source);
     return;
   }
-  const last = (pending + rest).trim();
-  if (last !== '') {
-    lineNo++;
+  if (carry) {
     const events: unknown[] = [];
-    try {
-      const value = JSON.parse(last);
-      eventsOf(chooseSource(value), value, `${context.name}:${lineNo}`, last, context, events);
-    } catch (err) {
-      context.problem({ where: `${context.name}:${lineNo}`, reason: notJson(err) });
+    const text = lineText(carry, 0, carry.length);
+    if (!line(text, events)) {
+      yield* readDocument(text, context, chooseSource, () => source);
+      return;
     }
     if (events.length) yield { source: source!, events };
   }
+}
+
+/**
+ * A file that is one JSON document (its first line is not a whole document). When it does not parse but
+ * its other lines do, it is JSON lines whose first line is broken: read as such.
+ */
+function* readDocument(
+  document: string,
+  context: ReadContext,
+  chooseSource: (value: unknown) => string,
+  currentSource: () => string | undefined,
+): Iterable<SourcedBatch> {
+  let value: unknown;
+  try {
+    value = JSON.parse(document);
+  } catch (err) {
+    const lines = document.split('\n');
+    if (!lines.slice(1).some((l) => parsesAsContainer(l))) throw new Error(`${context.name}: ${notJson(err)}`);
+    const events: unknown[] = [];
+    lines.forEach((raw, i) => {
+      const text = raw.trim();
+      if (text === '') return;
+      const where = `${context.name}:${i + 1}`;
+      try {
+        const v: unknown = JSON.parse(text);
+        eventsOf(chooseSource(v), v, where, text, context, events);
+      } catch (lineErr) {
+        context.problem({ where, reason: notJson(lineErr) });
+      }
+    });
+    if (events.length) yield { source: currentSource()!, events };
+    return;
+  }
+  const events: unknown[] = [];
+  const src = chooseSource(value);
+  if (src === 'json' && Array.isArray(value)) {
+    value.forEach((item, i) => eventsOf(src, item, `${context.name}:$[${i}]`, undefined, context, events));
+  } else {
+    eventsOf(src, value, `${context.name}:$`, undefined, context, events);
+  }
+  if (events.length) yield { source: src, events };
 }
 
 export const jsonReader: EventReader = {

@@ -7,20 +7,29 @@
 import type { Extractor, ExtractorFactory } from '../../src/engine/source.js';
 import type { JsonEvent } from './event.js';
 import { indentJson } from './indent.js';
-import { parsePointer, resolvePointer } from './pointer.js';
+import { compilePointer } from './pointer.js';
 import { jsonText } from './value.js';
 
 function valueField(name: string): ExtractorFactory<JsonEvent> {
   return (arg) => {
-    const pointer = parsePointer(name, arg);
-    return (event) => jsonText(resolvePointer(event.value, pointer));
+    const read = compilePointer(name, arg);
+    return (event) => jsonText(read(event.value));
   };
 }
 
 const obj: Extractor<JsonEvent> = (event) =>
   event.text !== undefined ? indentJson(event.text.trim()) : JSON.stringify(event.value, null, 2);
 
-const rawtime: Extractor<JsonEvent> = (event) => event.time.toString();
+// Rules test `jevt.rawtime` several times per event (Falco's always-true/never-true macros): convert once.
+let rawtimeOf: JsonEvent | undefined;
+let rawtimeText = '';
+const rawtime: Extractor<JsonEvent> = (event) => {
+  if (event !== rawtimeOf) {
+    rawtimeOf = event;
+    rawtimeText = event.time.toString();
+  }
+  return rawtimeText;
+};
 
 export const jsonExtractors: Readonly<Record<string, ExtractorFactory<JsonEvent>>> = {
   'json.value': valueField('json.value'),

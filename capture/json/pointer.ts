@@ -2,7 +2,7 @@
 // is dropped, the rest is split on `/`, and `~1`, `~0` are unescaped (RFC 6901). Parsed once, when a rule
 // is compiled; resolved per event.
 
-import { member } from './value.js';
+import { compileAccess, type Access } from './value.js';
 
 export type JsonPointer = readonly string[];
 
@@ -15,12 +15,7 @@ export function parsePointer(field: string, arg: string | undefined): JsonPointe
   return path.split('/').map((token) => token.replaceAll('~1', '/').replaceAll('~0', '~'));
 }
 
-/** The value the pointer designates, or undefined when any step finds nothing. */
-export function resolvePointer(root: unknown, pointer: JsonPointer): unknown {
-  let value = root;
-  for (const token of pointer) {
-    value = member(value, token);
-    if (value === undefined) return undefined;
-  }
-  return value;
+/** The pointer compiled into an accessor: the value it designates, or undefined. */
+export function compilePointer(field: string, arg: string | undefined): Access {
+  return compileAccess(parsePointer(field, arg));
 }

@@ -4,9 +4,9 @@
 // All take an optional index selecting one container.
 
 import type { ExtractorFactory } from '../../src/engine/source.js';
-import { jsonText } from '../json/value.js';
+import { compileAccess, jsonText } from '../json/value.js';
 import type { K8sAuditEvent } from './event.js';
-import { indexArgument, NO_INDEX, path, textsRequiringAll, textsSkippingHoles, walk } from './walk.js';
+import { indexArgument, NO_INDEX, textsRequiringAll, textsSkippingHoles, walk, walkPath } from './walk.js';
 
 type ContainerList = 'containers' | 'initContainers' | 'ephemeralContainers';
 type Factory = ExtractorFactory<K8sAuditEvent>;
@@ -18,7 +18,7 @@ export function imageRepository(image: string): string {
 
 /** A list field over one key path inside each container; holes (containers without it) are skipped. */
 function perContainer(field: string, list: ContainerList, keys: readonly string[]): Factory {
-  const fullPath = ['requestObject', 'spec', list, ...keys];
+  const fullPath = walkPath(['requestObject', 'spec', list, ...keys]);
   return (arg) => {
     const index = indexArgument(field, arg);
     return (event) => textsSkippingHoles(walk(event.value, index, fullPath));
@@ -27,7 +27,7 @@ function perContainer(field: string, list: ContainerList, keys: readonly string[
 
 /** Images: a container without an image makes the whole field missing (the plugin errors out). */
 function images(field: string, list: ContainerList, repositoryOnly: boolean): Factory {
-  const fullPath = ['requestObject', 'spec', list, 'image'];
+  const fullPath = walkPath(['requestObject', 'spec', list, 'image']);
   return (arg) => {
     const index = indexArgument(field, arg);
     return (event) => {
@@ -39,7 +39,9 @@ function images(field: string, list: ContainerList, repositoryOnly: boolean): Fa
 
 /** hostPort of every port of every container, or containerPort where hostPort is absent. */
 function hostPorts(field: string, list: ContainerList): Factory {
-  const fullPath = ['requestObject', 'spec', list, 'ports'];
+  const fullPath = walkPath(['requestObject', 'spec', list, 'ports']);
+  const hostPort = compileAccess(['hostPort']);
+  const containerPort = compileAccess(['containerPort']);
   return (arg) => {
     const index = indexArgument(field, arg);
     return (event) => {
@@ -50,7 +52,7 @@ function hostPorts(field: string, list: ContainerList): Factory {
         if (ports === undefined) continue;
         if (!Array.isArray(ports)) return undefined; // the plugin's wrong-type error
         for (const port of ports as unknown[]) {
-          const p = path(port, ['hostPort']) ?? path(port, ['containerPort']);
+          const p = hostPort(port) ?? containerPort(port);
           if (p !== undefined) found.push(jsonText(p)!);
         }
       }
@@ -64,18 +66,18 @@ function hostPorts(field: string, list: ContainerList): Factory {
  * value, else 0 — one entry per container, as the field's documentation describes.
  */
 function effective(field: string, list: ContainerList, key: 'runAsUser' | 'runAsGroup'): Factory {
-  const listPath = ['requestObject', 'spec', list];
-  const podPath = ['requestObject', 'spec', 'securityContext', key];
-  const ownPath = ['securityContext', key];
+  const listOf = compileAccess(['requestObject', 'spec', list]);
+  const podValue = compileAccess(['requestObject', 'spec', 'securityContext', key]);
+  const ownValue = compileAccess(['securityContext', key]);
   return (arg) => {
     const index = indexArgument(field, arg);
     return (event) => {
-      const containers = path(event.value, listPath);
+      const containers = listOf(event.value);
       if (!Array.isArray(containers) || containers.length === 0) return undefined;
       if (index !== NO_INDEX && index >= containers.length) return undefined;
-      const pod = jsonText(path(event.value, podPath)) ?? '0';
+      const pod = jsonText(podValue(event.value)) ?? '0';
       const chosen = index === NO_INDEX ? containers : [containers[index]];
-      return chosen.map((c: unknown) => jsonText(path(c, ownPath)) ?? pod);
+      return chosen.map((c: unknown) => jsonText(ownValue(c)) ?? pod);
     };
   };
 }

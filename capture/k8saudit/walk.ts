@@ -7,20 +7,27 @@
 //   past the end of an array makes the whole field missing;
 // - the path ends where the keys end: an array found there is one value (rendered as JSON text).
 
-import { jsonText, member } from '../json/value.js';
+import { compileStep, jsonText, type Access } from '../json/value.js';
 
 /** The index given to a list field, or NO_INDEX. */
 export const NO_INDEX = -1;
 
-/** Values found at the end of `keys` (undefined entries are holes); undefined when not available. */
-export function walk(value: unknown, index: number, keys: readonly string[], from = 0): unknown[] | undefined {
+/** A walk's keys, compiled once per field; an empty key stands for the value itself (the plugin's `Get()`). */
+export type WalkPath = ReadonlyArray<Access | undefined>;
+
+export function walkPath(keys: readonly string[]): WalkPath {
+  return keys.map((key) => (key === '' ? undefined : compileStep(key)));
+}
+
+/** Values found at the end of the path (undefined entries are holes); undefined when not available. */
+export function walk(value: unknown, index: number, steps: WalkPath, from = 0): unknown[] | undefined {
   let v = value;
-  for (let i = from; i < keys.length; i++) {
+  for (let i = from; i < steps.length; i++) {
     if (Array.isArray(v)) {
       if (index === NO_INDEX) {
         const found: unknown[] = [];
         for (const element of v) {
-          const values = walk(element, index, keys, i);
+          const values = walk(element, index, steps, i);
           if (values) found.push(...values);
           else found.push(undefined);
         }
@@ -29,9 +36,8 @@ export function walk(value: unknown, index: number, keys: readonly string[], fro
       if (index >= v.length) return undefined;
       v = v[index];
     }
-    const key = keys[i]!;
-    // An empty key stands for the value itself (the plugin's `Get()` with no key).
-    v = key === '' ? v : member(v, key);
+    const step = steps[i];
+    if (step) v = step(v);
     if (v === undefined) return undefined;
   }
   return [v];
@@ -56,16 +62,6 @@ export function textsRequiringAll(values: readonly unknown[] | undefined): strin
     texts.push(jsonText(v)!);
   }
   return texts;
-}
-
-/** Follows fixed keys from the root (no fan-out): the plugin's plain `Get(keys...)`. */
-export function path(value: unknown, keys: readonly string[]): unknown {
-  let v = value;
-  for (const key of keys) {
-    v = member(v, key);
-    if (v === undefined) return undefined;
-  }
-  return v;
 }
 
 /** Parses the optional index argument of a list field once, at compile time. */

@@ -8,7 +8,7 @@ import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { BlockSplitter, ScapError } from './blocks.js';
-import { Converter } from './converter.js';
+import { Converter, Plan } from './converter.js';
 import { ScapEvent, readU16, readU32 } from './event.js';
 import {
   BLOCK,
@@ -42,6 +42,8 @@ export interface ScapStats {
   bytes: number;
   /** Layout version of the last process-list block (1…9; 0 when none). */
   processListVersion: number;
+  /** Exit events whose stored enter event belonged to another syscall (events lost in the capture). */
+  mismatchedEnters: number;
 }
 
 export type EventSink = (ev: ScapEvent) => void | Promise<void>;
@@ -97,6 +99,7 @@ export class ScapReader {
     sections: 0,
     bytes: 0,
     processListVersion: 0,
+    mismatchedEnters: 0,
   };
   private readonly converter = new Converter();
   private readonly parser = new EventParser(this.state);
@@ -114,26 +117,62 @@ export class ScapReader {
     return reader;
   }
 
-  async run(source: AsyncIterable<Buffer>, sink: EventSink): Promise<void> {
-    const sp = this.splitter;
+  async run(source: AsyncIterable<Uint8Array>, sink: EventSink): Promise<void> {
     try {
       for await (const chunk of source) {
-        this.stats.bytes += chunk.length;
-        sp.push(chunk);
-        if (!this.sawSection && sp.offset === 0) sp.expectMagic(SCAP_MAGIC);
-        while (sp.next()) {
-          const ev = this.block();
-          if (ev === null) continue;
+        this.feed(chunk);
+        for (let ev = this.nextEvent(); ev !== null; ev = this.nextEvent()) {
           const r = sink(ev);
           if (r !== undefined) await r;
         }
       }
     } catch (err) {
-      if (err instanceof ScapError) throw err;
-      // Stream errors (a truncated gzip member, an unreadable file) say where the data stopped.
-      const msg = err instanceof Error ? err.message : String(err);
-      throw new ScapError(`input error: ${msg}`, sp.offset);
+      throw this.inputError(err);
     }
+    this.end();
+  }
+
+  /**
+   * The same pass as an async iterable: each event is valid until the next one is asked for (the state
+   * moves on, and the event's bytes may be reused).
+   */
+  async *events(source: AsyncIterable<Uint8Array>): AsyncGenerator<ScapEvent, void, undefined> {
+    try {
+      for await (const chunk of source) {
+        this.feed(chunk);
+        for (let ev = this.nextEvent(); ev !== null; ev = this.nextEvent()) yield ev;
+      }
+    } catch (err) {
+      throw this.inputError(err);
+    }
+    this.end();
+  }
+
+  private feed(chunk: Uint8Array): void {
+    const sp = this.splitter;
+    this.stats.bytes += chunk.length;
+    sp.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+    if (!this.sawSection && sp.offset === 0) sp.expectMagic(SCAP_MAGIC);
+  }
+
+  private nextEvent(): ScapEvent | null {
+    const sp = this.splitter;
+    while (sp.next()) {
+      const ev = this.block();
+      if (ev !== null) return ev;
+    }
+    return null;
+  }
+
+  /** Stream errors (a truncated gzip member, an unreadable file) say where the data stopped. */
+  private inputError(err: unknown): ScapError {
+    if (err instanceof ScapError) return err;
+    const msg = err instanceof Error ? err.message : String(err);
+    return new ScapError(`input error: ${msg}`, this.splitter.offset);
+  }
+
+  private end(): void {
+    const sp = this.splitter;
     sp.finish();
     if (!this.sawSection) throw new ScapError('empty input: not a scap capture', 0);
     if (!this.inEvents) throw new ScapError('no events in file', sp.offset);
@@ -261,15 +300,24 @@ export class ScapReader {
       if (start + len > bodyEnd) throw new ScapError(`${info.name} event length ${len} overruns its block`, blockOffset);
       nparams = inferNparams(buf, start, len, info.params.length, lenSize, info.name, blockOffset);
     }
-    const ev = new ScapEvent(buf, start, type, nparams, start + headerLen, lenSize, cpu, blockOffset);
     if (v2) {
       let sum = 0;
-      for (let i = 0; i < nparams; i++) sum += ev.paramLen(i);
+      const lo = start + 26;
+      if (lenSize === 2) for (let i = 0; i < nparams; i++) sum += readU16(buf, lo + 2 * i);
+      else for (let i = 0; i < nparams; i++) sum += readU32(buf, lo + 4 * i);
       if (headerLen + nparams * lenSize + sum > len) {
         throw new ScapError(`${info.name} event parameters overrun the event`, blockOffset);
       }
     }
-    const out = this.converter.convert(ev);
+    const plan = this.converter.plan(type, nparams);
+    if (plan === Plan.Drop) return null;
+    const ev = new ScapEvent(buf, start, type, nparams, start + headerLen, lenSize, cpu, blockOffset);
+    if (plan === Plan.Store) {
+      this.converter.storeRaw(ev.tid, ev);
+      return null;
+    }
+    const out = plan === Plan.Pass ? ev : this.converter.convert(ev);
+    this.stats.mismatchedEnters = this.converter.mismatchedEnters;
     if (out === null) return null;
     this.stats.events++;
     out.num = this.stats.events;

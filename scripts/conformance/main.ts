@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Section, SectionResult } from './section.js';
 import { run as escaping } from './escaping.js';
+import { run as k8sAudit } from './k8s_audit.js';
 import { run as parser } from './parser.js';
 import { run as pmatch } from './pmatch.js';
 import { run as ruleLoading } from './rule_loading.js';
@@ -19,6 +20,7 @@ const SECTIONS: ReadonlyArray<[string, Section]> = [
   ['rule_loading', ruleLoading],
   ['loader_cases', loaderCases],
   ['upstream_rules', upstreamRules],
+  ['k8s_audit', k8sAudit],
 ];
 
 const MAX_FAILURES_SHOWN = 20;

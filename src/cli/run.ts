@@ -39,7 +39,7 @@ async function run(flags: RunFlags): Promise<void> {
     process.stderr.write(`saker: cannot start: ${(err as Error).message}\n`);
     process.exit(1);
   }
-  const { logger, stop } = running;
+  const { logger, stop, rules } = running;
 
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -59,8 +59,11 @@ async function run(flags: RunFlags): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  // SIGHUP asks for log rotation (the file output reopens its file); it must not end saker.
-  process.on('SIGHUP', () => logger.info('SIGHUP: reopening output files'));
+  // SIGHUP asks for log rotation (the file output reopens its file) and a rules reload; it must not end saker.
+  process.on('SIGHUP', () => {
+    logger.info('SIGHUP: reopening output files, reloading rules');
+    void rules.reload('SIGHUP');
+  });
 }
 
 export function registerRun(program: Command): void {

@@ -2,14 +2,13 @@
 // (`json_output: true`, keys in Falco's order, which is alphabetical, without saker's own `uuid`).
 
 import type { Alert } from '../alert.js';
-import { eventClockTime } from '../../capture/event-fields.js';
-import { parseRfc3339 } from '../../capture/k8saudit/timestamp.js';
 
-/** `14:09:12.581541000: Warning Privileged pod created (…)`, the time in local time as Falco prints it. */
+/**
+ * `14:09:12.581541000: Warning Privileged pod created (…)`: an engine alert's `output` is already Falco's
+ * whole line (time in local time, priority, message), as in Falco's JSON alerts.
+ */
 export function falcoTextLine(alert: Alert): string {
-  const ns = parseRfc3339(alert.time);
-  const clock = typeof ns === 'bigint' ? eventClockTime(ns) : alert.time;
-  return `${clock}: ${alert.priority} ${alert.output}`;
+  return alert.output;
 }
 
 function sortedKeys<T>(record: Record<string, T>): Record<string, T> {

@@ -1,5 +1,7 @@
 // Every route group of the HTTP API, one line each (capture sources and /metrics add theirs here).
 
+import { jsonEventRoutes } from '../../capture/json/route.js';
+import { k8sAuditRoutes } from '../../capture/k8saudit/route.js';
 import { alertRoutes } from './alerts.js';
 import { dlqRoutes } from './dlq.js';
 import { metricsRoutes } from './metrics-route.js';
@@ -13,4 +15,6 @@ export const ROUTE_PLUGINS: readonly RoutePlugin[] = [
   testAlertRoutes,
   dlqRoutes,
   metricsRoutes,
+  k8sAuditRoutes,
+  jsonEventRoutes,
 ];

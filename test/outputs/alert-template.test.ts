@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileTemplate } from '../../outputs/alert-template.js';
-import { withFraction } from '../../outputs/alert-time.js';
+import { isoMillis, withFraction } from '../../outputs/alert-time.js';
 import { makeAlert } from './helpers.js';
 
 const t = (text: string) => compileTemplate(text, 'test.key')(makeAlert());
@@ -27,6 +27,9 @@ describe('alert templates (Falcosidekick\'s Go-template subset)', () => {
     expect(() => t('{{ index .OutputFields }}')).toThrow('index takes a map or list and at least one key');
     expect(() => t('{{ }}')).toThrow('empty action');
     expect(() => t('{{ .Rule .Priority }}')).toThrow(/column 10: unexpected '.Priority'/);
+    expect(() => t('{{ .Rule ) }}')).toThrow("test.key: column 10: unexpected ')'");
+    expect(() => t('{{ (index .OutputFields "a" }}')).toThrow("column 4: '(' is never closed");
+    expect(() => t('{{ index .OutputFields "\\x41" }}')).toThrow(/^test.key: column 24: cannot read the string/);
   });
 
   it('escapes what the alert supplies and never the template text', () => {
@@ -40,5 +43,9 @@ describe('alert times', () => {
     expect(withFraction('2026-11-29T01:02:03.999999999Z', 6)).toBe('2026-11-29T01:02:03.999999Z');
     expect(withFraction('2026-11-29T01:02:03+02:00', 3)).toBe('2026-11-29T01:02:03+02:00');
     expect(withFraction('2026-11-29t01:02:03.5z', 0)).toBe('2026-11-29T01:02:03Z');
+    expect(isoMillis('2026-11-29T01:02:03.999999999Z')).toBe('2026-11-29T01:02:03.999Z');
+    expect(isoMillis('2026-11-29T01:02:03.5Z')).toBe('2026-11-29T01:02:03.500Z');
+    expect(isoMillis('2026-11-29T01:02:03Z')).toBe('2026-11-29T01:02:03.000Z');
+    expect(isoMillis('2026-11-29T01:02:03.25+02:00')).toBe('2026-11-28T23:02:03.250Z');
   });
 });

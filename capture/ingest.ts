@@ -1,0 +1,94 @@
+// What the event endpoints (POST /k8s-audit, POST /events/json) share: evaluate the usable events, hand
+// the alerts to the router (which resolves once they are queued), and answer with what was taken and
+// what was not — the count and the reasons — logging the unusable events too.
+
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
+import type { Alert } from '../src/alert.js';
+import { QueueUnavailableError } from '../src/queue/queue.js';
+import { errorBody } from '../src/server/errors.js';
+import type { ServerDeps } from '../src/server/plugin.js';
+import type { Rejection } from './json/event.js';
+
+class BodyError extends Error {
+  readonly statusCode = 400;
+}
+
+/**
+ * Event bodies (megabytes per request at the API server's batch size) are read as bytes and decoded once.
+ * Unlike `POST /`, no `__proto__` scan: events are never merged into other objects — extractors read own
+ * members only — so such a key is just data here.
+ */
+export function installEventBodies(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  for (const type of ['application/json', /^application\/[\w.+-]+\+json(?:\s*;|$)/i]) {
+    app.addContentTypeParser(type, { parseAs: 'buffer' }, (_request, body, done) => {
+      const text = (body as Buffer).toString('utf8');
+      if (!/\S/.test(text)) return done(null, undefined);
+      try {
+        done(null, JSON.parse(text));
+      } catch (err) {
+        done(new BodyError(`body: invalid JSON: ${(err as Error).message}`), undefined);
+      }
+    });
+  }
+}
+
+/** Enough reasons to fix a sender without answering megabytes for a batch of garbage. */
+const MAX_PROBLEMS = 100;
+
+export interface IngestBatch {
+  readonly events: readonly unknown[];
+  readonly rejected: readonly Rejection[];
+}
+
+/**
+ * Evaluates every usable event; alerts reach the queue before the answer (503 and nothing queued if it
+ * cannot). Counts events and alerts for /metrics.
+ */
+export async function evaluateAndRoute(deps: ServerDeps, source: string, batch: IngestBatch): Promise<number> {
+  const { metrics } = deps;
+  metrics.countEvents(source, 'rejected', batch.rejected.length);
+  const alerts: Alert[] = [];
+  for (const event of batch.events) {
+    const raised = deps.rules.evaluate(source, event);
+    for (let i = 0; i < raised.length; i++) alerts.push(raised[i]!);
+  }
+  if (alerts.length > 0) {
+    try {
+      await deps.router.route(alerts);
+    } catch (err) {
+      if (err instanceof QueueUnavailableError) {
+        metrics.countEvents(source, 'unavailable', batch.events.length);
+        metrics.countInput(source, 'unavailable', alerts.length);
+      }
+      throw err;
+    }
+    metrics.countAccepted(source, alerts);
+  }
+  metrics.countEvents(source, 'accepted', batch.events.length);
+  return alerts.length;
+}
+
+/**
+ * 200 with counts when at least one event was usable (or the batch was empty); 400 when none was. The
+ * Kubernetes API server does not retry 4xx, and retrying a batch whose good events were taken would
+ * duplicate their alerts.
+ */
+export function answer(reply: FastifyReply, logger: Logger, route: string, batch: IngestBatch, alerts: number): FastifyReply {
+  const { rejected } = batch;
+  if (rejected.length === 0) {
+    return reply.type('application/json').send(`{"accepted":${batch.events.length},"rejected":0,"alerts":${alerts}}`);
+  }
+  const first = `${rejected[0]!.where}: ${rejected[0]!.reason}`;
+  logger.warn({ route, accepted: batch.events.length, rejected: rejected.length, problems: rejected.slice(0, 10) }, `${route}: ${rejected.length} unusable event(s), first: ${first}`);
+  const body = {
+    accepted: batch.events.length,
+    rejected: rejected.length,
+    alerts,
+    problems: rejected.slice(0, MAX_PROBLEMS).map((r) => ({ where: r.where, reason: r.reason })),
+  };
+  if (batch.events.length > 0) return reply.send(body);
+  const more = rejected.length > 1 ? ` (and ${rejected.length - 1} more)` : '';
+  return reply.code(400).send({ ...errorBody(400, `no usable event: ${first}${more}`), ...body });
+}

@@ -1,0 +1,34 @@
+// The `k8saudit` configuration section: the audit webhook endpoint (POST /k8s-audit).
+
+import { sectionValues, type LoadedConfig } from '../../src/config/loader.js';
+import type { ConfigSection } from '../../src/config/section.js';
+import { DEFAULT_MAX_EVENT_BYTES } from './parse.js';
+
+export const K8SAUDIT_SECTION: ConfigSection = {
+  name: 'k8saudit',
+  doc: 'Kubernetes audit events: the API server\'s audit webhook backend posts to `POST /k8s-audit`',
+  checkEnvTypos: true,
+  keys: [
+    { name: 'enabled', type: 'bool', default: true, doc: 'Serve `POST /k8s-audit` (also needs `k8s_audit` in `rules.sources`)' },
+    { name: 'maxbodybytes', type: 'int', default: 12 * 1024 * 1024, min: 1024, doc: 'Largest request body (one batch of events) accepted, in bytes; larger ones get 413' },
+    { name: 'maxeventbytes', type: 'int', default: DEFAULT_MAX_EVENT_BYTES, min: 1024, doc: 'Largest single audit event, in bytes of JSON; larger events are reported and skipped, the rest of the batch goes on' },
+    { name: 'clustername', type: 'string', default: '', doc: 'Value of `ka.cluster.name` for events that do not name their cluster (a `?cluster=NAME` on the webhook URL wins)' },
+  ],
+};
+
+export interface K8sAuditSettings {
+  enabled: boolean;
+  maxBodyBytes: number;
+  maxEventBytes: number;
+  clusterName: string;
+}
+
+export function readK8sAuditSettings(config: LoadedConfig): K8sAuditSettings {
+  const v = sectionValues(config, 'k8saudit');
+  return {
+    enabled: v['enabled'] as boolean,
+    maxBodyBytes: v['maxbodybytes'] as number,
+    maxEventBytes: v['maxeventbytes'] as number,
+    clusterName: v['clustername'] as string,
+  };
+}
