@@ -109,6 +109,12 @@ function rssMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
 
+/** CPU seconds (user + system) a process has used, from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -124,6 +130,7 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<num
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
 async function sustained(url: string, receiver: Receiver, redis: BenchRedis, pid: number): Promise<Record<string, number | string>> {
+  const cpuBefore = { saker: cpuSeconds(pid), redis: cpuSeconds(redis.pid) };
   const perRequest = 100;
   const body = JSON.stringify(Array.from({ length: perRequest }, () => ALERT));
   let peakRedis = await redis.usedMemory();
@@ -145,6 +152,8 @@ async function sustained(url: string, receiver: Receiver, redis: BenchRedis, pid
   const backlog = accepted - deliveredDuringLoad;
   const drainMs = await waitFor(() => receiver.received - before >= accepted, 60_000);
   clearInterval(sampler);
+  // CPU per alert, ingested and delivered: steadier than rates on a shared machine.
+  const perAlertUs = (seconds: number) => Math.round((seconds * 1e6 * 10) / Math.max(1, accepted)) / 10;
   return {
     'offered alerts/s': RATE,
     'accepted alerts/s': Math.round(accepted / DURATION),
@@ -154,6 +163,8 @@ async function sustained(url: string, receiver: Receiver, redis: BenchRedis, pid
     'request p99 ms': result.latency.p99,
     'non-2xx': result.non2xx,
     errors: result.errors + result.timeouts,
+    'saker CPU µs/alert': perAlertUs(cpuSeconds(pid) - cpuBefore.saker),
+    'Redis CPU µs/alert': perAlertUs(cpuSeconds(redis.pid) - cpuBefore.redis),
     'saker RSS MB': rssMb(pid, 'VmRSS'),
     'Redis peak MB': mb(peakRedis),
   };
