@@ -1,8 +1,11 @@
 // `npm run bench:ingest`: POST / throughput of the built saker (a child process, as `npm start` runs it)
-// with the embedded queue, delivering to a local webhook sink; autocannon generates the load from this
-// process. Reports accepted alerts/s, latency p50/p99 and saker's peak RSS, as medians of several runs.
+// with the embedded queue and with the Redis queue (a private redis-server with the append-only file on:
+// a 200 then means Redis has the alerts), delivering to a local webhook sink; autocannon generates the load
+// from this process. Reports accepted alerts/s, latency p50/p99 and saker's peak RSS, as medians of
+// several runs.
 //
-// Environment: BENCH_RUNS (3), BENCH_DURATION seconds per run (10), BENCH_CONNECTIONS (single: 64, arrays: 16).
+// Environment: BENCH_RUNS (3), BENCH_DURATION seconds per run (10), BENCH_CONNECTIONS (single: 64, arrays: 16),
+// BENCH_QUEUES (embedded,redis).
 
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -11,6 +14,7 @@ import { mkdirSync, readdirSync as readdir, readFileSync, readlinkSync as readli
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { startBenchRedis } from './redis-server.js';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 const DURATION = Number(process.env['BENCH_DURATION'] ?? 10);
@@ -62,7 +66,7 @@ async function startSink(): Promise<{ server: http.Server; url: string; received
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, received: () => received };
 }
 
-async function startSaker(sinkUrl: string): Promise<{ child: ChildProcess; url: string }> {
+async function startSaker(sinkUrl: string, redisUrl?: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [CLI, 'run', '--port', '0'], {
     env: {
       PATH: process.env['PATH'] ?? '',
@@ -73,6 +77,7 @@ async function startSaker(sinkUrl: string): Promise<{ child: ChildProcess; url: 
       WEBHOOK_ADDRESS: sinkUrl,
       WEBHOOK_BATCHSIZE: '1000',
       WEBHOOK_CONCURRENCY: '2',
+      ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -167,12 +172,13 @@ async function scenario(name: string, url: string, alertsPerBody: number, connec
   };
 }
 
-/** One scenario against a fresh saker, so that its peak RSS is its own. */
-async function measured(name: string, alertsPerBody: number, connections: number): Promise<Record<string, number | string>> {
+/** One scenario against a fresh saker (and Redis), so that its peak RSS is its own. */
+async function measured(queue: string, name: string, alertsPerBody: number, connections: number): Promise<Record<string, number | string>> {
   const sink = await startSink();
-  const saker = await startSaker(sink.url);
+  const redis = queue === 'redis' ? await startBenchRedis() : undefined;
+  const saker = await startSaker(sink.url, redis?.url);
   try {
-    const row = await scenario(name, saker.url, alertsPerBody, connections);
+    const row: Record<string, number | string> = { queue, ...(await scenario(`${queue}, ${name}`, saker.url, alertsPerBody, connections)), scenario: name };
     // Let the queue drain to the sink before reading memory and delivery counts.
     await new Promise((r) => setTimeout(r, 1000));
     row['peak RSS MB'] = Math.round(peakRssMb(saker.child.pid!));
@@ -182,17 +188,19 @@ async function measured(name: string, alertsPerBody: number, connections: number
     saker.child.kill('SIGTERM');
     await once(saker.child, 'exit');
     sink.server.close();
+    await redis?.stop();
   }
 }
 
 const connections = process.env['BENCH_CONNECTIONS'];
-const rows = [
-  await measured('1 alert per request', 1, Number(connections ?? 64)),
-  await measured('100-alert arrays', 100, Number(connections ?? 16)),
-];
+const rows: Array<Record<string, number | string>> = [];
+for (const queue of (process.env['BENCH_QUEUES'] ?? 'embedded,redis').split(',')) {
+  rows.push(await measured(queue, '1 alert per request', 1, Number(connections ?? 64)));
+  rows.push(await measured(queue, '100-alert arrays', 100, Number(connections ?? 16)));
+}
 mkdirSync('.bench', { recursive: true });
 writeFileSync('.bench/ingest.json', `${JSON.stringify({ node: process.version, runs: RUNS, durationSeconds: DURATION, rows }, null, 2)}\n`);
 const header = Object.keys(rows[0]!);
-process.stdout.write(`\nsaker ingest (embedded queue, webhook sink), ${RUNS} run(s) of ${DURATION}s each, medians; Node ${process.version}\n\n`);
+process.stdout.write(`\nsaker ingest (webhook sink), ${RUNS} run(s) of ${DURATION}s each, medians; Node ${process.version}\n\n`);
 process.stdout.write(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|\n`);
 for (const row of rows) process.stdout.write(`| ${header.map((h) => String(row[h])).join(' | ')} |\n`);

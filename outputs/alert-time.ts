@@ -17,3 +17,11 @@ export function epochMs(time: string): number {
   const ms = Date.parse(withFraction(time, 3));
   return Number.isNaN(ms) ? Date.now() : ms;
 }
+
+/** `2026-11-29T01:02:03.123Z`: the UTC instant with milliseconds, as Elasticsearch and Date write it. */
+export function isoMillis(time: string): string {
+  const m = RFC3339.exec(time);
+  // Already UTC (what Falco writes): cut the text, which is several times faster than a round trip through Date.
+  if (m && (m[4] === 'Z' || m[4] === 'z')) return `${m[1]}T${m[2]}.${(m[3] ?? '').slice(0, 3).padEnd(3, '0')}Z`;
+  return new Date(epochMs(time)).toISOString();
+}

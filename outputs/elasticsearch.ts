@@ -5,7 +5,7 @@
 
 import { Client, errors, type ClientOptions, type estypes } from '@elastic/elasticsearch';
 import type { Logger } from 'pino';
-import { ecsDocument, falcoDocument, indexName, indexTemplate, type IndexSuffix } from './elasticsearch-document.js';
+import { ecsDocument, falcoDocumentJson, indexName, indexTemplate, timestampOf, type IndexSuffix } from './elasticsearch-document.js';
 import { failureForNetworkError, failureForStatus } from './http-failures.js';
 import {
   PartialDeliveryError,
@@ -55,6 +55,8 @@ interface EsOptions {
   flattenFields: boolean;
   template?: { shards: number; replicas: number };
 }
+
+const BULK_FILTER = 'errors,items.*.status,items.*._index,items.*.error';
 
 function errorReason(error: estypes.ErrorCause | undefined): string {
   if (!error) return 'no reason given';
@@ -119,14 +121,16 @@ class ElasticsearchOutput implements Output {
       }
     }
     const { index, suffix, ecs, flattenFields, pipeline } = this.options;
-    const operations: unknown[] = [];
+    const operations: string[] = [];
     for (const alert of alerts) {
-      operations.push({ create: { _index: indexName(index, suffix, alert), _id: alert.uuid } });
-      operations.push(ecs ? ecsDocument(alert) : falcoDocument(alert, flattenFields));
+      const timestamp = timestampOf(alert);
+      operations.push(`{"create":{"_index":${JSON.stringify(indexName(index, suffix, timestamp))},"_id":${JSON.stringify(alert.uuid)}}}`);
+      operations.push(ecs ? JSON.stringify(ecsDocument(alert, timestamp)) : falcoDocumentJson(alert, timestamp, flattenFields));
     }
     let response: estypes.BulkResponse;
     try {
-      response = await this.client.bulk({ operations, pipeline }, { signal: ctx.signal });
+      // Only what judging the items needs comes back: a bulk answer is otherwise several times the size of its ids.
+      response = await this.client.bulk({ operations, pipeline, filter_path: BULK_FILTER }, { signal: ctx.signal });
     } catch (err) {
       throw classifyClientError(err, 'Elasticsearch bulk');
     }

@@ -141,7 +141,6 @@ class ScriptOutput implements Output {
     }
     const failure = verdict(argv[0]!, result);
     if (failure) throw failure;
-    if (result.stdout) this.logger.debug({ uuid: alert.uuid, stdout: result.stdout }, 'response command output');
   }
 
   async close(): Promise<void> {}

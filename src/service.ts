@@ -12,9 +12,9 @@ import { createQueue } from './queue/index.js';
 import type { AlertQueue, DeliveryTarget } from './queue/queue.js';
 import { compileFilter } from './router/filter.js';
 import { Router, type RoutedOutput } from './router/router.js';
+import { SakerMetrics } from './server/metrics.js';
 import { readRulesSettings } from './rules/config.js';
 import { LiveRules } from './rules/live-rules.js';
-import { SakerMetrics } from './server/metrics.js';
 import { buildServer } from './server/server.js';
 
 export interface RunningService {
@@ -102,17 +102,18 @@ export async function startService(config: LoadedConfig, options: StartOptions =
   const rulesSettings = readRulesSettings(config);
   const { targets, routed } = buildOutputs(config, service, logger);
   if (targets.length === 0) logger.warn('no output is enabled: alerts are accepted and go nowhere');
+  // Rules before outputs start: a rules file with errors stops start-up before anything connects or listens.
+  const rules = await LiveRules.start(rulesSettings, logger.child({ component: 'rules' }));
   for (const { output } of targets) {
     try {
       await output.start?.();
     } catch (err) {
+      rules.close();
       await Promise.allSettled(targets.map((t) => t.output.close()));
       throw err;
     }
   }
 
-  // Rules first: a rules file with errors stops start-up before anything listens or queues.
-  const rules = await LiveRules.start(rulesSettings, logger.child({ component: 'rules' }));
   const metrics = new SakerMetrics({ alertLabels: service.metrics.alertLabels });
   const queue = await createQueue({ config: service, logger });
   await queue.start(targets.map((target) => ({ ...target, output: metrics.meter(target.output) })));

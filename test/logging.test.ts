@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, REDACTED } from '../src/logging.js';
 import { alert, startTestService, type TestService } from './helpers/service.js';
+import { waitUntil } from './helpers/wait.js';
 
 describe('log redaction', () => {
   it('scrubs secret values wherever they appear, raw or JSON-escaped, and credential-named fields', () => {
@@ -42,8 +43,7 @@ describe('secrets in the running service', () => {
     const res = await saker.post('/', alert(), { authorization: `Bearer ${secrets[0]}` });
     expect(res.status).toBe(200);
     // Port 9 refuses: the failed deliveries are logged (retry, then dead letter).
-    const deadline = Date.now() + 5000;
-    while (!saker.logs.some((l) => String(l['msg']).includes('moved to the dead letters')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await waitUntil('a dead letter', () => saker.logs.some((l) => String(l['msg']).includes('moved to the dead letters')));
     const enabled = saker.logs.find((l) => l['msg'] === "output 'webhook' enabled");
     expect(enabled?.['settings']).toMatchObject({ address: REDACTED, customheaders: REDACTED, maxattempts: 2 });
     expect(saker.logs.some((l) => String(l['msg']).includes('moved to the dead letters'))).toBe(true);

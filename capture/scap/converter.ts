@@ -11,9 +11,19 @@ import { EF, EVENT_TABLE, PT, PT_SIZE } from './tables/events.js';
 const MAX_STEPS = 50;
 const EMPTY = Buffer.alloc(0);
 
+/** What the converter does with an event of a given (type, nparams), decided before the event is built. */
+export const Plan = { Pass: 0, Drop: 1, Store: 2, Convert: 3 } as const;
+
 export class Converter {
-  /** The stored enter event per thread id. */
+  /** The stored enter event per thread id (slots are reused: a thread stores one event at a time). */
   private readonly stored = new Map<number, ScapEvent>();
+  private readonly plans = new Int8Array(454 * 64).fill(-1);
+  /**
+   * Exit events whose stored enter event was of another syscall (the capture lost events in between).
+   * libscap stops reading there; saker fills the parameters as if no enter event had been stored, counts
+   * them, and goes on: one lost event should not cost the rest of the capture.
+   */
+  mismatchedEnters = 0;
 
   /** Drops stored events (a new capture section starts). */
   reset(): void {
@@ -23,6 +33,45 @@ export class Converter {
   /** Forgets a thread's stored event (its thread exited: no exit event can pair with it any more). */
   forget(tid: number): void {
     this.stored.delete(tid);
+  }
+
+  /**
+   * The fast decision for an event as read: pass it unchanged, drop it, store it (an enter event the exit
+   * will need), or run the full conversion. Cached per (type, nparams).
+   */
+  plan(type: number, nparams: number): number {
+    if (nparams > 63) return Plan.Convert;
+    const key = type * 64 + nparams;
+    let p = this.plans[key]!;
+    if (p < 0) {
+      p = decide(type, nparams);
+      this.plans[key] = p;
+    }
+    return p;
+  }
+
+  /** Stores an enter event straight from its block (v2 layout in a per-thread slot, no other copy). */
+  storeRaw(tid: number, from: ScapEvent): void {
+    const n = from.nparams;
+    const lenBytes = n * from.lenSize;
+    const dataStart = from.lenOff + lenBytes;
+    const dataEnd = n === 0 ? dataStart : from.paramOff(n - 1) + from.paramLen(n - 1);
+    const total = 26 + lenBytes + (dataEnd - dataStart);
+    let slot = this.stored.get(tid);
+    let b: Buffer;
+    if (slot !== undefined && slot.buf.length >= total && slot.start === 0) b = slot.buf;
+    else b = Buffer.allocUnsafe(Math.max(total, 128));
+    from.buf.copy(b, 0, from.start, from.start + 16);
+    b.writeUInt32LE(total, 16);
+    b.writeUInt16LE(from.type, 20);
+    b.writeUInt32LE(n, 22);
+    from.buf.copy(b, 26, from.lenOff, dataEnd);
+    if (slot === undefined) {
+      slot = new ScapEvent(b, 0, from.type, n, 26, from.lenSize, from.cpu, from.fileOffset);
+      this.stored.set(tid, slot);
+    } else {
+      slot.reinit(b, 0, from.type, n, 26, from.lenSize, from.cpu, from.fileOffset);
+    }
   }
 
   /** The event as sinsp receives it, or null when the converter consumes it. */
@@ -55,12 +104,12 @@ export class Converter {
       }
       switch (conv.action) {
         case ConversionAction.Store:
-          this.stored.set(ev.tid, detach(ev));
+          this.storeRaw(ev.tid, ev);
           return null;
         case ConversionAction.Pass:
           return ev;
         case ConversionAction.StoreAndPass:
-          this.stored.set(ev.tid, detach(ev));
+          this.storeRaw(ev.tid, ev);
           return ev;
         case ConversionAction.AddParams:
         case ConversionAction.ChangeType:
@@ -73,21 +122,32 @@ export class Converter {
     throw new ScapError(`event type ${ev.type} still needs converting after ${MAX_STEPS} steps`, ev.fileOffset);
   }
 
+  // Scratch lists of the parameters of the event being built: buffer, offset, length (no view per param).
+  private readonly srcBuf: Buffer[] = [];
+  private readonly srcOff: number[] = [];
+  private readonly srcLen: number[] = [];
+
+  private push(buf: Buffer, off: number, len: number): void {
+    this.srcBuf.push(buf);
+    this.srcOff.push(off);
+    this.srcLen.push(len);
+  }
+
   private rebuild(
     ev: ScapEvent,
     type: number,
     conv: { action: number; instrs: ReadonlyArray<readonly [number, number, number]> },
   ): ScapEvent {
     const target = EVENT_TABLE[type]!;
-    const params: Buffer[] = [];
-    if (conv.action === ConversionAction.AddParams) {
-      for (let i = 0; i < ev.nparams; i++) params.push(ev.bytes(i));
-    }
+    this.srcBuf.length = 0;
+    this.srcOff.length = 0;
+    this.srcLen.length = 0;
+    const keep = conv.action === ConversionAction.AddParams ? ev.nparams : 0;
+    for (let i = 0; i < keep; i++) this.push(ev.buf, ev.paramOff(i), ev.paramLen(i));
     let usedEnter = false;
     const tid = ev.tid;
     for (const [code, k, fallbackEmpty] of conv.instrs) {
-      const slot = params.length;
-      const ptype = target.params[slot]?.type ?? PT.PT_NONE;
+      const ptype = target.params[this.srcLen.length]?.type ?? PT.PT_NONE;
       switch (code) {
         case ConversionInstr.FromOld:
           if (k >= ev.nparams) {
@@ -96,56 +156,104 @@ export class Converter {
               ev.fileOffset,
             );
           }
-          params.push(fit(ev.bytes(k), ptype));
+          this.push(ev.buf, ev.paramOff(k), fit(ev.paramLen(k), ptype));
           break;
         case ConversionInstr.FromEnter: {
-          const enter = this.stored.get(tid);
-          if (enter === undefined) {
-            params.push(fallbackEmpty ? EMPTY : defaultParam(ptype));
+          let enter = this.stored.get(tid);
+          if (enter !== undefined && enter.type !== ev.type - 1) {
+            this.mismatchedEnters++;
+            this.stored.delete(tid);
+            enter = undefined;
+          }
+          if (enter === undefined || k >= enter.nparams) {
+            if (fallbackEmpty) this.push(EMPTY, 0, 0);
+            else this.pushDefault(ptype);
             break;
           }
-          if (enter.type !== ev.type - 1) {
-            throw new ScapError(
-              `the stored enter event for ${EVENT_TABLE[ev.type]!.name} exit (tid ${tid}) is a ${EVENT_TABLE[enter.type]!.name} ${enter.type & 1 ? 'exit' : 'enter'} event`,
-              ev.fileOffset,
-            );
-          }
           usedEnter = true;
-          params.push(k < enter.nparams ? fit(enter.bytes(k), ptype) : fallbackEmpty ? EMPTY : defaultParam(ptype));
+          this.push(enter.buf, enter.paramOff(k), fit(enter.paramLen(k), ptype));
           break;
         }
         case ConversionInstr.FromDefault:
-          params.push(defaultParam(ptype));
+          this.pushDefault(ptype);
           break;
         case ConversionInstr.FromEmpty:
-          params.push(EMPTY);
+          this.push(EMPTY, 0, 0);
           break;
-        case ConversionInstr.FromCallback:
-          params.push(containerJson(ev));
+        case ConversionInstr.FromCallback: {
+          const json = containerJson(ev);
+          this.push(json, 0, json.length);
           break;
+        }
         default:
           throw new ScapError(`unknown conversion instruction ${code}`, ev.fileOffset);
       }
     }
     if (usedEnter) this.stored.delete(tid);
-    return buildEvent(ev, type, params);
+    return this.build(ev, type);
+  }
+
+  private pushDefault(ptype: number): void {
+    if (ptype === PT.PT_UID || ptype === PT.PT_GID) this.push(ALL_ONES_32, 0, 4);
+    else this.push(ZEROS, 0, PT_SIZE[ptype] ?? 0);
+  }
+
+  /** A new v2-layout event of `type` from the scratch parameters, with the header of `from`. */
+  private build(from: ScapEvent, type: number): ScapEvent {
+    const lenSize = EVENT_TABLE[type]!.lenSize;
+    const n = this.srcLen.length;
+    let total = 26 + n * lenSize;
+    for (let i = 0; i < n; i++) total += this.srcLen[i]!;
+    const b = Buffer.allocUnsafe(total);
+    from.buf.copy(b, 0, from.start, from.start + 16); // ts, tid
+    b.writeUInt32LE(total, 16);
+    b.writeUInt16LE(type, 20);
+    b.writeUInt32LE(n, 22);
+    let o = 26;
+    for (let i = 0; i < n; i++) {
+      if (lenSize === 2) b.writeUInt16LE(this.srcLen[i]!, o);
+      else b.writeUInt32LE(this.srcLen[i]!, o);
+      o += lenSize;
+    }
+    for (let i = 0; i < n; i++) o = copyBytes(this.srcBuf[i]!, this.srcOff[i]!, this.srcLen[i]!, b, o);
+    return new ScapEvent(b, 0, type, n, 26, lenSize, from.cpu, from.fileOffset);
   }
 }
 
+function decide(type: number, nparams: number): number {
+  const info = EVENT_TABLE[type]!;
+  const flags = info.flags;
+  if (flags & EF.EF_UNUSED) return Plan.Drop;
+  const enter = (type & 1) === 0;
+  if ((flags & EF.EF_CONVERTER_MANAGED) === 0) {
+    if ((flags & EF.EF_OLD_VERSION) === 0) return Plan.Pass;
+    return enter ? Plan.Drop : Plan.Convert; // an old unmanaged exit: convert() reports it
+  }
+  if (!enter && (flags & EF.EF_OLD_VERSION) === 0 && nparams === info.params.length) return Plan.Pass;
+  const conv = CONVERSIONS.get(type * 64 + nparams);
+  if (conv !== undefined && conv.action === ConversionAction.Store) return Plan.Store;
+  if (conv !== undefined && conv.action === ConversionAction.Pass) return Plan.Pass;
+  return Plan.Convert;
+}
+
+/** Small copies in JS (cheaper than a native call), large ones with Buffer.copy. */
+function copyBytes(src: Buffer, off: number, len: number, dst: Buffer, at: number): number {
+  if (len <= 16) {
+    for (let i = 0; i < len; i++) dst[at + i] = src[off + i]!;
+  } else {
+    src.copy(dst, at, off, off + len);
+  }
+  return at + len;
+}
+
 /** Fixed-size targets keep at most their size (a wider old value is cut, as libscap does). */
-function fit(b: Buffer, ptype: number): Buffer {
+function fit(len: number, ptype: number): number {
   const size = PT_SIZE[ptype] ?? 0;
-  return size > 0 && b.length > size ? b.subarray(0, size) : b;
+  return size > 0 && len > size ? size : len;
 }
 
 const ZEROS = Buffer.alloc(8);
 const ALL_ONES_32 = Buffer.from([0xff, 0xff, 0xff, 0xff]);
-
-function defaultParam(ptype: number): Buffer {
-  if (ptype === PT.PT_UID || ptype === PT.PT_GID) return ALL_ONES_32;
-  const size = PT_SIZE[ptype] ?? 0;
-  return size > 0 ? ZEROS.subarray(0, size) : EMPTY;
-}
 
 /** CONTAINER_E (id, type, name, image) → the JSON CONTAINER_JSON_E carries. */
 function containerJson(ev: ScapEvent): Buffer {
@@ -160,33 +268,21 @@ function containerJson(ev: ScapEvent): Buffer {
   return Buffer.from(json + '\0', 'utf8');
 }
 
-/** A new v2-layout event with the header of `from`. */
-export function buildEvent(from: ScapEvent, type: number, params: readonly Buffer[]): ScapEvent {
-  const lenSize = EVENT_TABLE[type]!.lenSize;
-  const n = params.length;
-  let total = 26 + n * lenSize;
-  for (const p of params) total += p.length;
-  const b = Buffer.allocUnsafe(total);
-  from.buf.copy(b, 0, from.start, from.start + 16); // ts, tid
-  b.writeUInt32LE(total, 16);
-  b.writeUInt16LE(type, 20);
-  b.writeUInt32LE(n, 22);
-  let o = 26;
-  for (const p of params) {
-    if (lenSize === 2) b.writeUInt16LE(p.length, o);
-    else b.writeUInt32LE(p.length, o);
-    o += lenSize;
-  }
-  for (const p of params) {
-    p.copy(b, o);
-    o += p.length;
-  }
-  return new ScapEvent(b, 0, type, n, 26, lenSize, from.cpu, from.fileOffset);
-}
-
-/** A copy of an event that does not keep the chunk it was read from alive. */
+/**
+ * A copy of an event (v2 layout) that does not keep the chunk it was read from alive: header, lengths and
+ * parameters are contiguous in the block, so two copies do.
+ */
 export function detach(ev: ScapEvent): ScapEvent {
-  const params: Buffer[] = [];
-  for (let i = 0; i < ev.nparams; i++) params.push(ev.bytes(i));
-  return buildEvent(ev, ev.type, params);
+  const n = ev.nparams;
+  const lenBytes = n * ev.lenSize;
+  const dataStart = ev.lenOff + lenBytes;
+  const dataEnd = n === 0 ? dataStart : ev.paramOff(n - 1) + ev.paramLen(n - 1);
+  const total = 26 + lenBytes + (dataEnd - dataStart);
+  const b = Buffer.allocUnsafe(total);
+  ev.buf.copy(b, 0, ev.start, ev.start + 16);
+  b.writeUInt32LE(total, 16);
+  b.writeUInt16LE(ev.type, 20);
+  b.writeUInt32LE(n, 22);
+  ev.buf.copy(b, 26, ev.lenOff, dataEnd);
+  return new ScapEvent(b, 0, ev.type, n, 26, ev.lenSize, ev.cpu, ev.fileOffset);
 }

@@ -53,24 +53,40 @@ export class ScapEvent {
   prevTsLo = 0;
   prevTsHi = 0;
 
-  private offs: Int32Array | null = null;
+  private offs: number[] | null = null;
+  private tidCache: number | undefined = undefined;
   private tsBig: bigint | undefined = undefined;
 
   constructor(
-    readonly buf: Buffer,
+    public buf: Buffer,
     /** Offset of the event header (ts) in buf. */
-    readonly start: number,
+    public start: number,
     /** Event type id (index into EVENT_TABLE). */
-    readonly type: number,
-    readonly nparams: number,
+    public type: number,
+    public nparams: number,
     /** Offset of the parameter length array. */
-    readonly lenOff: number,
+    public lenOff: number,
     /** 2 or 4: bytes per entry of the length array. */
-    readonly lenSize: number,
-    readonly cpu: number,
+    public lenSize: number,
+    public cpu: number,
     /** Byte offset of the event's block in the (uncompressed) file, for error messages. */
-    readonly fileOffset: number,
+    public fileOffset: number,
   ) {}
+
+  /** Points this object at another event (the converter reuses its stored-event slots). */
+  reinit(buf: Buffer, start: number, type: number, nparams: number, lenOff: number, lenSize: number, cpu: number, fileOffset: number): void {
+    this.buf = buf;
+    this.start = start;
+    this.type = type;
+    this.nparams = nparams;
+    this.lenOff = lenOff;
+    this.lenSize = lenSize;
+    this.cpu = cpu;
+    this.fileOffset = fileOffset;
+    this.offs = null;
+    this.tidCache = undefined;
+    this.tsBig = undefined;
+  }
 
   get info(): EventInfo {
     return EVENT_TABLE[this.type]!;
@@ -93,7 +109,12 @@ export class ScapEvent {
 
   /** The thread id; -1 for meta events written with tid 0xFFFFFFFFFFFFFFFF. */
   get tid(): number {
-    return readI64(this.buf, this.start + 8);
+    let t = this.tidCache;
+    if (t === undefined) {
+      t = readI64(this.buf, this.start + 8);
+      this.tidCache = t;
+    }
+    return t;
   }
 
   /** Total event length from the header (header + lengths + parameters). */
@@ -113,7 +134,7 @@ export class ScapEvent {
     let offs = this.offs;
     if (offs === null) {
       const n = this.nparams;
-      offs = new Int32Array(n + 1);
+      offs = new Array<number>(n + 1);
       let o = this.lenOff + n * this.lenSize;
       for (let k = 0; k < n; k++) {
         offs[k] = o;

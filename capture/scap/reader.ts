@@ -8,7 +8,7 @@ import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { BlockSplitter, ScapError } from './blocks.js';
-import { Converter } from './converter.js';
+import { Converter, Plan } from './converter.js';
 import { ScapEvent, readU16, readU32 } from './event.js';
 import {
   BLOCK,
@@ -42,6 +42,8 @@ export interface ScapStats {
   bytes: number;
   /** Layout version of the last process-list block (1…9; 0 when none). */
   processListVersion: number;
+  /** Exit events whose stored enter event belonged to another syscall (events lost in the capture). */
+  mismatchedEnters: number;
 }
 
 export type EventSink = (ev: ScapEvent) => void | Promise<void>;
@@ -97,6 +99,7 @@ export class ScapReader {
     sections: 0,
     bytes: 0,
     processListVersion: 0,
+    mismatchedEnters: 0,
   };
   private readonly converter = new Converter();
   private readonly parser = new EventParser(this.state);
@@ -261,15 +264,24 @@ export class ScapReader {
       if (start + len > bodyEnd) throw new ScapError(`${info.name} event length ${len} overruns its block`, blockOffset);
       nparams = inferNparams(buf, start, len, info.params.length, lenSize, info.name, blockOffset);
     }
-    const ev = new ScapEvent(buf, start, type, nparams, start + headerLen, lenSize, cpu, blockOffset);
     if (v2) {
       let sum = 0;
-      for (let i = 0; i < nparams; i++) sum += ev.paramLen(i);
+      const lo = start + 26;
+      if (lenSize === 2) for (let i = 0; i < nparams; i++) sum += readU16(buf, lo + 2 * i);
+      else for (let i = 0; i < nparams; i++) sum += readU32(buf, lo + 4 * i);
       if (headerLen + nparams * lenSize + sum > len) {
         throw new ScapError(`${info.name} event parameters overrun the event`, blockOffset);
       }
     }
-    const out = this.converter.convert(ev);
+    const plan = this.converter.plan(type, nparams);
+    if (plan === Plan.Drop) return null;
+    const ev = new ScapEvent(buf, start, type, nparams, start + headerLen, lenSize, cpu, blockOffset);
+    if (plan === Plan.Store) {
+      this.converter.storeRaw(ev.tid, ev);
+      return null;
+    }
+    const out = plan === Plan.Pass ? ev : this.converter.convert(ev);
+    this.stats.mismatchedEnters = this.converter.mismatchedEnters;
     if (out === null) return null;
     this.stats.events++;
     out.num = this.stats.events;

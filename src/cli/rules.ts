@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { builtinSources } from '../engine/builtin_sources.js';
-import { Engine, type RuleSummary } from '../engine/engine.js';
+import type { RuleSummary } from '../engine/engine.js';
 import { formatLoadMessage } from '../engine/loader/results.js';
+import { loadRulesForCli } from './rules_engine.js';
 
 export function registerRules(program: Command): void {
   const rules = program.command('rules').description('inspect rules files');
@@ -18,8 +18,9 @@ stderr, exit status 1). "enabled" is the rule's own enabled key after all overri
 does not have are skipped, as Falco skips them (LOAD_UNKNOWN_SOURCE, see saker validate).`,
     )
     .action((opts: { rules: string[]; json?: boolean }) => {
-      const engine = new Engine({ sources: builtinSources() });
-      const results = engine.loadFiles(opts.rules);
+      const loaded = loadRulesForCli(opts.rules);
+      if (loaded === undefined) return;
+      const { engine, results } = loaded;
       const failed = results.filter((r) => !r.ok);
       for (const r of failed) for (const e of r.errors) process.stderr.write(`${formatLoadMessage(e)}\n`);
       if (failed.length > 0) {

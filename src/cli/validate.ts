@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { builtinSources } from '../engine/builtin_sources.js';
-import { Engine } from '../engine/engine.js';
 import { formatLoadMessage, type FileLoadResult, type LoadMessage } from '../engine/loader/results.js';
+import { loadRulesForCli } from './rules_engine.js';
 
 export function registerValidate(program: Command): void {
   program
@@ -22,8 +21,9 @@ Each message's position is the file and place of the item it is about, which can
 Exit status: 0 when no file has errors (warnings allowed), 1 otherwise, 2 on usage errors.`,
     )
     .action((opts: { rules: string[]; json?: boolean }) => {
-      const engine = new Engine({ sources: builtinSources() });
-      const results = engine.loadFiles(opts.rules, { continueAfterError: true });
+      const loaded = loadRulesForCli(opts.rules, { continueAfterError: true });
+      if (loaded === undefined) return;
+      const { results } = loaded;
       process.stdout.write(opts.json === true ? `${JSON.stringify(validationJson(results))}\n` : validationText(results));
       process.exitCode = results.every((r) => r.ok) ? 0 : 1;
     });

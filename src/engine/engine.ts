@@ -42,6 +42,7 @@ export class Engine {
   readonly hostname: string;
   readonly match: MatchMode;
   private readonly sources = new Map<string, SourceDefinition<never>>();
+  private readonly targets = new Map<string, CompileTarget<never>>();
   private readonly loader: RuleLoader<never>;
   private ruleset: Ruleset<never> = new Ruleset<never>([]);
   private minimumPriority: Priority;
@@ -52,14 +53,13 @@ export class Engine {
     this.hostname = options.hostname ?? osHostname();
     this.match = options.match ?? 'first';
     this.minimumPriority = options.minimumPriority ?? 'Debug';
-    const targets = new Map<string, CompileTarget<never>>();
     for (const def of options.sources) {
       if (this.sources.has(def.name)) throw new Error(`source ${def.name} given twice`);
       this.sources.set(def.name, def);
-      targets.set(def.name, sourceTarget(def));
+      this.targets.set(def.name, sourceTarget(def));
     }
     const plugins = options.sources.flatMap((s) => s.plugins);
-    this.loader = new RuleLoader({ targets, plugins });
+    this.loader = new RuleLoader({ targets: this.targets, plugins });
   }
 
   /**
@@ -107,14 +107,20 @@ export class Engine {
 
   /** The alerts an event raises: none, the first matching rule's, or (match: all) every matching rule's. */
   evaluate(sourceName: string, event: unknown): Alert[] {
+    const matched = this.matches(sourceName, event);
+    if (matched.length === 0) return [];
+    const e = event as never;
+    const time = (this.sources.get(sourceName) as SourceDefinition<never>).eventTime(e);
+    return matched.map((rule) => buildAlert(rule, e, time, this.hostname));
+  }
+
+  /** The rules an event matches (by the engine's `match` mode), without building alerts. */
+  matches(sourceName: string, event: unknown): CompiledRule<never>[] {
     const source = this.sources.get(sourceName);
     if (source === undefined) throw new Error(`unknown source '${sourceName}'`);
     const e = event as never; // the source's own event type: only its extractors look inside
-    const eventType = source.eventType?.(e);
-    const matched = this.ruleset.match(this.match, sourceName, e, eventType);
-    if (matched.length === 0) return [];
-    const time = source.eventTime(e);
-    return matched.map((rule) => buildAlert(rule, e, time, this.hostname));
+    this.targets.get(sourceName)?.beginEvent?.();
+    return this.ruleset.match(this.match, sourceName, e, source.eventType?.(e));
   }
 
   /** The ruleset itself, for callers that only need to know which rules match (benchmarks, tests). */

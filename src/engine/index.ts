@@ -17,3 +17,24 @@ export { PathPrefixMap, PathPrefixSet } from './compile/path_prefix.js';
 export { compileOutput, type CompiledOutput, type OutputWarning } from './compile/output.js';
 export { compileFieldExpression, isFieldExpression } from './compile/expression.js';
 export type { Operand } from './compile/operand.js';
+export { conditionGuards, type ConditionGuard } from './compile/guards.js';
+export { RuleIndex, type RuleIndexOptions } from './compile/rule_index.js';
+
+// Loader, ruleset and engine facade.
+export { Engine, expandRulePaths, type EngineOptions, type RuleSummary } from './engine.js';
+export { Ruleset, type MatchMode, type RuleSelector } from './ruleset.js';
+export { builtinSources } from './builtin_sources.js';
+export { RuleLoader, type LoadFilesOptions, type RuleLoaderOptions } from './loader/rule_loader.js';
+export type { CompiledRule } from './loader/compiler.js';
+export {
+  formatLoadMessage,
+  type FileLoadResult,
+  type ItemType,
+  type LoadError,
+  type LoadErrorCode,
+  type LoadMessage,
+  type LoadWarning,
+  type LoadWarningCode,
+  type SourcePosition,
+} from './loader/results.js';
+export { ENGINE_VERSION } from './loader/versions.js';

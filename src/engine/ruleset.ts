@@ -4,6 +4,7 @@
 // every match. Enabling works as Falco's: by name substring (-D), by tag (-T/-t), by priority threshold.
 
 import { atLeast, type Priority } from '../alert.js';
+import { RuleIndex } from './compile/rule_index.js';
 import type { CompiledRule } from './loader/compiler.js';
 
 export type MatchMode = 'first' | 'all';
@@ -17,13 +18,23 @@ export interface RuleSelector {
   tag?: string;
 }
 
+type Candidates<E> = RuleIndex<E, CompiledRule<E>>;
+
 interface SourceIndex<E> {
-  /** Enabled rules that can match any event type, in order. */
-  anyType: CompiledRule<E>[];
-  /** Enabled rules for each event type some rule names, merged with anyType, in order. */
-  byType: Map<string, CompiledRule<E>[]>;
+  /** Active rules that can match any event type, in order. */
+  anyType: Candidates<E>;
+  /** Active rules for each event type some rule names, merged with anyType, in order. */
+  byType: Map<string, Candidates<E>>;
   /** Whether the source indexes by event type (syscall). */
   typed: boolean;
+}
+
+/**
+ * Within a candidate list, rules are also indexed by their guards (`ka.verb in (create)`…), so an event is
+ * only evaluated against the rules whose guards its field values pass — same order, same results.
+ */
+function candidates<E>(rules: CompiledRule<E>[]): Candidates<E> {
+  return new RuleIndex(rules, { guards: (r) => r.guards, evaluate: (r, e) => r.evaluate(e) });
 }
 
 export class Ruleset<E = unknown> {
@@ -72,27 +83,17 @@ export class Ruleset<E = unknown> {
 
   /** The rules an event of `source` (and, for syscall, of `eventType`) is tried against, in order. */
   candidates(source: string, eventType: string | undefined): readonly CompiledRule<E>[] {
-    const idx = this.index.get(source);
-    if (idx === undefined) return [];
-    if (!idx.typed || eventType === undefined) return idx.anyType;
-    return idx.byType.get(eventType) ?? idx.anyType;
+    return this.indexFor(source, eventType)?.rules ?? [];
   }
 
   /** The first active rule whose condition holds, or undefined. */
   first(source: string, event: E, eventType?: string): CompiledRule<E> | undefined {
-    const rules = this.candidates(source, eventType);
-    for (let i = 0; i < rules.length; i++) {
-      const rule = rules[i] as CompiledRule<E>;
-      if (rule.evaluate(event)) return rule;
-    }
-    return undefined;
+    return this.indexFor(source, eventType)?.first(event);
   }
 
   /** Every active rule whose condition holds, in order. */
   all(source: string, event: E, eventType?: string): CompiledRule<E>[] {
-    const out: CompiledRule<E>[] = [];
-    for (const rule of this.candidates(source, eventType)) if (rule.evaluate(event)) out.push(rule);
-    return out;
+    return this.indexFor(source, eventType)?.all(event) ?? [];
   }
 
   match(mode: MatchMode, source: string, event: E, eventType?: string): CompiledRule<E>[] {
@@ -101,14 +102,21 @@ export class Ruleset<E = unknown> {
     return rule === undefined ? [] : [rule];
   }
 
+  private indexFor(source: string, eventType: string | undefined): Candidates<E> | undefined {
+    const idx = this.index.get(source);
+    if (idx === undefined) return undefined;
+    if (!idx.typed || eventType === undefined) return idx.anyType;
+    return idx.byType.get(eventType) ?? idx.anyType;
+  }
+
   private rebuild(): void {
-    const index = new Map<string, SourceIndex<E>>();
+    const lists = new Map<string, { anyType: CompiledRule<E>[]; byType: Map<string, CompiledRule<E>[]>; typed: boolean }>();
     for (const rule of this.rules) {
       if (!this.isActive(rule)) continue;
-      let idx = index.get(rule.source);
+      let idx = lists.get(rule.source);
       if (idx === undefined) {
         idx = { anyType: [], byType: new Map(), typed: this.typedSources.has(rule.source) };
-        index.set(rule.source, idx);
+        lists.set(rule.source, idx);
       }
       const types = idx.typed ? rule.eventTypes : undefined;
       if (types === undefined) {
@@ -126,7 +134,16 @@ export class Ruleset<E = unknown> {
         list.push(rule);
       }
     }
-    this.index = index;
+    this.index = new Map(
+      [...lists].map(([source, l]) => [
+        source,
+        {
+          anyType: candidates(l.anyType),
+          byType: new Map([...l.byType].map(([type, rules]) => [type, candidates(rules)])),
+          typed: l.typed,
+        },
+      ]),
+    );
   }
 }
 

@@ -2,6 +2,8 @@
 // from capture/), and how to read an event's type and time. The engine knows nothing else about events:
 // to the engine an event is opaque, and only extractors look inside.
 
+import type { OutputFieldValue } from '../alert.js';
+
 /**
  * A field's type, normalised from Falco's spellings (libsinsp's CHARBUF/UINT64/…, the plugin SDK's
  * string/uint64) to the kinds that decide which operators apply and how literals are parsed.
@@ -74,4 +76,14 @@ export interface SourceDefinition<E = unknown> {
   eventType?(event: E): string;
   /** When the event happened, in ns since the epoch; becomes the alert's `time`. */
   eventTime(event: E): bigint;
+  /**
+   * Optional: fields this source prints its own way in output lines (libsinsp prints flags, fds… specially);
+   * return undefined to keep the engine's rendering. Missing values always print `<NA>`.
+   */
+  renderValue?(field: FieldDef<E>, value: FieldValue, arg: string | undefined): string | undefined;
+  /**
+   * Optional: the same for `output_fields` of JSON alerts (e.g. `evt.time` is text in the output line but a
+   * number of ns in Falco's `output_fields`); return undefined to keep the engine's JSON value.
+   */
+  outputFieldValue?(field: FieldDef<E>, value: FieldValue, arg: string | undefined): OutputFieldValue | undefined;
 }

@@ -9,11 +9,13 @@ import type { CompileTarget } from './loader/target.js';
 import type { SourceDefinition } from './source.js';
 
 export function sourceTarget<E>(definition: SourceDefinition<E>): CompileTarget<E> {
-  const source = new CompiledSource(definition);
+  // Shared checks: each distinct check (`kevt`, `spawned_process`…) runs once per event for all rules.
+  const source = new CompiledSource(definition, { shareChecks: true });
   return {
     source: definition.name,
     hasField: (expression) => isFieldExpression(source, expression),
     compileCondition: (ast) => compileCondition(ast, source),
     compileOutput: (format) => compileOutput(format, source),
+    beginEvent: () => source.nextEvent(),
   };
 }

@@ -3,7 +3,7 @@
 // for the defaults and the enrichment the user asked for. Every problem names its index, field and reason.
 
 import { randomUUID } from 'node:crypto';
-import { parsePriority, priorityProblem, type Alert } from '../alert.js';
+import { parsePriority, PRIORITIES, priorityProblem, type Alert, type Priority } from '../alert.js';
 
 export interface AlertProblem {
   /** Position in the array; absent when the body was a single alert. */
@@ -18,17 +18,45 @@ export interface ParsedAlerts {
   problems: AlertProblem[];
 }
 
-/** RFC 3339 date-time: date, `T` (or a space, which RFC 3339 allows), time, optional fraction, offset. */
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
-
-function isRfc3339(text: string): boolean {
-  const m = RFC3339.exec(text);
-  if (!m) return false;
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  // Seconds may be 60 (a leap second), as RFC 3339 permits.
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31 && Number(m[4]) <= 23 && Number(m[5]) <= 59 && Number(m[6]) <= 60 && (m[7] === undefined || (Number(m[7]) <= 23 && Number(m[8]) <= 59));
+/** The two-digit number at `i`, or -1 when those are not two digits. */
+function twoDigits(text: string, i: number): number {
+  const a = text.charCodeAt(i) - 48;
+  const b = text.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
 }
+
+/**
+ * RFC 3339 date-time: `YYYY-MM-DD`, `T` (or a space, which RFC 3339 allows), `HH:MM:SS`, an optional
+ * fraction, then `Z` or `±HH:MM`. Checked character by character: it runs for every alert, and a regular
+ * expression would allocate its match on each.
+ */
+export function isRfc3339(text: string): boolean {
+  const n = text.length;
+  if (n < 20 || twoDigits(text, 0) < 0 || twoDigits(text, 2) < 0 || text[4] !== '-' || text[7] !== '-') return false;
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  const sep = text[10];
+  if (month < 1 || month > 12 || day < 1 || day > 31 || (sep !== 'T' && sep !== 't' && sep !== ' ')) return false;
+  const hour = twoDigits(text, 11);
+  const minute = twoDigits(text, 14);
+  const second = twoDigits(text, 17); // 60: a leap second, as RFC 3339 permits
+  if (hour < 0 || hour > 23 || text[13] !== ':' || minute < 0 || minute > 59 || text[16] !== ':' || second < 0 || second > 60) return false;
+  let i = 19;
+  if (text[i] === '.') {
+    const start = ++i;
+    while (i < n && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+    if (i === start) return false;
+  }
+  const zone = text[i];
+  if (zone === 'Z' || zone === 'z') return i + 1 === n;
+  if (zone !== '+' && zone !== '-') return false;
+  const offHour = twoDigits(text, i + 1);
+  const offMinute = twoDigits(text, i + 4);
+  return i + 6 === n && offHour >= 0 && offHour <= 23 && text[i + 3] === ':' && offMinute >= 0 && offMinute <= 59;
+}
+
+// Falco writes priorities in this spelling: found as they are, without lower-casing a copy of each.
+const CANONICAL = new Set<string>(PRIORITIES);
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -67,7 +95,7 @@ function toAlert(value: unknown, index: number | undefined, problems: AlertProbl
   if (priority === undefined) bad('priority', 'required: a Falco priority (Emergency … Debug)');
   else if (typeof priority !== 'string') bad('priority', `expected a string, got ${describe(priority)}`);
   else {
-    const p = parsePriority(priority);
+    const p = CANONICAL.has(priority) ? (priority as Priority) : parsePriority(priority);
     if (p === undefined) bad('priority', priorityProblem(priority.slice(0, 60)));
     else a['priority'] = p;
   }

@@ -13,7 +13,9 @@ class BodyError extends Error {
   readonly statusCode = 400;
 }
 
-function parseJson(text: string): unknown {
+function parseJson(raw: Buffer): unknown {
+  // The body arrives as bytes (outside the JS heap) and becomes one string here, not a chain of chunks.
+  const text = raw.toString('utf8');
   // An empty body is no body: each route says whether it needs one.
   if (!NOT_BLANK.test(text)) return undefined;
   let parsed: unknown;
@@ -29,9 +31,9 @@ function parseJson(text: string): unknown {
 export function installJsonBodies(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   for (const type of ['application/json', /^application\/[\w.+-]+\+json(?:\s*;|$)/i]) {
-    app.addContentTypeParser(type, { parseAs: 'string' }, (_req, body, done) => {
+    app.addContentTypeParser(type, { parseAs: 'buffer' }, (_req, body, done) => {
       try {
-        done(null, parseJson(body as string));
+        done(null, parseJson(body as Buffer));
       } catch (err) {
         done(err as BodyError, undefined);
       }

@@ -38,6 +38,8 @@ export async function buildServer(deps: ServerDeps, options: ServerOptions = {})
       : {}),
   }) as unknown as FastifyInstance;
 
+  // No per-request child logger: saker does not log per request, and at Falco's rates the allocation shows.
+  app.setChildLoggerFactory((logger) => logger);
   installJsonBodies(app);
   installErrorHandling(app, service.listen.bodyLimit);
   const only = options.onlyPaths;

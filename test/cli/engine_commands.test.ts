@@ -89,6 +89,13 @@ describe('saker validate', () => {
     expect(r.stdout).toContain('LOAD_ERR_FILE_READ');
     expect(saker('validate').status).toBe(2);
   });
+
+  it('says so when a directory holds no rules files', () => {
+    mkdirSync(join(dir, 'empty'));
+    const r = saker('validate', '-r', join(dir, 'empty'));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('no rules files (*.yaml, *.yml) in');
+  });
 });
 
 describe('saker rules list', () => {

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpSink } from '../peers/http-sink.js';
 import { alert } from '../helpers/service.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const CLI = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
 const children: ChildProcess[] = [];
@@ -94,8 +95,7 @@ describe('saker (the built command)', () => {
 
     expect((await post(server.url, alert({ uuid: 'first' }))).status).toBe(200);
     await sink.waitForAlerts(1);
-    const deadline = Date.now() + 5000;
-    while (!server.stdout().includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await waitUntil('a line on stdout', () => server.stdout().includes('\n'));
     expect(server.stdout()).toBe('01:02:03.123456789: Notice A shell was spawned in a container (user=root)\n');
 
     const list = await saker(['dlq', 'list', '--url', server.url]);
@@ -128,8 +128,12 @@ describe('saker (the built command)', () => {
       body: JSON.stringify([alert({ uuid: 'x', rule: 'Rule X' }), alert({ uuid: 'y' })]),
     });
     expect(res.status).toBe(200);
-    await sink.waitForRequests(2);
-    await new Promise((r) => setTimeout(r, 50));
+    await waitUntil('2 dead letters', async () => {
+      const summary = (await (await fetch(`${server.url}/api/v1/dlq`, { headers: { authorization: 'Bearer cli-token-1' } })).json()) as {
+        outputs: Record<string, { deadLetters: number }>;
+      };
+      return summary.outputs['webhook']!.deadLetters === 2;
+    });
 
     const denied = await saker(['dlq', 'list', 'webhook', '--url', server.url]);
     expect(denied.code).toBe(1);

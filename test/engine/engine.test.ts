@@ -93,7 +93,8 @@ describe('engine', () => {
       hostname: 'node-1',
     });
     expect(alert?.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(alert?.output).toMatch(/^\d\d:\d\d:\d\d\.123456789: Warning /);
+    expect(alert?.output).toMatch(/^\d\d:\d\d:\d\d\.123456789: Warning cat opened \/etc\/passwd$/);
+    expect(alert?.output_fields).toEqual({ 'proc.name': 'cat', 'fd.name': '/etc/passwd' });
   });
 
   it('writes RFC 3339 times with nanoseconds', () => {

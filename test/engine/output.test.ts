@@ -84,10 +84,15 @@ describe('compileOutput', () => {
     expect(out.warnings[0]).toMatchObject({ code: 'LOAD_DEPRECATED_ITEM' });
   });
 
-  it("lets a source render its values its own way", () => {
-    const hex = new CompiledSource<TestEvent>(source.definition, {
+  it('lets a source render its values its own way, in the line and in output_fields', () => {
+    const hex = new CompiledSource<TestEvent>({
+      ...source.definition,
       renderValue: (f, v) => (f.name === 'thread.tid' ? `0x${Number(v).toString(16)}` : undefined),
+      outputFieldValue: (f, v) => (f.name === 'thread.tid' ? `tid ${String(v)}` : undefined),
     });
-    expect(compileOutput('%thread.tid %proc.name', hex).render({ 'thread.tid': 255, 'proc.name': 'x' })).toBe('0xff x');
+    const out = compileOutput('%thread.tid %proc.name', hex);
+    const ev = { 'thread.tid': 255, 'proc.name': 'x' };
+    expect(out.render(ev)).toBe('0xff x');
+    expect(out.fields(ev)).toEqual({ 'thread.tid': 'tid 255', 'proc.name': 'x' });
   });
 });

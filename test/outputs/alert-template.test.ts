@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileTemplate } from '../../outputs/alert-template.js';
-import { withFraction } from '../../outputs/alert-time.js';
+import { isoMillis, withFraction } from '../../outputs/alert-time.js';
 import { makeAlert } from './helpers.js';
 
 const t = (text: string) => compileTemplate(text, 'test.key')(makeAlert());
@@ -40,5 +40,9 @@ describe('alert times', () => {
     expect(withFraction('2026-11-29T01:02:03.999999999Z', 6)).toBe('2026-11-29T01:02:03.999999Z');
     expect(withFraction('2026-11-29T01:02:03+02:00', 3)).toBe('2026-11-29T01:02:03+02:00');
     expect(withFraction('2026-11-29t01:02:03.5z', 0)).toBe('2026-11-29T01:02:03Z');
+    expect(isoMillis('2026-11-29T01:02:03.999999999Z')).toBe('2026-11-29T01:02:03.999Z');
+    expect(isoMillis('2026-11-29T01:02:03.5Z')).toBe('2026-11-29T01:02:03.500Z');
+    expect(isoMillis('2026-11-29T01:02:03Z')).toBe('2026-11-29T01:02:03.000Z');
+    expect(isoMillis('2026-11-29T01:02:03.25+02:00')).toBe('2026-11-28T23:02:03.250Z');
   });
 });

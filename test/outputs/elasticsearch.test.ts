@@ -35,6 +35,7 @@ describe('elasticsearch (bulk API through @elastic/elasticsearch 8)', () => {
     expect(outcome.delivered).toHaveLength(2);
     const bulk = peer.requests.find((r) => r.path.startsWith('/_bulk'))!;
     expect(bulk.headers['content-type']).toMatch(/ndjson/);
+    expect(new URL(bulk.path, 'http://x').searchParams.get('filter_path')).toBe('errors,items.*.status,items.*._index,items.*.error');
     const lines = bulk.body.toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as unknown);
     expect(lines[0]).toEqual({ create: { _index: 'falco-2026.11.29', _id: 'a1' } });
     expect(lines[2]).toEqual({ create: { _index: 'falco-2026.12.31', _id: 'a2' } });

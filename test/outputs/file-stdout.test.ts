@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -8,6 +8,7 @@ import { fileOutput } from '../../outputs/file.js';
 import { PermanentError, type Output } from '../../outputs/output.js';
 import { StreamOutput, textLine } from '../../outputs/stdout.js';
 import type { Alert } from '../../src/alert.js';
+import { waitUntil } from '../helpers/wait.js';
 
 function anAlert(n: number, overrides: Partial<Alert> = {}): Alert {
   return {
@@ -28,7 +29,7 @@ describe('file output', () => {
       renameSync(path, `${path}.1`);
       await out.send([anAlert(3)], ctx); // still the renamed file: nothing is lost before the signal
       process.kill(process.pid, 'SIGHUP');
-      await new Promise((r) => setTimeout(r, 100));
+      await waitUntil('the file to be reopened', () => existsSync(path));
       await out.send([anAlert(4)], ctx);
     } finally {
       await out.close();

@@ -71,6 +71,15 @@ describe('webhook over HTTP', () => {
     expect(sink.requests.map((r) => r.json)).toEqual([[anAlert(1), anAlert(2)], [anAlert(3)]]);
   });
 
+  it('sends a large batch, written in pieces, as one intact JSON array with the right length', async () => {
+    const out = track(webhookFrom({ WEBHOOK_ADDRESS: sink.url(), WEBHOOK_BATCHSIZE: '1000' }));
+    const batch = Array.from({ length: 300 }, (_, i) => ({ ...anAlert(i), output: `é ${'x'.repeat(1000)} ${i}` }));
+    await send(out, batch);
+    const [req] = sink.requests;
+    expect(Number(req!.headers['content-length'])).toBe(Buffer.byteLength(req!.body));
+    expect(req!.json).toEqual(batch);
+  });
+
   it('classifies answers: 5xx and 429 retryable (with Retry-After), other 4xx permanent', async () => {
     const out = track(webhookFrom({ WEBHOOK_ADDRESS: sink.url() }));
     sink.answers = [{ status: 503, body: 'down' }, { status: 429, headers: { 'retry-after': '7' } }, { status: 404, body: 'no such hook' }];

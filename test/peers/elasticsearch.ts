@@ -98,7 +98,10 @@ export class ElasticsearchPeer {
       }
     }
     const bulk = /^(?:\/([^/_][^/]*))?\/_bulk$/.exec(url.pathname);
-    if (bulk && (req.method === 'POST' || req.method === 'PUT')) return reply(...this.bulk(req, bulk[1] ? decodeURIComponent(bulk[1]) : undefined));
+    if (bulk && (req.method === 'POST' || req.method === 'PUT')) {
+      const [status, body] = this.bulk(req, bulk[1] ? decodeURIComponent(bulk[1]) : undefined);
+      return reply(status, filterPath(body, url.searchParams.get('filter_path')));
+    }
     return reply(404, error(404, 'no_handler_found_exception', `no handler found for uri [${url.pathname}] and method [${req.method}]`));
   }
 
@@ -156,6 +159,29 @@ export class ElasticsearchPeer {
     }
     return [200, { errors, took: 1, items }];
   }
+}
+
+/**
+ * Elasticsearch's `filter_path` for the shapes a bulk answer has: comma-separated dotted paths where `*`
+ * matches any key and `items` is an array; what matches none of them is left out.
+ */
+function filterPath(body: unknown, filter: string | null): unknown {
+  if (!filter) return body;
+  const paths = filter.split(',').map((p) => p.split('.'));
+  const pick = (value: unknown, depth: number, alive: string[][]): unknown => {
+    if (alive.some((p) => p.length === depth)) return value;
+    if (Array.isArray(value)) return value.map((v) => pick(v, depth, alive)).filter((v) => v !== undefined);
+    if (value === null || typeof value !== 'object') return undefined;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const next = alive.filter((p) => p[depth] === '*' || p[depth] === k);
+      if (next.length === 0) continue;
+      const picked = pick(v, depth + 1, next);
+      if (picked !== undefined) out[k] = picked;
+    }
+    return Object.keys(out).length > 0 ? out : undefined;
+  };
+  return pick(body, 0, paths) ?? {};
 }
 
 function error(status: number, type: string, reason: string): Record<string, unknown> {

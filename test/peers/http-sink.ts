@@ -26,6 +26,8 @@ export interface Answer {
   /** Never answer (the request hangs until the client gives up). */
   hang?: boolean;
   delayMs?: number;
+  /** Answer only once this settles. */
+  gate?: Promise<unknown>;
 }
 
 export interface SinkOptions {
@@ -88,6 +90,7 @@ export class HttpSink {
     this.notify();
     if (answer.hang) return;
     if (answer.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs));
+    if (answer.gate) await answer.gate;
     res.writeHead(answer.status ?? 200, answer.headers);
     res.end(answer.body ?? '');
   }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpSink } from '../peers/http-sink.js';
 import { alert, startTestService, type TestService } from '../helpers/service.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -38,8 +39,10 @@ describe('probes', () => {
 
 describe('a full queue', () => {
   it('answers 503 — never 200 — when an output cannot keep up, and accepts again once it drains', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
     const { sink, saker } = await sinkAndSaker({ QUEUE_CAPACITY: '3', WEBHOOK_CONCURRENCY: '1' }, (s) => {
-      s.answers = [{ delayMs: 400 }];
+      s.answers = [{ gate }];
     });
     const statuses: number[] = [];
     for (let i = 0; i < 3; i++) statuses.push((await saker.post('/', alert({ rule: `r${i}` }))).status);
@@ -49,8 +52,9 @@ describe('a full queue', () => {
     expect(((await full.json()) as { message: string }).message).toBe(
       "the queue of output 'webhook' is full (3 of 3 alerts waiting or in delivery); nothing was accepted, retry later",
     );
+    release();
     await sink.waitForAlerts(3);
-    await new Promise((r) => setTimeout(r, 50));
+    await waitUntil('an empty queue', async () => (await saker.queue.stats())['webhook']!.depth === 0);
     expect((await saker.post('/', alert({ rule: 'r4' }))).status).toBe(200);
     await sink.waitForAlerts(4);
     expect(sink.alerts.map((a) => a['rule'])).toEqual(['r0', 'r1', 'r2', 'r4']);
@@ -87,7 +91,7 @@ describe('per-output filters through the API', () => {
     ]);
     expect(await res.json()).toEqual({ accepted: 5 });
     await sink.waitForAlerts(2);
-    await new Promise((r) => setTimeout(r, 50));
+    await waitUntil('an empty queue', async () => (await saker.queue.stats())['webhook']!.depth === 0);
     expect(sink.alerts.map((a) => a['rule'])).toEqual(['warning', 'error-k8s']);
   });
 });
@@ -98,8 +102,7 @@ describe('/api/v1/dlq', () => {
       s.fallback = { status: 400, body: 'schema mismatch' };
     });
     await saker.post('/', [alert({ rule: 'a' }), alert({ rule: 'b' }), alert({ rule: 'c' })]);
-    await sink.waitForRequests(3);
-    await new Promise((r) => setTimeout(r, 50));
+    await waitUntil('3 dead letters', async () => (await saker.queue.stats())['webhook']!.deadLetters === 3);
 
     const summary = await (await fetch(`${saker.url}/api/v1/dlq`)).json();
     expect(summary).toEqual({ outputs: { webhook: { depth: 0, deadLetters: 3 } } });

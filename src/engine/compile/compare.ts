@@ -2,14 +2,13 @@
 // numbers by value, IPs by address, networks by containment, buffers by bytes. Two forms: tests against a
 // literal prepared once at compile time (the fast path), and comparisons of two extracted values.
 
-import { RE2JS } from 're2js';
 import type { BinaryOperator } from '../ast.js';
-import { ConditionCompileError } from '../errors.js';
 import type { FieldType, FieldValue } from '../source.js';
 import { compileGlob } from './glob.js';
 import { addressKey, networkContains, parseIpAddress, parseIpNetwork, type IpAddress, type IpNetwork } from './ip.js';
 import { normalizeInteger, parseHexBytes, parseLiteral, type Literal } from './literals.js';
 import { PathPrefixSet } from './path_prefix.js';
+import { compileRegex } from './regex.js';
 import { kindOf, type ValueKind } from './types.js';
 
 export type ValueTest = (x: FieldValue) => boolean;
@@ -28,14 +27,6 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 const asciiLower = (s: string): string => s.toLowerCase();
-
-export function compileRegex(pattern: string): RE2JS {
-  try {
-    return RE2JS.compile(pattern);
-  } catch (e) {
-    throw new ConditionCompileError(`invalid regex pattern: ${e instanceof Error ? e.message : String(e)}`);
-  }
-}
 
 /** Tests a string value against a string literal. */
 function stringTest(op: BinaryOperator, lit: string): ValueTest {

@@ -4,9 +4,11 @@
 
 import type { Ast, BinaryCheckExpr, BoolExpr, Modifier, UnaryCheckExpr } from '../ast.js';
 import { ConditionCompileError } from '../errors.js';
+import { printCondition } from '../printer.js';
 import type { FieldValue } from '../source.js';
 import { literalTest, membershipTest, valuesCompare, valuesEqual, type ValueTest } from './compare.js';
 import { resolveEventTypes } from './evttypes.js';
+import { conditionGuards, type ConditionGuard } from './guards.js';
 import type { Operand } from './operand.js';
 import type { CompiledSource } from './source.js';
 import { compileOperand } from './transformers.js';
@@ -22,6 +24,8 @@ export interface CompiledCondition<E> {
   warnings: ConditionWarning[];
   /** Fields read by the condition that have no extractor yet: until they do, `evaluate` is always false. */
   unreadableFields: string[];
+  /** Equality checks the condition cannot hold without, for RuleIndex. */
+  guards: Array<ConditionGuard<E>>;
 }
 
 const LIST_OPS = new Set(['in', 'intersects', 'pmatch']);
@@ -37,6 +41,7 @@ export function compileCondition<E>(ast: Ast, source: CompiledSource<E>): Compil
     eventTypes,
     warnings: c.warnings,
     unreadableFields,
+    guards: conditionGuards(ast, source),
   };
 }
 
@@ -48,26 +53,40 @@ class ConditionCompiler<E> {
   constructor(private readonly source: CompiledSource<E>) {}
 
   compile(e: BoolExpr): Predicate<E> {
+    return this.node(e).p;
+  }
+
+  /** The predicate of a node and its canonical text (the key under which the source may share it). */
+  private node(e: BoolExpr): { p: Predicate<E>; key: string } {
+    const source = this.source;
     switch (e.kind) {
       case 'and':
-      case 'or':
-        return this.logical(e.kind, this.flatten(e.kind, e.children).map((c) => this.compile(c)));
+      case 'or': {
+        const children = this.flatten(e.kind, e.children).map((c) => this.node(c));
+        const key = `(${children.map((c) => c.key).join(` ${e.kind} `)})`;
+        const p = source.sharedCheck(key, () => this.logical(e.kind, children.map((c) => c.p)));
+        return { p, key };
+      }
       case 'not': {
-        const child = this.compile(e.child);
-        return (ev) => !child(ev);
+        const child = this.node(e.child);
+        const inner = child.p;
+        return { p: (ev) => !inner(ev), key: `not ${child.key}` };
       }
       case 'identifier': {
         const err = new ConditionCompileError(`Undefined macro '${e.name}' used in filter.`, e.pos);
         err.node = e;
         throw err;
       }
-      case 'unary_check':
-        return this.at(e, () => {
-          const read = this.operand(e.left).read;
-          return (ev) => read(ev) !== undefined;
-        });
-      case 'binary_check':
-        return this.at(e, () => this.binary(e));
+      case 'unary_check': {
+        const key = printCondition(e);
+        const read = this.at(e, () => this.operand(e.left).read);
+        return { p: source.sharedCheck(key, () => (ev) => read(ev) !== undefined), key };
+      }
+      case 'binary_check': {
+        const key = printCondition(e);
+        const p = this.at(e, () => this.binary(e));
+        return { p: source.sharedCheck(key, () => p), key };
+      }
     }
   }
 

@@ -18,16 +18,26 @@ export function resolveEventTypes(ast: BoolExpr, all: ReadonlySet<string>): Read
   return set.size === all.size ? undefined : set;
 }
 
-function complement(all: ReadonlySet<string>, s: ReadonlySet<string>): Set<string> {
+function complement(all: ReadonlySet<string>, s: ReadonlySet<string>): ReadonlySet<string> {
+  if (s.size === 0) return all;
   const out = new Set<string>();
   for (const n of all) if (!s.has(n)) out.add(n);
   return out;
 }
 
-function intersect(a: ReadonlySet<string>, b: ReadonlySet<string>): Set<string> {
+// Neutral checks give the `all` set itself; these short-cut it so that resolving a long rule does not copy
+// the 450 event names at every node.
+function intersect(all: ReadonlySet<string>, a: ReadonlySet<string>, b: ReadonlySet<string>): ReadonlySet<string> {
+  if (a === all) return b;
+  if (b === all) return a;
   const out = new Set<string>();
   for (const n of a) if (b.has(n)) out.add(n);
   return out;
+}
+
+function unionOf(all: ReadonlySet<string>, a: ReadonlySet<string>, b: ReadonlySet<string>): ReadonlySet<string> {
+  if (a === all || b === all) return all;
+  return new Set([...a, ...b]);
 }
 
 function resolve(e: BoolExpr, negated: boolean, all: ReadonlySet<string>): ReadonlySet<string> {
@@ -39,7 +49,7 @@ function resolve(e: BoolExpr, negated: boolean, all: ReadonlySet<string>): Reado
       let acc: ReadonlySet<string> | undefined;
       for (const c of e.children) {
         const s = resolve(c, negated, all);
-        acc = acc === undefined ? s : unite ? new Set([...acc, ...s]) : intersect(acc, s);
+        acc = acc === undefined ? s : unite ? unionOf(all, acc, s) : intersect(all, acc, s);
       }
       return acc ?? all;
     }

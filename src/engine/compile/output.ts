@@ -76,6 +76,7 @@ export function compileOutput<E>(format: string, source: CompiledSource<E>): Com
   const tokens = parts.filter((p): p is Token<E> => typeof p !== 'string');
   const unreadableFields = [...new Set(tokens.flatMap((t) => t.operand.fields.filter((f) => !f.def.extractor).map((f) => f.def.name)))];
   const renderValue = source.renderValue;
+  const jsonHook = source.outputFieldValue;
   const textOf = (t: Token<E>, v: FieldValue | undefined): string => {
     if (v === undefined) return '<NA>';
     const plain = t.operand.plain;
@@ -98,7 +99,12 @@ export function compileOutput<E>(format: string, source: CompiledSource<E>): Com
     },
     fields(event) {
       const out: Record<string, OutputFieldValue> = {};
-      for (const t of tokens) out[t.text] = jsonValue(t.operand.type, t.operand.read(event));
+      for (const t of tokens) {
+        const v = t.operand.read(event);
+        const plain = t.operand.plain;
+        const special = v !== undefined && plain && jsonHook ? jsonHook(plain.def, v, plain.arg) : undefined;
+        out[t.text] = special !== undefined ? special : jsonValue(t.operand.type, v);
+      }
       return out;
     },
     tokens: tokens.map((t) => t.text),

@@ -15,6 +15,7 @@ import { compileLists, originalOffset, substituteLists, type CompiledList, type 
 import type { MacroProblem } from './macros.js';
 import { RuleLoadError, type ItemContext, type LoadReport, type SourcePosition } from './results.js';
 import { SourcedText } from './sourced_text.js';
+import type { ConditionGuard } from '../compile/guards.js';
 import type { CompileTarget, CompiledOutput } from './target.js';
 
 /** LOAD_NO_EVTTYPE: a syscall rule that can match more event codes than this. */
@@ -48,6 +49,8 @@ export interface CompiledRule<E = unknown> {
   exceptionFields: string[];
   evaluate(event: E): boolean;
   eventTypes: ReadonlySet<string> | undefined;
+  /** Checks the condition cannot hold without; the ruleset skips the rule for events failing them. */
+  guards: ReadonlyArray<ConditionGuard<E>>;
   output: CompiledOutput<E>;
 }
 
@@ -55,10 +58,6 @@ interface ParsedMacro {
   info: MacroInfo;
   ast: Ast;
   used: boolean;
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Errors that skip-if-unknown-filter turns into a warning (err_is_unknown_type_or_field). */
@@ -199,6 +198,7 @@ export class RuleCompiler<E> {
       exceptionFields: exceptionFields(info),
       evaluate: compiled.evaluate,
       eventTypes: compiled.eventTypes,
+      guards: compiled.guards ?? [],
       output,
     };
   }

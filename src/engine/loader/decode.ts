@@ -2,7 +2,7 @@
 // rule_loader_reader.cpp): the same checks in the same order, with the same messages, so that a bad
 // rules file fails exactly where and how it fails in Falco.
 
-import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { RuleLoadError, type ItemContext, type ItemType } from './results.js';
 import type { YamlFile } from './yaml_source.js';
 
@@ -10,6 +10,8 @@ import type { YamlFile } from './yaml_source.js';
 export type YamlValue = Node | null;
 
 export class ItemReader {
+  private byKey: Map<string, Pair> | undefined;
+
   constructor(
     readonly file: YamlFile,
     readonly doc: Document.Parsed,
@@ -19,7 +21,9 @@ export class ItemReader {
 
   /** The same item, reported as `itemType` / `itemName` (once its name is known). */
   as(itemType: ItemType, itemName: string): ItemReader {
-    return new ItemReader(this.file, this.doc, this.map, { ...this.context, itemType, itemName });
+    const same = new ItemReader(this.file, this.doc, this.map, { ...this.context, itemType, itemName });
+    same.byKey = this.byKey;
+    return same;
   }
 
   /** A nested mapping (an exception, an override, a plugin requirement) read with its own context. */
@@ -29,7 +33,7 @@ export class ItemReader {
 
   /** The keys the author wrote, in order. */
   keys(): string[] {
-    return this.map.items.map((pair) => scalarText(this.resolve(pair.key as Node | null)) ?? '');
+    return [...this.pairs().keys()];
   }
 
   /** yaml-cpp's IsDefined: the key is present, whatever its value (even null). */
@@ -104,8 +108,20 @@ export class ItemReader {
     return resolveNode(this.doc, node);
   }
 
-  private pair(key: string) {
-    return this.map.items.find((p) => scalarText(this.resolve(p.key as Node | null)) === key);
+  private pair(key: string): Pair | undefined {
+    return this.pairs().get(key);
+  }
+
+  /** The pairs by key text; the first of duplicated keys wins, as in yaml-cpp's lookup. */
+  private pairs(): Map<string, Pair> {
+    if (this.byKey === undefined) {
+      this.byKey = new Map();
+      for (const p of this.map.items) {
+        const key = scalarText(this.resolve(p.key as Node | null)) ?? '';
+        if (!this.byKey.has(key)) this.byKey.set(key, p);
+      }
+    }
+    return this.byKey;
   }
 
   private scalar(key: string, value: YamlValue): string {

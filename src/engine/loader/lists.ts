@@ -10,7 +10,13 @@ export interface CompiledList {
   name: string;
   items: string[];
   used: boolean;
+  /** The name has no delimiter in it, so it can only ever match a whole word of a condition. */
+  word: boolean;
 }
+
+/** Splits text at the delimiters: a list name without delimiters can only match one of these words. */
+const DELIMITER_RUN = /[ \t\n\r(),=]+/;
+const HAS_DELIMITER = /[ \t\n\r(),=]/;
 
 /** compile_list_infos: an item naming a list defined before this one is replaced by that list's items. */
 export function compileLists(lists: ReadonlyMap<string, ListInfo>): CompiledList[] {
@@ -27,7 +33,7 @@ export function compileLists(lists: ReadonlyMap<string, ListInfo>): CompiledList
         items.push(item);
       }
     }
-    out.push({ name: list.name, items, used: false });
+    out.push({ name: list.name, items, used: false, word: !HAS_DELIMITER.test(list.name) });
   }
   for (const l of out) if (usedNames.has(l.name)) l.used = true;
   return out;
@@ -47,10 +53,6 @@ function quoteItem(item: string): string {
   return item.includes(' ') && item[0] !== '"' && item[0] !== "'" ? `"${item}"` : item;
 }
 
-/** Splits text at the delimiters: a list name without delimiters can only match one of these words. */
-const DELIMITER_RUN = /[ \t\n\r(),=]+/;
-const HAS_DELIMITER = /[ \t\n\r(),=]/;
-
 /**
  * Substitutes every list into `condition`, in order, marking the lists it used. With `edits`, records
  * each replacement so that `originalOffset` can map an offset of the result back.
@@ -62,7 +64,7 @@ export function substituteLists(condition: string, lists: readonly CompiledList[
   let text = condition;
   for (const list of lists) {
     const name = list.name;
-    if (name === '' || (!words.has(name) && !HAS_DELIMITER.test(name))) continue;
+    if (name === '' || (list.word && !words.has(name))) continue;
     let start = text.indexOf(name);
     while (start >= 0) {
       let end = start + name.length;

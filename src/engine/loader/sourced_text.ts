@@ -32,7 +32,7 @@ export class SourcedText {
     return new SourcedText(this.text + separator + other.text, [...this.pieces, ...moved]);
   }
 
-  /** Where the character at `offset` was written; offsets in separators map to the next piece. */
+  /** Where the character at `offset` was written; an offset in a separator maps to the end of the piece before. */
   positionAt(offset: number): SourcePosition {
     let chosen = this.pieces[0];
     for (const p of this.pieces) {

@@ -3,6 +3,7 @@
 // about fields or events.
 
 import type { Ast, Position } from '../ast.js';
+import type { ConditionGuard } from '../compile/guards.js';
 import type { OutputFieldValue } from '../../alert.js';
 
 export interface CompileWarning {
@@ -17,6 +18,8 @@ export interface CompiledCondition<E> {
   /** The event types the condition can match (syscall); undefined when it can match any. */
   eventTypes: ReadonlySet<string> | undefined;
   warnings: readonly CompileWarning[];
+  /** Equality checks the condition cannot hold without (`ka.verb in (create)`), for indexing rules. */
+  guards?: ReadonlyArray<ConditionGuard<E>>;
 }
 
 export interface CompiledOutput<E> {
@@ -33,4 +36,6 @@ export interface CompileTarget<E = unknown> {
   compileCondition(ast: Ast): CompiledCondition<E>;
   /** Throws OutputFormatError (Falco's message) when the format does not compile. */
   compileOutput(format: string): CompiledOutput<E>;
+  /** Called before the rules are evaluated for a new event (compiled checks may cache per event). */
+  beginEvent?(): void;
 }

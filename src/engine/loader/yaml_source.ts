@@ -69,6 +69,9 @@ export class YamlFile {
         j++; // an escape sequence's extra characters
       }
     }
+    // Land on the character itself, not on the indentation or line break before it.
+    const target = decoded.charCodeAt(i);
+    while (j < end && isBlank(this.text.charCodeAt(j)) && !isBlank(target)) j++;
     return this.position(j);
   }
 }

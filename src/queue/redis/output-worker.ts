@@ -32,8 +32,8 @@ return 0`;
 /** What happens to a job's alerts once every slice of it was tried. */
 interface JobVerdict {
   dead: FailedAlert[];
-  /** Alerts to deliver again, at which attempt, after how long. */
-  again?: { alerts: Alert[]; attempt: number; delayMs: number };
+  /** Alerts to deliver again, at which attempt, after how long, and why. */
+  again?: { alerts: Alert[]; attempt: number; delayMs: number; error: string };
 }
 
 export interface OutputWorkerDeps {
@@ -89,15 +89,22 @@ export class OutputWorker {
   private async process(job: Job<AlertJobData, void, string>, token: string | undefined): Promise<void> {
     const { attempt, alerts } = job.data;
     const verdict = await this.deliver(alerts, attempt, job.timestamp);
+    const log = this.deps.logger;
     if (verdict.dead.length > 0) {
       await this.deps.deadLetters.add(this.name, verdict.dead, attempt);
-      this.deps.logger.warn(
-        { output: this.name, alerts: verdict.dead.length, error: verdict.dead[0]?.error },
-        'alerts moved to the dead letters',
+      log.error(
+        { output: this.name, alerts: verdict.dead.length, attempts: attempt, error: verdict.dead[0]!.error },
+        `${verdict.dead.length} alert(s) for output '${this.name}' moved to the dead letters`,
       );
     }
     if (!verdict.again) return;
-    const { alerts: again, attempt: next, delayMs } = verdict.again;
+    const { alerts: again, attempt: next, delayMs, error } = verdict.again;
+    if (next > attempt) {
+      log.warn(
+        { output: this.name, alerts: again.length, attempt, retryInMs: delayMs, error },
+        `delivery to output '${this.name}' failed; retrying`,
+      );
+    }
     const data: AlertJobData = { attempt: next, alerts: again };
     // Both commands go out together on the worker's connection and run in order.
     await Promise.all([
@@ -115,6 +122,7 @@ export class OutputWorker {
     const retry: Alert[] = [];
     const interrupted: Alert[] = [];
     let delayMs = 0;
+    let error = '';
     // Once a whole slice failed retryably the peer is most likely down: the remaining slices share that
     // verdict without each waiting for its own timeout.
     let peerDown: string | undefined;
@@ -123,6 +131,7 @@ export class OutputWorker {
       if (outcome.retry) {
         retry.push(...outcome.retry.alerts);
         delayMs = Math.max(delayMs, outcome.retry.delayMs);
+        error = outcome.retry.error;
       }
     };
 
@@ -149,9 +158,9 @@ export class OutputWorker {
     if (interrupted.length > 0) {
       // A job holds one attempt number: the retried alerts ride along with the interrupted ones (at worst
       // they get one extra try).
-      return { dead, again: { alerts: [...interrupted, ...retry], attempt, delayMs: 0 } };
+      return { dead, again: { alerts: [...interrupted, ...retry], attempt, delayMs: 0, error: 'saker is shutting down' } };
     }
-    if (retry.length > 0) return { dead, again: { alerts: retry, attempt: attempt + 1, delayMs } };
+    if (retry.length > 0) return { dead, again: { alerts: retry, attempt: attempt + 1, delayMs, error } };
     return { dead };
   }
 }

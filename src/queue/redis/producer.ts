@@ -1,8 +1,12 @@
 // Micro-batching. Adding a BullMQ job costs Redis about nine commands, so one job per alert per output
-// would cap ingestion far below what the HTTP side takes. Instead the alerts of every enqueue arriving
-// within `lingerMs` (or until `jobMaxAlerts` are waiting) share a window; the window is written as a few
-// jobs per output in one pipelined round trip, and every caller of that window is answered when Redis
-// acknowledged it — never before, so a 200 always means "in Redis".
+// would cap ingestion far below what the HTTP side takes. Instead the alerts of the enqueues that arrive
+// together share a window, written as a few jobs per output in one pipelined round trip; every caller of
+// the window is answered when Redis acknowledged it — never before, so a 200 always means "in Redis".
+//
+// The window is a group commit: when no write is in progress it goes out at the end of the current turn of
+// the event loop (no added latency for a lone sender such as one Falco), otherwise it collects alerts while
+// the previous write is in flight and goes out when that write returns — or after `lingerMs`, or as soon as
+// it holds `jobMaxAlerts` alerts. Under load the windows grow by themselves, and so does the batching.
 
 import type { Alert } from '../../alert.js';
 import { QueueUnavailableError, type Delivery } from '../queue.js';
@@ -12,7 +16,8 @@ import type { OutputQueues } from './output-queues.js';
 interface Window {
   byOutput: Map<string, Alert[]>;
   size: number;
-  timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  /** Cancels the scheduled flush. */
+  cancel: () => void;
   done: Promise<void>;
   resolve: () => void;
   reject: (err: Error) => void;
@@ -87,9 +92,15 @@ export class BatchingProducer {
       resolve = res;
       reject = rej;
     });
-    const window: Window = { byOutput: new Map(), size: 0, timer: undefined, done, resolve, reject };
-    window.timer =
-      this.settings.lingerMs > 0 ? setTimeout(() => this.flush(), this.settings.lingerMs) : setImmediate(() => this.flush());
+    const window: Window = { byOutput: new Map(), size: 0, cancel: () => {}, done, resolve, reject };
+    if (this.writes.size === 0) {
+      const immediate = setImmediate(() => this.flush());
+      window.cancel = () => clearImmediate(immediate);
+    } else {
+      // A write is in flight: its completion flushes this window (see flush), or the linger bound does.
+      const timer = setTimeout(() => this.flush(), this.settings.lingerMs);
+      window.cancel = () => clearTimeout(timer);
+    }
     return window;
   }
 
@@ -97,8 +108,7 @@ export class BatchingProducer {
     const window = this.window;
     if (!window) return;
     this.window = undefined;
-    if (this.settings.lingerMs > 0) clearTimeout(window.timer as NodeJS.Timeout);
-    else clearImmediate(window.timer as NodeJS.Immediate);
+    window.cancel();
     const write = this.write(window).then(
       () => {
         this.lastRefusal = undefined;
@@ -107,7 +117,11 @@ export class BatchingProducer {
       (err: unknown) => window.reject(this.unavailable(err)),
     );
     this.writes.add(write);
-    void write.finally(() => this.writes.delete(write));
+    void write.finally(() => {
+      this.writes.delete(write);
+      // The alerts that gathered during this write go out now rather than waiting for the linger bound.
+      if (this.writes.size === 0) this.flush();
+    });
   }
 
   private write(window: Window): Promise<void> {

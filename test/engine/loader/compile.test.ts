@@ -59,6 +59,11 @@ describe('compiling conditions: errors where they are written', () => {
     expect(warnings(l, 'LOAD_DEPRECATED_ITEM')[0]).toContain("usage of deprecated field 'evt.dir'");
   });
 
+  it('places condition warnings at the first character of a folded condition', () => {
+    const text = '- rule: r\n  desc: d\n  condition: >\n    evt.type = open and evt.dir = <\n  output: o\n  priority: INFO\n';
+    expect(warnings(load(text), 'LOAD_DEPRECATED_ITEM')[0]).toContain("rule 'r' @4:5:");
+  });
+
   it('compiles each file over everything before it, and stops at the first failing file', () => {
     const l = load(`- macro: m\n  condition: evt.type = open\n`, rule('r', 'm and proc.name = x'));
     expect(l.results.map((r) => r.ok)).toEqual([true, true]);
