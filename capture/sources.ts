@@ -6,6 +6,7 @@ import { builtinSources } from '../src/engine/builtin_sources.js';
 import type { SourceDefinition } from '../src/engine/source.js';
 import { jsonSource } from './json/source.js';
 import { k8sAuditSource } from './k8saudit/source.js';
+import { syscallSource } from './scap/source.js';
 
 export interface SourceOptions {
   /** `evt.hostname` (the alerts' hostname); the machine's host name by default. */
@@ -15,7 +16,7 @@ export interface SourceOptions {
 export function sourceDefinitions(options: SourceOptions = {}): SourceDefinition<never>[] {
   const host = options.hostname;
   const hostOption = host !== undefined ? { hostname: () => host } : {};
-  const captured: SourceDefinition<never>[] = [k8sAuditSource(hostOption), jsonSource(hostOption)];
+  const captured: SourceDefinition<never>[] = [syscallSource(), k8sAuditSource(hostOption), jsonSource(hostOption)];
   const names = new Set(captured.map((s) => s.name));
   return [...builtinSources().filter((s) => !names.has(s.name)), ...captured];
 }

@@ -102,8 +102,11 @@ function classifyWebApiError(err: unknown): DeliveryError {
     }
     case ErrorCode.HTTPError:
       return failureForStatus('Slack Web API', e.statusCode, e.headers['retry-after'], e.statusMessage);
-    case ErrorCode.RequestError:
-      return failureForNetworkError('Slack Web API', e.original ?? e);
+    case ErrorCode.RequestError: {
+      // Only the socket's reason: axios errors carry the request, bearer token included.
+      const original = (e.original ?? e) as NodeJS.ErrnoException;
+      return failureForNetworkError('Slack Web API', { message: original.message, code: original.code });
+    }
     default:
       return failureForNetworkError('Slack Web API', err);
   }

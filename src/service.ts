@@ -12,9 +12,9 @@ import { createQueue } from './queue/index.js';
 import type { AlertQueue, DeliveryTarget } from './queue/queue.js';
 import { compileFilter } from './router/filter.js';
 import { Router, type RoutedOutput } from './router/router.js';
-import { SakerMetrics } from './server/metrics.js';
 import { readRulesSettings } from './rules/config.js';
 import { LiveRules } from './rules/live-rules.js';
+import { SakerMetrics } from './server/metrics.js';
 import { buildServer } from './server/server.js';
 
 export interface RunningService {

@@ -1,9 +1,13 @@
 // npm run bench:scap — saker's .scap replay against sysdig 0.29 (see README "Replaying .scap captures").
-//  1. saker: the corpus captures replayed back to back until ≥ 1,000,000 events (reader, state, fields);
+//  1. saker: the corpus captures replayed back to back until ≥ 1,000,000 events, through every rule of the
+//     current falco_rules.yaml (and, for comparison, through reader + state + field extraction alone);
 //  2. sysdig: `sysdig -r F "evt.num=0"` per capture minus its start-up (the same on falco_empty.scap);
-//  3. a generated capture of ≥ 1 GB (a sample's metadata, then its events repeated): saker's peak RSS and
-//     rate, and sysdig reading the same file.
-// Options (env): SCAP_BENCH_REPEAT (default 3), SCAP_BENCH_BIG_MB (default 1100), SCAP_BENCH_SKIP_BIG=1.
+//  3. a generated capture of ≥ 1 GB (a sample's metadata, then its events repeated with increasing
+//     timestamps) in a temporary directory, deleted after: saker's peak RSS and rate through all rules, and
+//     sysdig reading the same file to its end.
+// Wall-clock figures depend on the machine's load (it is shared); CPU seconds (user + system) are given too.
+// Options (env): SCAP_BENCH_REPEAT (default 3), SCAP_BENCH_BIG_MB (default 1100), SCAP_BENCH_SKIP_BIG=1,
+// SAKER_CORPUS (default ../shared/corpus).
 
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -17,14 +21,26 @@ import { generateCapture } from './generate.js';
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..', '..');
-const corpus = resolve(process.env.SAKER_CORPUS ?? join(root, '..', 'shared', 'corpus'), 'scap');
-const REPEAT = Number(process.env.SCAP_BENCH_REPEAT ?? 3);
+const corpusRoot = resolve(process.env.SAKER_CORPUS ?? join(root, '..', 'shared', 'corpus'));
+const corpus = join(corpusRoot, 'scap');
+const RULES = join(corpusRoot, 'rules', 'upstream', 'falco_rules.yaml');
+const REPEAT = Math.max(1, Number(process.env.SCAP_BENCH_REPEAT ?? 3));
 const BIG_MB = Number(process.env.SCAP_BENCH_BIG_MB ?? 1100);
 
 interface WorkerResult {
   events: number;
+  blocks: number;
+  alerts: number;
   seconds: number;
+  cpuSeconds: number;
   maxRssMb: number;
+}
+
+interface Timed {
+  wall: number;
+  cpu: number;
+  rssMb: number;
+  stdout: string;
 }
 
 function median(xs: number[]): number {
@@ -32,8 +48,8 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-async function worker(minEvents: number, files: string[]): Promise<WorkerResult> {
-  const child = spawn(process.execPath, [join(here, 'worker.js'), String(minEvents), ...files], {
+async function worker(minEvents: number, rules: string, files: string[]): Promise<WorkerResult> {
+  const child = spawn(process.execPath, [join(here, 'worker.js'), String(minEvents), rules, ...files], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -43,10 +59,27 @@ async function worker(minEvents: number, files: string[]): Promise<WorkerResult>
   return JSON.parse(out) as WorkerResult;
 }
 
-async function timeSysdig(file: string): Promise<number> {
-  const t0 = process.hrtime.bigint();
-  await run('sysdig', ['-r', file, 'evt.num=0'], { maxBuffer: 1 << 26 });
-  return Number(process.hrtime.bigint() - t0) / 1e9;
+async function median3(minEvents: number, rules: string, files: string[]): Promise<WorkerResult> {
+  const runs: WorkerResult[] = [];
+  for (let i = 0; i < REPEAT; i++) runs.push(await worker(minEvents, rules, files));
+  return {
+    events: runs[0]!.events,
+    blocks: runs[0]!.blocks,
+    alerts: runs[0]!.alerts,
+    seconds: median(runs.map((r) => r.seconds)),
+    cpuSeconds: median(runs.map((r) => r.cpuSeconds)),
+    maxRssMb: Math.max(...runs.map((r) => r.maxRssMb)),
+  };
+}
+
+// sysdig under GNU time: wall, user + system CPU and peak RSS of the one process.
+async function timeSysdig(file: string, filter = 'evt.num=0', format?: string): Promise<Timed> {
+  const args = ['-f', '%e %U %S %M', 'sysdig', '-r', file];
+  if (format !== undefined) args.push('-p', format);
+  args.push(filter);
+  const { stdout, stderr } = await run('/usr/bin/time', args, { maxBuffer: 1 << 26 });
+  const last = stderr.trim().split('\n').pop()!.split(' ').map(Number);
+  return { wall: last[0]!, cpu: last[1]! + last[2]!, rssMb: last[3]! / 1024, stdout };
 }
 
 async function sysdigVersion(): Promise<string | null> {
@@ -68,22 +101,39 @@ function fmt(n: number): string {
 
 async function main(): Promise<void> {
   if (!existsSync(corpus)) throw new Error(`no captures at ${corpus} (set SAKER_CORPUS)`);
+  if (!existsSync(RULES)) throw new Error(`no rules at ${RULES}`);
   const files = readdirSync(corpus)
     .filter((f) => f.endsWith('.scap'))
     .sort()
     .map((f) => join(corpus, f));
-  console.log(`node ${process.version}; ${files.length} captures; medians of ${REPEAT} runs; machine shared, figures noisy\n`);
+  const version = await sysdigVersion();
+  console.log(
+    `node ${process.version}; ${version ?? 'sysdig not installed'}; ${files.length} captures; medians of ${REPEAT} runs; ` +
+      `load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}\n`,
+  );
+  const rows: string[] = [];
+  const row = (what: string, events: number, blocks: number, r: { wall: number; cpu: number; rssMb?: number }): void => {
+    rows.push(
+      `| ${what} | ${fmt(events)} | ${fmt(blocks)} | ${r.wall.toFixed(2)} s | ${fmt(blocks / r.wall)} | ${r.cpu.toFixed(2)} s | ${fmt(blocks / r.cpu)} | ${r.rssMb === undefined ? '—' : `${r.rssMb.toFixed(0)} MB`} |`,
+    );
+  };
 
   // 1. saker, back to back.
-  const sakerRuns: WorkerResult[] = [];
-  for (let i = 0; i < REPEAT; i++) sakerRuns.push(await worker(1_000_000, files));
-  const sakerRate = median(sakerRuns.map((r) => r.events / r.seconds));
-  const sakerRss = Math.max(...sakerRuns.map((r) => r.maxRssMb));
-  const sakerEvents = sakerRuns[0]!.events;
+  const withRules = await median3(1_000_000, RULES, files);
+  row(
+    `saker, ${files.length} captures back to back, all rules of falco_rules.yaml (${fmt(withRules.alerts)} alerts)`,
+    withRules.events,
+    withRules.blocks,
+    { wall: withRules.seconds, cpu: withRules.cpuSeconds, rssMb: withRules.maxRssMb },
+  );
+  const noRules = await median3(1_000_000, '-', files);
+  row(`saker, same, reader + state + 8 fields per event, no rules`, noRules.events, noRules.blocks, {
+    wall: noRules.seconds,
+    cpu: noRules.cpuSeconds,
+    rssMb: noRules.maxRssMb,
+  });
 
   // 2. sysdig per-event cost without start-up.
-  const version = await sysdigVersion();
-  let sysdigRate: number | undefined;
   if (version !== null) {
     const readable: Array<{ file: string; blocks: number }> = [];
     for (const f of files) {
@@ -95,49 +145,60 @@ async function main(): Promise<void> {
       }
     }
     const empty = readable.find((r) => r.file.endsWith('falco_empty.scap'))!.file;
-    let totalEvents = 0;
-    let totalSeconds = 0;
+    let blocks = 0;
+    let wall = 0;
+    let cpu = 0;
     for (const r of readable) {
       if (r.file === empty) continue;
-      const t: number[] = [];
-      const s: number[] = [];
+      const t: Timed[] = [];
+      const s: Timed[] = [];
       for (let i = 0; i < REPEAT; i++) {
         s.push(await timeSysdig(empty));
         t.push(await timeSysdig(r.file));
       }
-      totalEvents += r.blocks;
-      totalSeconds += Math.max(0, median(t) - median(s));
+      blocks += r.blocks;
+      wall += Math.max(0, median(t.map((x) => x.wall)) - median(s.map((x) => x.wall)));
+      cpu += Math.max(0, median(t.map((x) => x.cpu)) - median(s.map((x) => x.cpu)));
     }
-    sysdigRate = totalEvents / totalSeconds;
+    row(`${version}, ${readable.length - 1} captures, per event without start-up (\`-r F "evt.num=0"\` minus falco_empty.scap)`, NaN, blocks, {
+      wall,
+      cpu,
+    });
   }
-
-  console.log('| measurement | events/s | peak RSS |');
-  console.log('|---|---:|---:|');
-  console.log(
-    `| saker, ${files.length} captures back to back, ${fmt(sakerEvents)} events (reader + state + 9 fields per event) | ${fmt(sakerRate)} | ${sakerRss.toFixed(0)} MB |`,
-  );
-  if (sysdigRate !== undefined) console.log(`| ${version}, per event without start-up (\`-r F "evt.num=0"\`) | ${fmt(sysdigRate)} | — |`);
 
   // 3. the large capture.
-  if (process.env.SCAP_BENCH_SKIP_BIG === '1') return;
-  const dir = mkdtempSync(join(tmpdir(), 'saker-scap-bench-'));
-  try {
-    const big = join(dir, 'big.scap');
-    const sample = join(corpus, 'falco_psp_run_as_user_0_container.scap');
-    const gen = await generateCapture(sample, big, BIG_MB * 1024 * 1024);
-    const size = statSync(big).size;
-    const blocks = gen.rounds * gen.eventsPerRound;
-    const s = await worker(1, [big]);
-    console.log(
-      `| saker, generated capture of ${(size / 2 ** 30).toFixed(2)} GiB (${fmt(blocks)} event blocks, ${fmt(s.events)} events delivered) | ${fmt(s.events / s.seconds)} (${fmt(blocks / s.seconds)} blocks/s) | ${s.maxRssMb.toFixed(0)} MB |`,
-    );
-    if (version !== null) {
-      const t = await timeSysdig(big);
-      console.log(`| ${version}, same generated capture (reads it: yes) | ${fmt(blocks / t)} blocks/s | — |`);
+  if (process.env.SCAP_BENCH_SKIP_BIG !== '1') {
+    const dir = mkdtempSync(join(tmpdir(), 'saker-scap-bench-'));
+    try {
+      const big = join(dir, 'big.scap');
+      const sample = join(corpus, 'falco_psp_run_as_user_0_container.scap');
+      const gen = await generateCapture(sample, big, BIG_MB * 1024 * 1024);
+      const size = statSync(big).size;
+      const s = await worker(1, RULES, [big]);
+      row(`saker, generated capture of ${(size / 2 ** 30).toFixed(2)} GiB, all rules (${fmt(s.alerts)} alerts)`, s.events, s.blocks, {
+        wall: s.seconds,
+        cpu: s.cpuSeconds,
+        rssMb: s.maxRssMb,
+      });
+      if (version !== null) {
+        // sysdig reads it to the end: print the numbers of its last events only.
+        const perRound = Number((await timeSysdig(sample, 'evt.num>0', '%evt.num')).stdout.trim().split('\n').pop());
+        const last = perRound * gen.rounds;
+        const t = await timeSysdig(big, `evt.num>${last - 100}`, '%evt.num');
+        const seen = Number(t.stdout.trim().split('\n').pop() ?? 0);
+        row(`${version}, same generated capture, \`evt.num>${last - 100}\` (its last event: #${fmt(seen)} of ${fmt(last)} expected)`, NaN, gen.rounds * gen.eventsPerRound, t);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
+
+  console.log('| measurement | events delivered | event blocks | wall | blocks/s (wall) | CPU | blocks/s (CPU) | peak RSS |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) console.log(r.replace('| NaN |', '| — |'));
+  console.log(
+    '\nevents delivered: what rules see (libscap folds enter events into exits); event blocks: events read from the file, what sysdig counts.',
+  );
 }
 
 await main();

@@ -1,36 +1,58 @@
 // One measured replay, in its own process so that its peak RSS is its own:
-//   node dist/bench/scap/worker.js <min-events> <capture>...
+//   node dist/bench/scap/worker.js <min-events> <rules.yaml | -> <capture>...
 // replays the captures back to back (again and again) until at least <min-events> events went through the
-// reader, the state and the field extraction, then prints {events, seconds, maxRssMb} as JSON.
+// reader and the state, then through every rule of the rules file (or, with `-`, through the extraction of
+// the fields rules read most), and prints {events, blocks (event blocks read), alerts, seconds, cpuSeconds, maxRssMb} as JSON.
 
+import { Engine } from '../../src/engine/engine.js';
+import type { Extractor } from '../../src/engine/source.js';
+import type { ScapEvent } from '../../capture/scap/event.js';
 import { SYSCALL_EXTRACTORS } from '../../capture/scap/fields/index.js';
 import { ScapReader, openCaptureStream } from '../../capture/scap/reader.js';
-import type { ScapEvent } from '../../capture/scap/event.js';
-import type { Extractor } from '../../src/engine/source.js';
+import { syscallSource } from '../../capture/scap/source.js';
 
-/** Fields Falco's rules and outputs read on most events: what a rule evaluation costs at least. */
-const FIELDS = ['evt.type', 'evt.dir', 'proc.name', 'proc.cmdline', 'proc.pname', 'user.name', 'fd.name', 'fd.typechar', 'container.id'];
+const FIELDS = ['evt.type', 'proc.name', 'proc.cmdline', 'proc.pname', 'user.name', 'fd.name', 'fd.typechar', 'container.id'];
 
 async function main(): Promise<void> {
-  const [minArg, ...files] = process.argv.slice(2);
+  const [minArg, rules, ...files] = process.argv.slice(2);
   const min = Number(minArg);
-  if (!Number.isFinite(min) || files.length === 0) throw new Error('usage: worker <min-events> <capture>...');
-  const ex: Array<Extractor<ScapEvent>> = FIELDS.map((f) => SYSCALL_EXTRACTORS[f]!(undefined));
+  if (!Number.isFinite(min) || rules === undefined || files.length === 0) {
+    throw new Error('usage: worker <min-events> <rules.yaml|-> <capture>...');
+  }
+  let handle: (ev: ScapEvent) => void;
+  let alerts = 0;
+  if (rules === '-') {
+    const ex: Array<Extractor<ScapEvent>> = FIELDS.map((f) => SYSCALL_EXTRACTORS[f]!(undefined));
+    handle = (ev) => {
+      for (const e of ex) if (e(ev) !== undefined) alerts += 0;
+    };
+  } else {
+    const engine = new Engine({ sources: [syscallSource()], match: 'first' });
+    const loaded = engine.loadFiles([rules]);
+    const errors = loaded.flatMap((r) => r.errors);
+    if (errors.length > 0) throw new Error(`${rules}: ${JSON.stringify(errors[0])}`);
+    handle = (ev) => {
+      alerts += engine.evaluate('syscall', ev).length;
+    };
+  }
   let events = 0;
-  let sink = 0;
+  let blocks = 0;
   const start = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   do {
     for (const f of files) {
       const reader = new ScapReader();
       await reader.run(await openCaptureStream(f), (ev) => {
         events++;
-        for (const e of ex) if (e(ev) !== undefined) sink++;
+        handle(ev);
       });
+      blocks += reader.stats.eventBlocks;
     }
   } while (events < min);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
   const maxRssMb = process.resourceUsage().maxRSS / 1024;
-  process.stdout.write(JSON.stringify({ events, seconds, maxRssMb, sink }) + '\n');
+  process.stdout.write(JSON.stringify({ events, blocks, alerts, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMb }) + '\n');
 }
 
 await main();

@@ -3,5 +3,6 @@
 
 import { jsonReader } from './json-reader.js';
 import type { EventReader } from './reader.js';
+import { scapReader } from './scap-reader.js';
 
-export const eventReaders: readonly EventReader[] = [jsonReader];
+export const eventReaders: readonly EventReader[] = [scapReader, jsonReader];

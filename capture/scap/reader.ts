@@ -117,26 +117,62 @@ export class ScapReader {
     return reader;
   }
 
-  async run(source: AsyncIterable<Buffer>, sink: EventSink): Promise<void> {
-    const sp = this.splitter;
+  async run(source: AsyncIterable<Uint8Array>, sink: EventSink): Promise<void> {
     try {
       for await (const chunk of source) {
-        this.stats.bytes += chunk.length;
-        sp.push(chunk);
-        if (!this.sawSection && sp.offset === 0) sp.expectMagic(SCAP_MAGIC);
-        while (sp.next()) {
-          const ev = this.block();
-          if (ev === null) continue;
+        this.feed(chunk);
+        for (let ev = this.nextEvent(); ev !== null; ev = this.nextEvent()) {
           const r = sink(ev);
           if (r !== undefined) await r;
         }
       }
     } catch (err) {
-      if (err instanceof ScapError) throw err;
-      // Stream errors (a truncated gzip member, an unreadable file) say where the data stopped.
-      const msg = err instanceof Error ? err.message : String(err);
-      throw new ScapError(`input error: ${msg}`, sp.offset);
+      throw this.inputError(err);
     }
+    this.end();
+  }
+
+  /**
+   * The same pass as an async iterable: each event is valid until the next one is asked for (the state
+   * moves on, and the event's bytes may be reused).
+   */
+  async *events(source: AsyncIterable<Uint8Array>): AsyncGenerator<ScapEvent, void, undefined> {
+    try {
+      for await (const chunk of source) {
+        this.feed(chunk);
+        for (let ev = this.nextEvent(); ev !== null; ev = this.nextEvent()) yield ev;
+      }
+    } catch (err) {
+      throw this.inputError(err);
+    }
+    this.end();
+  }
+
+  private feed(chunk: Uint8Array): void {
+    const sp = this.splitter;
+    this.stats.bytes += chunk.length;
+    sp.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+    if (!this.sawSection && sp.offset === 0) sp.expectMagic(SCAP_MAGIC);
+  }
+
+  private nextEvent(): ScapEvent | null {
+    const sp = this.splitter;
+    while (sp.next()) {
+      const ev = this.block();
+      if (ev !== null) return ev;
+    }
+    return null;
+  }
+
+  /** Stream errors (a truncated gzip member, an unreadable file) say where the data stopped. */
+  private inputError(err: unknown): ScapError {
+    if (err instanceof ScapError) return err;
+    const msg = err instanceof Error ? err.message : String(err);
+    return new ScapError(`input error: ${msg}`, this.splitter.offset);
+  }
+
+  private end(): void {
+    const sp = this.splitter;
     sp.finish();
     if (!this.sawSection) throw new ScapError('empty input: not a scap capture', 0);
     if (!this.inEvents) throw new ScapError('no events in file', sp.offset);

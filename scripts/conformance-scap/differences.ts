@@ -115,7 +115,7 @@ function explainField(c: FieldContext): Difference | undefined {
   if (field === 'fd.typechar' && (ev.type & ~1) === PPME.SYSCALL_OPEN_E && ours === 'o' && theirs === 'f') {
     return DIFFERENCES.openTypechar;
   }
-  if (field.startsWith('fd.') && SENDS.has(ev.type) && (theirs === '' || theirs === 'o')) {
+  if (field.startsWith('fd.') && SENDS.has(ev.type) && ev.fd?.isUdpSocket() === true) {
     return DIFFERENCES.udpInference;
   }
   if (field === 'fd.name' && typeof ours === 'string' && ours.endsWith('\n') && ours.slice(0, -1) === theirs) {

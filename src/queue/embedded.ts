@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Alert } from '../alert.js';
 import { DeadLetterStore } from './dead-letters.js';
 import { attemptDelivery } from './delivery.js';
-import { AlertFifo } from './fifo.js';
+import { AlertFifo, type Batch } from './fifo.js';
 import {
   QueueUnavailableError,
   type AlertQueue,
@@ -25,15 +25,14 @@ export interface EmbeddedQueueOptions {
   logger: Logger;
 }
 
-interface Retry {
-  alerts: Alert[];
+interface Attempt extends Batch {
   attempt: number;
 }
 
 class Lane {
   readonly fifo = new AlertFifo();
   /** Retries whose backoff has passed, served before new alerts. */
-  readonly ready: Retry[] = [];
+  readonly ready: Attempt[] = [];
   readonly timers = new Set<NodeJS.Timeout>();
   readonly dead: DeadLetterStore;
   /** Alerts held for this output in any state: waiting, backing off, or in delivery. */
@@ -147,7 +146,7 @@ export class EmbeddedQueue implements AlertQueue {
           return;
         }
       }
-      const batch = lane.ready.shift() ?? (lane.fifo.length > 0 ? { alerts: lane.fifo.take(output.maxBatch), attempt: 1 } : undefined);
+      const batch: Attempt | undefined = lane.ready.shift() ?? (lane.fifo.length > 0 ? { ...lane.fifo.take(output.maxBatch), attempt: 1 } : undefined);
       if (!batch) return;
       if (policy.ratePerSecond !== undefined) lane.nextStartAt = Math.max(Date.now(), lane.nextStartAt) + 1000 / policy.ratePerSecond;
       lane.inFlight++;
@@ -155,8 +154,8 @@ export class EmbeddedQueue implements AlertQueue {
     }
   }
 
-  private async deliver(lane: Lane, batch: Retry): Promise<void> {
-    const outcome = await attemptDelivery(lane.target, batch.alerts, batch.attempt, this.shutdown.signal);
+  private async deliver(lane: Lane, batch: Attempt): Promise<void> {
+    const outcome = await attemptDelivery(lane.target, batch.alerts, batch.attempt, this.shutdown.signal, batch.enqueuedAt);
     lane.inFlight--;
     lane.depth -= outcome.delivered.length;
     const log = this.options.logger;
@@ -183,7 +182,7 @@ export class EmbeddedQueue implements AlertQueue {
           `delivery to output '${lane.name}' failed; retrying`,
         );
         this.later(lane, delayMs, () => {
-          lane.ready.push({ alerts, attempt: batch.attempt + 1 });
+          lane.ready.push({ alerts, enqueuedAt: batch.enqueuedAt, attempt: batch.attempt + 1 });
           this.pump(lane);
         });
       }

@@ -19,6 +19,7 @@ const alerts = (from: number, to: number) => Array.from({ length: to - from + 1 
 class RecordingOutput implements Output {
   readonly batches: string[][] = [];
   readonly attempts: number[] = [];
+  readonly enqueuedAt: Array<number | undefined> = [];
   closed = false;
   constructor(
     readonly name: string,
@@ -30,6 +31,7 @@ class RecordingOutput implements Output {
   }
   async send(batch: Alert[], ctx: SendContext): Promise<void> {
     this.attempts.push(ctx.attempt);
+    this.enqueuedAt.push(ctx.enqueuedAt);
     await this.behaviour(batch, ctx);
     this.batches.push(batch.map((a) => a.uuid));
   }
@@ -89,9 +91,14 @@ describe('EmbeddedQueue', () => {
       if (ctx.attempt < 3) throw new RetryableError('503');
     });
     const q = await queueWith([out]);
+    const before = Date.now();
     await q.enqueue([{ output: 'o', alerts: alerts(1, 2) }]);
     await until(() => out.delivered.length === 2);
     expect(out.attempts).toEqual([1, 2, 3]);
+    // Every attempt says when the alerts were accepted (for the delivery-latency metric).
+    expect(new Set(out.enqueuedAt).size).toBe(1);
+    expect(out.enqueuedAt[0]).toBeGreaterThanOrEqual(before);
+    expect(out.enqueuedAt[0]).toBeLessThanOrEqual(Date.now());
 
     out.behaviour = async () => {
       throw new RetryableError('still down');

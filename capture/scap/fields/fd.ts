@@ -3,7 +3,7 @@
 import type { ScapEvent } from '../event.js';
 import { SCAP_FD } from '../metadata.js';
 import { renderParam } from '../render.js';
-import { type FdInfo, fdL4proto, fdTypeChar, fdTypeString, ipv4Text, ipv6Text, l4protoName, ROLE, ZERO16 } from '../state/fd.js';
+import { type FdInfo, fdL4proto, fdTypeChar, fdTypeString, ipv4Text, ipv6Text, isIpv4MappedIpv6, l4protoName, ROLE, ZERO16 } from '../state/fd.js';
 import { isLocalV4, isLocalV6 } from '../state/interfaces.js';
 import { concatenatePaths } from '../state/paths.js';
 import { EF, PPME } from '../tables/events.js';
@@ -163,11 +163,22 @@ function localPort(fd: FdInfo, ev: ScapEvent, local: boolean): number | undefine
   return clientIsLocal(fd, ev) === local ? fd.sport : fd.dport;
 }
 
-/** Both ends of a socket: fd.ip, fd.net and fd.port match when either end does. */
+/**
+ * Both ends of a socket: fd.ip, fd.net and fd.port match when either end does. These filter-only fields
+ * compare IPv4-mapped (and all-zero) IPv6 addresses as IPv4, as libsinsp's address comparison does.
+ */
 function bothIps(fd: FdInfo): FieldValue[] | undefined {
-  if (isServer(fd)) return [ipText(fd, 's')];
-  if (isConnectedIp(fd)) return [ipText(fd, 's'), ipText(fd, 'd')];
+  if (isServer(fd)) return [filterIp(fd, 's')];
+  if (isConnectedIp(fd)) return [filterIp(fd, 's'), filterIp(fd, 'd')];
   return undefined;
+}
+
+function filterIp(fd: FdInfo, which: 's' | 'd'): string {
+  if (fd.type === SCAP_FD.IPV6_SOCK || fd.type === SCAP_FD.IPV6_SERVSOCK) {
+    const a = (which === 's' ? fd.sip6 : fd.dip6) ?? ZERO16;
+    if (isIpv4MappedIpv6(a)) return `${a[12]}.${a[13]}.${a[14]}.${a[15]}`;
+  }
+  return ipText(fd, which);
 }
 function bothPorts(fd: FdInfo): FieldValue[] | undefined {
   if (isServer(fd)) return [fd.sport];

@@ -156,17 +156,21 @@ class ConditionCompiler<E> {
         // The common `proc.name in (…)` case: one Set lookup, and a missing value is never in the set.
         return (ev) => {
           const x = read(ev);
-          return x !== undefined && member(x);
+          if (x === undefined) return false;
+          return Array.isArray(x) ? x.some(member) : member(x);
         };
       }
-      return scalarTest(read, member);
+      return scalarTest(read, member, e.op);
     }
     const test = literalTest(left.type, e.op, texts[0]);
     if (kindOf(left.type) === 'string' && (e.op === '=' || e.op === '==')) {
       const lit = texts[0];
-      return (ev) => read(ev) === lit;
+      return (ev) => {
+        const x = read(ev);
+        return x === lit || (Array.isArray(x) && x.includes(lit));
+      };
     }
-    return scalarTest(read, test);
+    return scalarTest(read, test, e.op);
   }
 
   /** `op oneof|anyof|allof (…)`: how many elements of the list the value matches with `op`. */
@@ -246,10 +250,18 @@ class ConditionCompiler<E> {
   }
 }
 
-function scalarTest<E>(read: (e: E) => FieldValue | undefined, test: ValueTest): Predicate<E> {
+/**
+ * A scalar field's check. Multi-valued fields (proc.aname and friends without an index: every ancestor;
+ * fd.ip, fd.net, fd.port: both ends of a socket) give an array of values: the check holds when one value
+ * passes it, and `!=` when every value does (libsinsp's compare_full_aname, compare_ip, compare_net).
+ */
+function scalarTest<E>(read: (e: E) => FieldValue | undefined, test: ValueTest, op?: string): Predicate<E> {
+  const every = op === '!=';
   return (ev) => {
     const x = read(ev);
-    return x !== undefined && test(x);
+    if (x === undefined) return false;
+    if (Array.isArray(x)) return every ? x.every(test) : x.some(test);
+    return test(x);
   };
 }
 

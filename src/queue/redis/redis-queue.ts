@@ -217,8 +217,12 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
+/** QUIT when Redis is there to answer it (it flushes what was sent); otherwise just drop the connection. */
 async function quit(client: Redis): Promise<void> {
-  if (client.status === 'end') return;
+  if (client.status !== 'ready') {
+    client.disconnect();
+    return;
+  }
   try {
     await client.quit();
   } catch {
