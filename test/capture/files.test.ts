@@ -73,6 +73,11 @@ describe('JSON event files', () => {
     const r = await readAll(path, 'json');
     expect(r.bySource.json).toHaveLength(1);
   });
+  it('decodes UTF-8, ASCII or not', async () => {
+    const path = file('utf8.jsonl', line(auditJson({ user: { username: 'zoë 👩‍💻' } })) + '\n' + line(auditJson()) + '\n');
+    const r = await readAll(path);
+    expect(r.bySource.k8s_audit!.map((e) => (e.value as { user: { username: string } }).user.username)).toEqual(['zoë 👩‍💻', 'alice']);
+  });
   it('reads gzip-compressed files', async () => {
     const path = file('audit.jsonl.gz', gzipSync(line(auditJson()) + '\n' + line(auditJson())));
     expect((await readAll(path)).bySource.k8s_audit).toHaveLength(2);
