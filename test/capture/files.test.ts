@@ -47,6 +47,11 @@ describe('JSON event files', () => {
     expect(r.bySource.k8s_audit![0]!.text).toBe(line(auditJson()));
     expect(r.consumed).toBe(r.size);
   });
+  it('recognises an audit event without apiVersion by kind Event, auditID and stageTimestamp', async () => {
+    const path = file('no-api-version.json', line(auditJson({ apiVersion: undefined, kind: 'Event' })) + '\n');
+    const r = await readAll(path);
+    expect(Object.keys(r.bySource)).toEqual(['k8s_audit']);
+  });
   it('reports bad lines and unusable events with file:line and goes on', async () => {
     const path = file('bad.jsonl', [line(auditJson()), '{"broken":', line(auditJson({ stageTimestamp: undefined })), line(auditJson())].join('\n'));
     const r = await readAll(path);
