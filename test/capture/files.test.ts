@@ -47,6 +47,11 @@ describe('JSON event files', () => {
     expect(r.bySource.k8s_audit![0]!.text).toBe(line(auditJson()));
     expect(r.consumed).toBe(r.size);
   });
+  it('recognises an audit event without apiVersion by kind Event, auditID and stageTimestamp', async () => {
+    const path = file('no-api-version.json', line(auditJson({ apiVersion: undefined, kind: 'Event' })) + '\n');
+    const r = await readAll(path);
+    expect(Object.keys(r.bySource)).toEqual(['k8s_audit']);
+  });
   it('reports bad lines and unusable events with file:line and goes on', async () => {
     const path = file('bad.jsonl', [line(auditJson()), '{"broken":', line(auditJson({ stageTimestamp: undefined })), line(auditJson())].join('\n'));
     const r = await readAll(path);
@@ -73,6 +78,11 @@ describe('JSON event files', () => {
     const r = await readAll(path, 'json');
     expect(r.bySource.json).toHaveLength(1);
   });
+  it('decodes UTF-8, ASCII or not', async () => {
+    const path = file('utf8.jsonl', line(auditJson({ user: { username: 'zoë 👩‍💻' } })) + '\n' + line(auditJson()) + '\n');
+    const r = await readAll(path);
+    expect(r.bySource.k8s_audit!.map((e) => (e.value as { user: { username: string } }).user.username)).toEqual(['zoë 👩‍💻', 'alice']);
+  });
   it('reads gzip-compressed files', async () => {
     const path = file('audit.jsonl.gz', gzipSync(line(auditJson()) + '\n' + line(auditJson())));
     expect((await readAll(path)).bySource.k8s_audit).toHaveLength(2);
@@ -85,7 +95,7 @@ describe('JSON event files', () => {
   });
   it('treats an empty file as no events, and refuses what is not an event file', async () => {
     expect((await readAll(file('empty.jsonl', ''))).bySource).toEqual({});
-    await expect(openInput(file('text.txt', 'hello'), eventReaders)).rejects.toThrow(/not an event file saker knows \(formats: json\)/);
+    await expect(openInput(file('text.txt', 'hello'), eventReaders)).rejects.toThrow(/not an event file saker knows \(formats: scap, json\)/);
     await expect(openInput(join(dir, 'nope.json'), eventReaders)).rejects.toThrow(/nope.json: no such file/);
     await expect(readAll(file('broken.json', '{\n"a": [1,\n'))).rejects.toThrow(/broken.json: not valid JSON/);
   });
