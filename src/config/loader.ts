@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import type { ConfigKey } from '../../outputs/output.js';
+import { falcosidekickEnvWarnings, falcosidekickYamlWarning, isServiceLink } from './falcosidekick-outputs.js';
 import { closest } from './suggest.js';
 import { envName, keyPath, type ConfigSection } from './section.js';
 import { coerce, isUnset, ValueProblem } from './values.js';
@@ -146,13 +147,27 @@ function readFile(file: string, catalog: Catalog, raws: Map<string, RawValue[]>,
           problems.push(`${where}: ${path}: expected a map of settings`);
         }
       } else {
-        const hint = closest(path, [...catalog.byPath.keys()]);
-        warnings.push(`${where}: unknown key '${path}' ignored${hint ? ` (did you mean '${hint}'?)` : ''}`);
+        const children = isMap(valueNode) ? valueNode.items.map((p) => String(isScalar(p.key) ? p.key.value : p.key).toLowerCase()) : [];
+        const sidekick = falcosidekickYamlWarning(path, children, catalog.containers.has(path.split('.')[0]!));
+        if (sidekick) {
+          // A Falcosidekick section copied with every value empty sets nothing: nothing to warn about.
+          if (hasSetting(valueNode === null ? null : valueNode.toJS(doc))) warnings.push(`${where}: ${sidekick}`);
+        } else {
+          const hint = closest(path, [...catalog.byPath.keys()]);
+          warnings.push(`${where}: unknown key '${path}' ignored${hint ? ` (did you mean '${hint}'?)` : ''}`);
+        }
       }
     }
   };
   walk(doc.contents, '');
   return touched;
+}
+
+function hasSetting(value: unknown): boolean {
+  if (isUnset(value)) return false;
+  if (Array.isArray(value)) return value.some(hasSetting);
+  if (typeof value === 'object') return Object.values(value as object).some(hasSetting);
+  return true;
 }
 
 function push(raws: Map<string, RawValue[]>, path: string, value: RawValue): void {
@@ -196,6 +211,7 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
     push(raws, decl.path, { raw: text, where: 'command line', origin: 'env', level: 2, isAlias: false });
   }
   warnings.push(...envTypos(env, catalog));
+  warnings.push(...falcosidekickEnvWarnings(env, (name) => catalog.byEnv.has(name)));
 
   const values = new Map<string, Record<string, unknown>>();
   const secrets: string[] = [];
@@ -240,7 +256,7 @@ function envTypos(env: Readonly<Record<string, string | undefined>>, catalog: Ca
   const prefixes = catalog.sections.filter((s) => s.checkEnvTypos && s.name !== '').map((s) => `${s.name.toUpperCase()}_`);
   const out: string[] = [];
   for (const name of Object.keys(env)) {
-    if (catalog.byEnv.has(name) || !prefixes.some((p) => name.startsWith(p))) continue;
+    if (catalog.byEnv.has(name) || !prefixes.some((p) => name.startsWith(p)) || isServiceLink(name, env[name] ?? '')) continue;
     const hint = closest(name, [...catalog.byEnv.keys()]);
     out.push(`environment variable ${name} is not a saker setting; ignored${hint ? ` (did you mean ${hint}?)` : ''}`);
   }

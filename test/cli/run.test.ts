@@ -86,6 +86,18 @@ describe('saker (the built command)', () => {
     expect(missing.stderr).toContain('absent.yaml: cannot read the configuration file');
   });
 
+  it("warns at start-up about settings of Falcosidekick outputs saker does not have", async () => {
+    const server = await startServer({ LOKI_HOSTPORT: 'http://loki:3100', STDOUT_ENABLED: 'false' });
+    const warning = server
+      .stderr()
+      .split('\n')
+      .find((line) => line.includes('LOKI_HOSTPORT'));
+    expect(JSON.parse(warning!)).toMatchObject({
+      level: 40,
+      msg: "configuration: environment variable LOKI_HOSTPORT: saker has no 'loki' output (Falcosidekick's); its settings are ignored",
+    });
+  });
+
   it('prints alerts on stdout, delivers them to the webhook and a file, serves saker dlq, and drains on SIGTERM before exiting 0', async () => {
     const sink = await HttpSink.start();
     sinks.push(sink);
