@@ -2,7 +2,7 @@
 
 import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { ConfigError, loadConfig, type LoadedConfig } from '../config/loader.js';
+import { ConfigError, readConfig, type LoadedConfig } from '../config/loader.js';
 import { allSections } from '../config/sections.js';
 import { startService } from '../service.js';
 
@@ -24,7 +24,8 @@ function load(flags: RunFlags): LoadedConfig {
   if (flags.port !== undefined) overrides['listenport'] = flags.port;
   if (flags.pretty) overrides['log.format'] = 'pretty';
   if (flags.logLevel !== undefined) overrides['log.level'] = flags.logLevel;
-  return loadConfig({ file: configFileToUse(flags.config), env: process.env, overrides, sections: allSections() });
+  // Bad values do not stop here: startService reports them together with what the outputs find wrong.
+  return readConfig({ file: configFileToUse(flags.config), env: process.env, overrides, sections: allSections() });
 }
 
 async function run(flags: RunFlags): Promise<void> {

@@ -86,6 +86,31 @@ describe('saker (the built command)', () => {
     expect(missing.stderr).toContain('absent.yaml: cannot read the configuration file');
   });
 
+  it('reports every configuration problem at once, each where its key was set, including those the outputs find', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'saker-cfg-'));
+    writeFileSync(
+      join(dir, 'config.yaml'),
+      ['webhook:', '  address: ftp://collector/alerts', '  minimumpriority: warn', 'slack:', '  token: xoxb-1', 'syslog:', '  host: siem', '  port: 99999'].join('\n'),
+    );
+    const fromFile = await saker(['run'], { FILE_PATH: '/tmp/x.jsonl', FILE_MAXATTEMPTS: 'many', LOG_LEVEL: 'loud' }, dir);
+    expect(fromFile.code).toBe(2);
+    const lines = fromFile.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe('saker: invalid configuration:');
+    expect(lines.slice(1).map((l) => l.trim())).toEqual([
+      "log.level (environment variable LOG_LEVEL): 'loud' is not one of fatal, error, warn, info, debug, trace",
+      "file.maxattempts (environment variable FILE_MAXATTEMPTS): 'many' is not an integer",
+      "config.yaml:3:3: webhook.minimumpriority: 'warn' is not a priority; use one of Emergency, Alert, Critical, Error, Warning, Notice, Informational, Debug (case-insensitive) or info",
+      'config.yaml:8:3: syslog.port: 99999 is above the maximum of 65535',
+      'config.yaml:2:3: webhook.address: the scheme must be http or https, not ftp',
+      'config.yaml:4:1: slack.channel: required with token (chat.postMessage needs a channel)',
+    ]);
+
+    const fromEnv = await saker(['run'], { WEBHOOK_ADDRESS: 'ftp://collector/alerts', WEBHOOK_MINIMUMPRIORITY: 'warn' });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toContain("webhook.minimumpriority (environment variable WEBHOOK_MINIMUMPRIORITY): 'warn' is not a priority");
+    expect(fromEnv.stderr).toContain('webhook.address (environment variable WEBHOOK_ADDRESS): the scheme must be http or https, not ftp');
+  });
+
   it("warns at start-up about settings of Falcosidekick outputs saker does not have", async () => {
     const server = await startServer({ LOKI_HOSTPORT: 'http://loki:3100', STDOUT_ENABLED: 'false' });
     const warning = server
