@@ -71,7 +71,7 @@ export function registerRun(program: Command): void {
   program
     .command('run')
     .description('start saker: the HTTP API (Falco alerts on POST /), the router, the queue and the outputs')
-    .option('-c, --config <file>', 'YAML configuration file (default: ./config.yaml when it exists)')
+    .addOption(new Option('-c, --config <file>', 'YAML configuration file (default: ./config.yaml when it exists)').env('SAKER_CONFIG'))
     .option('-p, --port <port>', 'listen on this port (overrides listenport / LISTENPORT)')
     .option('--pretty', 'human-readable logs instead of JSON (log.format: pretty)')
     .addOption(new Option('--log-level <level>', 'least severe log level written (log.level)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']))
