@@ -40,13 +40,15 @@ async function run(flags: RunFlags): Promise<void> {
     process.stderr.write(`saker: cannot start: ${(err as Error).message}\n`);
     process.exit(1);
   }
-  const { logger, stop, rules } = running;
+  const { logger, stop, rules, queue } = running;
 
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
     if (signals > 1) {
       logger.warn(`${signal} again: exiting without waiting for the outputs`);
+      if (queue.reportLossOnExit) queue.reportLossOnExit();
+      else logger.warn(`alerts not yet delivered stay in the ${queue.kind} queue, outside this process`);
       process.exit(1);
     }
     logger.info({ signal }, `${signal}: shutting down`);
@@ -83,8 +85,8 @@ nested keys joined by "_" (Falcosidekick's convention): LISTENPORT=2801, WEBHOOK
 WEBHOOK_MINIMUMPRIORITY=warning. Environment variables win over the file; flags win over both.
 The README's "Configuration reference" lists every key.
 
-Exit codes: 0 after a clean shutdown (SIGTERM/SIGINT), 1 when saker cannot start, 2 for invalid
-configuration or usage.`,
+Exit codes: 0 after a clean shutdown (SIGTERM/SIGINT), 1 when saker cannot start or a second signal
+cut the shutdown short, 2 for invalid configuration or usage.`,
     )
     .action(run);
 }

@@ -154,6 +154,39 @@ describe('saker (the built command)', () => {
     expect(server.stderr()).toMatch(/SIGTERM: shutting down[\s\S]*"msg":"stopped"/);
   });
 
+  it('names the alerts it loses at shutdown, after the drain time and on a second signal', async () => {
+    const sink = await HttpSink.start();
+    sinks.push(sink);
+    sink.fallback = { status: 503 };
+    const env = { WEBHOOK_ADDRESS: sink.url(), STDOUT_ENABLED: 'false', WEBHOOK_BACKOFF_INITIAL: '50ms', WEBHOOK_MAXATTEMPTS: '100' };
+    const lostLines = (server: Server) =>
+      server
+        .stderr()
+        .split('\n')
+        .filter((l) => l.includes('lost alert'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+    const drained = await startServer({ ...env, SHUTDOWNTIMEOUT: '200ms' });
+    expect((await post(drained.url, [alert({ uuid: 'lost-1', rule: 'Rule one' }), alert({ uuid: 'lost-2', priority: 'Critical' })])).status).toBe(200);
+    await waitUntil('a failed delivery', () => sink.requests.length > 0);
+    drained.child.kill('SIGTERM');
+    expect(await drained.exited).toBe(0);
+    expect(drained.stderr()).toContain("2 alert(s) for output 'webhook' were not delivered before shutdown and are lost");
+    expect(lostLines(drained)).toEqual([
+      expect.objectContaining({ output: 'webhook', uuid: 'lost-1', rule: 'Rule one', priority: 'Notice', time: '2026-11-29T01:02:03.123456789Z' }),
+      expect.objectContaining({ output: 'webhook', uuid: 'lost-2', priority: 'Critical' }),
+    ]);
+
+    const impatient = await startServer({ ...env, SHUTDOWNTIMEOUT: '30s' });
+    expect((await post(impatient.url, alert({ uuid: 'lost-3' }))).status).toBe(200);
+    impatient.child.kill('SIGTERM');
+    await waitUntil('the drain to start', () => impatient.stderr().includes('letting outputs deliver what is queued'));
+    impatient.child.kill('SIGTERM');
+    expect(await impatient.exited).toBe(1);
+    expect(impatient.stderr()).toContain("1 alert(s) for output 'webhook' are not delivered yet and are lost: saker exits without waiting for the outputs");
+    expect(lostLines(impatient)).toEqual([expect.objectContaining({ output: 'webhook', uuid: 'lost-3' })]);
+  });
+
   it('replays and purges dead letters with saker dlq', async () => {
     const sink = await HttpSink.start();
     sinks.push(sink);
