@@ -3,6 +3,7 @@
 // `evt.datetime` in local time with nanoseconds, `evt.time.iso8601` in UTC.
 
 import { hostname as osHostname } from 'node:os';
+import { evtTime, rfc3339Nanos } from '../src/engine/alert_builder.js';
 import type { Extractor, ExtractorFactory, FieldValue } from '../src/engine/source.js';
 import type { JsonEvent } from './json/event.js';
 
@@ -10,11 +11,6 @@ const NS = 1_000_000_000n;
 
 function two(n: number): string {
   return n < 10 ? `0${n}` : String(n);
-}
-
-function nanos(time: bigint): string {
-  const ns = ((time % NS) + NS) % NS;
-  return ns.toString().padStart(9, '0');
 }
 
 function date(time: bigint): Date {
@@ -29,19 +25,6 @@ function clock(d: Date): string {
 /** `YYYY-MM-DD` in local time. */
 function day(d: Date): string {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
-}
-
-/** libsinsp's `evt.time`: local `HH:MM:SS.nnnnnnnnn`, the prefix of Falco's text alert lines. */
-export function eventClockTime(time: bigint): string {
-  return `${clock(date(time))}.${nanos(time)}`;
-}
-
-/** `2026-11-29T01:02:03.123456789Z`: Falco's JSON alert `time` and `evt.time.iso8601`. */
-export function eventIsoTime(time: bigint): string {
-  const d = date(time);
-  const ymd = `${d.getUTCFullYear()}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())}`;
-  const hms = `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;
-  return `${ymd}T${hms}.${nanos(time)}Z`;
 }
 
 export interface PluginSourceInfo<E> {
@@ -64,10 +47,10 @@ export function pluginEventExtractors<E extends JsonEvent>(info: PluginSourceInf
   const value = (v: FieldValue | undefined): ExtractorFactory<E> => () => () => v;
   return {
     'evt.num': fixed((e) => e.num),
-    'evt.time': fixed((e) => eventClockTime(e.time)),
+    'evt.time': fixed((e) => evtTime(e.time)),
     'evt.time.s': fixed((e) => clock(date(e.time))),
-    'evt.time.iso8601': fixed((e) => eventIsoTime(e.time)),
-    'evt.datetime': fixed((e) => `${day(date(e.time))} ${eventClockTime(e.time)}`),
+    'evt.time.iso8601': fixed((e) => rfc3339Nanos(e.time)),
+    'evt.datetime': fixed((e) => `${day(date(e.time))} ${evtTime(e.time)}`),
     'evt.datetime.s': fixed((e) => `${day(date(e.time))} ${clock(date(e.time))}`),
     'evt.rawtime': fixed((e) => e.time),
     'evt.rawtime.s': fixed((e) => e.time / NS),

@@ -2,12 +2,38 @@
 // the alerts to the router (which resolves once they are queued), and answer with what was taken and
 // what was not — the count and the reasons — logging the unusable events too.
 
-import type { FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { decodeUtf8 } from './json/decode.js';
 import type { Logger } from 'pino';
 import type { Alert } from '../src/alert.js';
+import { QueueUnavailableError } from '../src/queue/queue.js';
 import { errorBody } from '../src/server/errors.js';
 import type { ServerDeps } from '../src/server/plugin.js';
 import type { Rejection } from './json/event.js';
+
+class BodyError extends Error {
+  readonly statusCode = 400;
+}
+
+/**
+ * Event bodies (megabytes per request at the API server's batch size) are read as bytes and decoded once.
+ * Unlike `POST /`, no `__proto__` scan: events are never merged into other objects — extractors read own
+ * members only — so such a key is just data here.
+ */
+export function installEventBodies(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  for (const type of ['application/json', /^application\/[\w.+-]+\+json(?:\s*;|$)/i]) {
+    app.addContentTypeParser(type, { parseAs: 'buffer' }, (_request, body, done) => {
+      const text = decodeUtf8(body as Buffer);
+      if (!/\S/.test(text)) return done(null, undefined);
+      try {
+        done(null, JSON.parse(text));
+      } catch (err) {
+        done(new BodyError(`body: invalid JSON: ${(err as Error).message}`), undefined);
+      }
+    });
+  }
+}
 
 /** Enough reasons to fix a sender without answering megabytes for a batch of garbage. */
 const MAX_PROBLEMS = 100;
@@ -17,14 +43,31 @@ export interface IngestBatch {
   readonly rejected: readonly Rejection[];
 }
 
-/** Evaluates every event; alerts reach the queue before the answer (503 and nothing queued if it cannot). */
-export async function evaluateAndRoute(deps: ServerDeps, source: string, events: readonly unknown[]): Promise<number> {
+/**
+ * Evaluates every usable event; alerts reach the queue before the answer (503 and nothing queued if it
+ * cannot). Counts events and alerts for /metrics.
+ */
+export async function evaluateAndRoute(deps: ServerDeps, source: string, batch: IngestBatch): Promise<number> {
+  const { metrics } = deps;
+  metrics.countEvents(source, 'rejected', batch.rejected.length);
   const alerts: Alert[] = [];
-  for (const event of events) {
+  for (const event of batch.events) {
     const raised = deps.rules.evaluate(source, event);
     for (let i = 0; i < raised.length; i++) alerts.push(raised[i]!);
   }
-  if (alerts.length > 0) await deps.router.route(alerts);
+  if (alerts.length > 0) {
+    try {
+      await deps.router.route(alerts);
+    } catch (err) {
+      if (err instanceof QueueUnavailableError) {
+        metrics.countEvents(source, 'unavailable', batch.events.length);
+        metrics.countInput(source, 'unavailable', alerts.length);
+      }
+      throw err;
+    }
+    metrics.countAccepted(source, alerts);
+  }
+  metrics.countEvents(source, 'accepted', batch.events.length);
   return alerts.length;
 }
 

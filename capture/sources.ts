@@ -16,11 +16,9 @@ export interface SourceOptions {
 export function sourceDefinitions(options: SourceOptions = {}): SourceDefinition<never>[] {
   const host = options.hostname;
   const hostOption = host !== undefined ? { hostname: () => host } : {};
-  const syscall = syscallSource() as unknown as SourceDefinition<never>;
-  const captured = [k8sAuditSource(hostOption), jsonSource(hostOption)] as unknown as SourceDefinition<never>[];
-  const names = new Set([syscall.name, ...captured.map((s) => s.name)]);
-  // Falco's own source first, as Falco lists it.
-  return [syscall, ...builtinSources().filter((s) => !names.has(s.name)), ...captured];
+  const captured: SourceDefinition<never>[] = [syscallSource(), k8sAuditSource(hostOption), jsonSource(hostOption)];
+  const names = new Set(captured.map((s) => s.name));
+  return [...builtinSources().filter((s) => !names.has(s.name)), ...captured];
 }
 
 /** Names of every source, for `--source` and `rules.sources`. */

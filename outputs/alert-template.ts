@@ -113,14 +113,14 @@ function parseAction(body: string, offset: number): Expr {
   if (tokens.length === 0) throw new TemplateError(`column ${offset + 1}: empty action {{ }}`);
   let at = 0;
 
-  const command = (stopAt: ')' | undefined): Expr => {
+  /** A function call or a single operand, up to a `)` or the end of the action. */
+  const command = (): Expr => {
     const first = tokens[at];
     if (!first) throw new TemplateError(`column ${offset + body.length + 1}: expression expected`);
     if (first.kind === 'ident') {
       at++;
       const args: Expr[] = [];
       while (at < tokens.length && tokens[at]!.kind !== ')') args.push(operand());
-      if (stopAt === undefined && at < tokens.length) throw new TemplateError(`column ${tokens[at]!.col}: unexpected ')'`);
       return call(first, args);
     }
     const expr = operand();
@@ -137,7 +137,7 @@ function parseAction(body: string, offset: number): Expr {
       case 'field':
         return fieldAccess(t);
       case 'string': {
-        const s = t.text.startsWith('`') ? t.text.slice(1, -1) : (JSON.parse(t.text) as string);
+        const s = t.text.startsWith('`') ? t.text.slice(1, -1) : quoted(t);
         return () => s;
       }
       case 'number': {
@@ -145,7 +145,7 @@ function parseAction(body: string, offset: number): Expr {
         return () => n;
       }
       case '(': {
-        const inner = command(')');
+        const inner = command();
         if (tokens[at]?.kind !== ')') throw new TemplateError(`column ${t.col}: '(' is never closed`);
         at++;
         return inner;
@@ -157,8 +157,18 @@ function parseAction(body: string, offset: number): Expr {
     }
   };
 
-  const expr = command(undefined);
+  const expr = command();
+  if (at < tokens.length) throw new TemplateError(`column ${tokens[at]!.col}: unexpected '${tokens[at]!.text}'`);
   return expr;
+}
+
+/** A double-quoted string; Go's escapes beyond JSON's (\x41, \101) are not supported. */
+function quoted(t: Token): string {
+  try {
+    return JSON.parse(t.text) as string;
+  } catch {
+    throw new TemplateError(`column ${t.col}: cannot read the string ${t.text}; use JSON's escapes (\\n, \\", \\u0041) or a \`raw\` string`);
+  }
 }
 
 function fieldAccess(t: Token): Expr {

@@ -46,21 +46,53 @@ function plainKey(key: string): boolean {
 /** One step of a path, compiled: the hot extractors read fixed keys, and plain access is the fast way. */
 export function compileStep(key: string): Access {
   if (!plainKey(key)) return (v) => member(v, key);
-  return (v) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[key] : undefined);
+  return (v) => (isObj(v) ? v[key] : undefined);
 }
 
-/** A fixed path of keys, compiled once; undefined as soon as a step finds nothing. */
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null;
+
+/**
+ * A fixed path of keys, compiled once; undefined as soon as a step finds nothing. Short plain paths get a
+ * closure per length, each load with its own key, so that V8's inline caches stay monomorphic per field.
+ */
 export function compileAccess(keys: readonly string[]): Access {
   if (keys.every(plainKey)) {
-    const n = keys.length;
-    return (root) => {
-      let v = root;
-      for (let i = 0; i < n; i++) {
-        if (typeof v !== 'object' || v === null) return undefined;
-        v = (v as Record<string, unknown>)[keys[i]!];
-      }
-      return v;
-    };
+    const [k0, k1, k2, k3, k4] = keys as [string, string, string, string, string];
+    switch (keys.length) {
+      case 0:
+        return (r) => r;
+      case 1:
+        return (r) => (isObj(r) ? r[k0] : undefined);
+      case 2:
+        return (r) => {
+          const a = isObj(r) ? r[k0] : undefined;
+          return isObj(a) ? a[k1] : undefined;
+        };
+      case 3:
+        return (r) => {
+          const a = isObj(r) ? r[k0] : undefined;
+          const b = isObj(a) ? a[k1] : undefined;
+          return isObj(b) ? b[k2] : undefined;
+        };
+      case 4:
+        return (r) => {
+          const a = isObj(r) ? r[k0] : undefined;
+          const b = isObj(a) ? a[k1] : undefined;
+          const c = isObj(b) ? b[k2] : undefined;
+          return isObj(c) ? c[k3] : undefined;
+        };
+      case 5:
+        return (r) => {
+          const a = isObj(r) ? r[k0] : undefined;
+          const b = isObj(a) ? a[k1] : undefined;
+          const c = isObj(b) ? b[k2] : undefined;
+          const d = isObj(c) ? c[k3] : undefined;
+          return isObj(d) ? d[k4] : undefined;
+        };
+      default:
+        break;
+    }
   }
   const steps = keys.map(compileStep);
   return (root) => {

@@ -3,7 +3,7 @@
 
 import { HttpError } from '../../src/server/errors.js';
 import type { RoutePlugin } from '../../src/server/plugin.js';
-import { answer, evaluateAndRoute } from '../ingest.js';
+import { answer, evaluateAndRoute, installEventBodies } from '../ingest.js';
 import { readK8sAuditSettings } from './config.js';
 import { auditPayload } from './parse.js';
 
@@ -13,6 +13,7 @@ export const k8sAuditRoutes: RoutePlugin = async (app, deps) => {
     deps.logger.info('POST /k8s-audit is off (k8saudit.enabled, or k8s_audit not in rules.sources)');
     return;
   }
+  installEventBodies(app);
   app.post('/k8s-audit', { bodyLimit: settings.maxBodyBytes }, async (request, reply) => {
     if (request.body === undefined) throw new HttpError(400, 'body: expected a Kubernetes audit EventList, an Event, or a JSON array of them');
     const { cluster } = request.query as { cluster?: unknown };
@@ -21,7 +22,7 @@ export const k8sAuditRoutes: RoutePlugin = async (app, deps) => {
       maxEventBytes: settings.maxEventBytes,
       ...(clusterName !== '' ? { cluster: clusterName } : {}),
     });
-    const alerts = await evaluateAndRoute(deps, 'k8s_audit', batch.events);
+    const alerts = await evaluateAndRoute(deps, 'k8s_audit', batch);
     return answer(reply, deps.logger, 'POST /k8s-audit', batch, alerts);
   });
 };

@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { auditEvent } from '../../capture/k8saudit/parse.js';
+import { GUESSED_FIELDS } from '../../capture/k8saudit/fields.js';
 import { k8sAuditSource } from '../../capture/k8saudit/source.js';
 import type { K8sAuditEvent } from '../../capture/k8saudit/event.js';
 import { sourceDefinitions } from '../../capture/sources.js';
@@ -139,5 +140,13 @@ export async function run(corpus: string): Promise<SectionResult> {
       return JSON.stringify(got) === JSON.stringify(expected) ? undefined : `${sample.name} ${field}: got ${JSON.stringify(got)}, event holds ${JSON.stringify(expected)}`;
     }, failures, `${fields.length} fields × ${samples.length} samples`),
   );
+  const used = new Set(fields.map((f) => f.replace(/\[.*$/, '')));
+  const guessedUsed = GUESSED_FIELDS.filter((f) => used.has(f));
+  rows.push({
+    check: 'fields with guessed semantics (README: Kubernetes audit events)',
+    passed: GUESSED_FIELDS.length,
+    total: GUESSED_FIELDS.length,
+    note: `${guessedUsed.length} used by the upstream rules: ${guessedUsed.join(', ')}`,
+  });
   return { section: 'k8s_audit', rows, failures };
 }

@@ -9,9 +9,9 @@ import { DEFAULT_MAX_EVENT_BYTES } from '../../capture/k8saudit/parse.js';
 import { parsePriority, PRIORITIES, type Priority } from '../alert.js';
 import { Engine } from '../engine/engine.js';
 import { formatLoadMessage } from '../engine/loader/results.js';
-import { replay } from '../replay/replay.js';
+import { replay, type ReplayConsole } from '../replay/replay.js';
 
-interface ReplayFlags {
+export interface ReplayFlags {
   rules: string[];
   source?: string;
   match: 'first' | 'all';
@@ -24,7 +24,7 @@ interface ReplayFlags {
   maxEventBytes: number;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 function priorityArg(text: string): Priority {
   const p = parsePriority(text);
@@ -38,18 +38,24 @@ function bytesArg(text: string): number {
   return n;
 }
 
-function usage(message: string): never {
-  process.stderr.write(`saker replay: ${message}\n(see saker replay --help)\n`);
-  process.exit(2);
+/** The problem with the command line, if any. */
+function usageProblem(files: readonly string[], flags: ReplayFlags): string | undefined {
+  if (flags.rules.length === 0) return 'name at least one rules file or folder with -r';
+  if (flags.tag.length > 0 && (flags.disableTag.length > 0 || flags.disable.length > 0)) {
+    return 'you can not specify both disabled (-D/-T) and enabled (-t) rules, as in Falco';
+  }
+  if (files.filter((f) => f === '-').length > 1) return "'-' (stdin) can be given only once";
+  const missing = files.find((f) => f !== '-' && !existsSync(f));
+  return missing === undefined ? undefined : `${missing}: no such file`;
 }
 
-async function run(files: string[], flags: ReplayFlags): Promise<void> {
-  if (flags.rules.length === 0) usage('name at least one rules file or folder with -r');
-  if (flags.tag.length > 0 && (flags.disableTag.length > 0 || flags.disable.length > 0)) {
-    usage('you can not specify both disabled (-D/-T) and enabled (-t) rules, as in Falco');
+/** `saker replay` without the process around it: returns the exit code. */
+export async function replayCommand(files: readonly string[], flags: ReplayFlags, io: ReplayConsole): Promise<number> {
+  const problem = usageProblem(files, flags);
+  if (problem) {
+    io.stderr.write(`saker replay: ${problem}\n(see saker replay --help)\n`);
+    return 2;
   }
-  if (files.filter((f) => f === '-').length > 1) usage("'-' (stdin) can be given only once");
-  for (const f of files) if (f !== '-' && !existsSync(f)) usage(`${f}: no such file`);
 
   const engine = new Engine({
     sources: sourceDefinitions(),
@@ -67,11 +73,11 @@ async function run(files: string[], flags: ReplayFlags): Promise<void> {
   const errors = results.flatMap((r) => r.errors);
   const warnings = results.reduce((n, r) => n + r.warnings.length, 0);
   if (errors.length > 0) {
-    for (const e of errors) process.stderr.write(`${formatLoadMessage(e)}\n`);
-    process.stderr.write(`saker replay: rules failed to load\n`);
-    process.exit(1);
+    for (const e of errors) io.stderr.write(`${formatLoadMessage(e)}\n`);
+    io.stderr.write(`saker replay: rules failed to load\n`);
+    return 1;
   }
-  if (warnings > 0) process.stderr.write(`saker replay: rules loaded with ${warnings} warning(s) (saker validate -r … lists them)\n`);
+  if (warnings > 0) io.stderr.write(`saker replay: rules loaded with ${warnings} warning(s) (saker validate -r … lists them)\n`);
 
   const { stats, failedInputs } = await replay(
     engine,
@@ -84,10 +90,10 @@ async function run(files: string[], flags: ReplayFlags): Promise<void> {
       sources: new Set(sourceDefinitions().map((s) => s.name)),
       ...(flags.source !== undefined ? { source: flags.source } : {}),
     },
-    { stdout: process.stdout, stderr: process.stderr },
+    io,
   );
-  process.stderr.write(stats.format(engine.rules.map((r) => r.name)));
-  process.exitCode = failedInputs.length > 0 ? 1 : 0;
+  io.stderr.write(stats.format(engine.rules.map((r) => r.name)));
+  return failedInputs.length > 0 ? 1 : 0;
 }
 
 export function registerReplay(program: Command): void {
@@ -96,13 +102,13 @@ export function registerReplay(program: Command): void {
     .command('replay')
     .description('evaluate events recorded in files with rule files and print the alerts, as Falco does')
     .argument('<files...>', "event files: JSON lines, a JSON array, an EventList, a .scap capture (gzip'ed or not); - for stdin")
-    .option('-r, --rules <path>', 'a rules file or folder (its *.yaml files in name order); repeat for more, loaded in order', collect, [])
+    .option('-r, --rules <path>', 'a rules file or folder (its *.yaml files in name order); repeat for more, loaded in order', collect)
     .addOption(new Option('--source <source>', 'the source of the events (default: decided from the content)').choices(replayable))
     .addOption(new Option('--match <mode>', "first: one alert per event, the first matching rule's (Falco's default); all: every matching rule's").choices(['first', 'all']).default('first'))
     .option('--min-priority <priority>', 'do not evaluate rules less severe than this (Falco\'s priority setting)', priorityArg)
-    .option('-t, --tag <tag>', 'run only the rules with this tag; repeat for more (not with -T/-D)', collect, [])
-    .option('-T, --disable-tag <tag>', 'disable the rules with this tag; repeat for more', collect, [])
-    .option('-D, --disable <text>', 'disable the rules whose name contains this text; repeat for more', collect, [])
+    .option('-t, --tag <tag>', 'run only the rules with this tag; repeat for more (not with -T/-D)', collect)
+    .option('-T, --disable-tag <tag>', 'disable the rules with this tag; repeat for more', collect)
+    .option('-D, --disable <text>', 'disable the rules whose name contains this text; repeat for more', collect)
     .option('-A, --all-events', "include the events Falco skips by default (the syscall source's high-volume events; as in Falco, no effect on .scap captures, whose events are all evaluated)")
     .option('--json', 'print each alert as Falco\'s JSON alert (json_output: true), one per line')
     .option('--max-event-bytes <bytes>', 'largest event accepted; larger ones are reported and skipped', bytesArg, DEFAULT_MAX_EVENT_BYTES)
@@ -124,5 +130,8 @@ Examples:
 Exit codes: 0 when every input was read (unusable events included), 1 when the rules fail to load or an
 input cannot be read, 2 for bad usage (unknown option, bad value, missing file).`,
     )
-    .action(run);
+    .action(async (files: string[], flags: Partial<ReplayFlags> & Pick<ReplayFlags, 'match' | 'maxEventBytes'>) => {
+      const all: ReplayFlags = { ...flags, rules: flags.rules ?? [], tag: flags.tag ?? [], disableTag: flags.disableTag ?? [], disable: flags.disable ?? [] };
+      process.exitCode = await replayCommand(files, all, { stdout: process.stdout, stderr: process.stderr });
+    });
 }

@@ -34,7 +34,7 @@ export const AUTH_SECTION: ConfigSection = {
       type: 'string[]',
       default: [],
       secret: true,
-      doc: 'Bearer tokens accepted on every route but `/ping` and `/healthz` (`Authorization: Bearer TOKEN`); none = no authentication',
+      doc: 'Bearer tokens accepted on every route but `/ping`, `/healthz` and `/metrics` (`Authorization: Bearer TOKEN`); none = no authentication',
     },
   ],
 };

@@ -4,7 +4,6 @@
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/service-config.js';
 import { EmbeddedQueue } from './embedded.js';
-import { RedisQueue } from './redis/redis-queue.js';
 import type { AlertQueue } from './queue.js';
 
 export interface QueueFactoryOptions {
@@ -13,7 +12,12 @@ export interface QueueFactoryOptions {
 }
 
 export async function createQueue({ config, logger }: QueueFactoryOptions): Promise<AlertQueue> {
-  if (config.redis) return new RedisQueue(config.redis, logger.child({ queue: 'redis' }));
+  if (config.redis) {
+    // Loaded only when used: BullMQ and ioredis cost ~1 s of start-up and tens of MB that the embedded queue
+    // does not need.
+    const { RedisQueue } = await import('./redis/redis-queue.js');
+    return new RedisQueue(config.redis, logger.child({ queue: 'redis' }));
+  }
   logger.info(
     { queue: 'embedded', capacity: config.queue.capacity },
     'embedded queue: alerts wait in this process until delivered, and are lost if saker stops before (set redis.url for durable delivery)',

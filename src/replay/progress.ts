@@ -17,14 +17,14 @@ export class ReplayProgress {
     this.bars = new MultiBar(
       {
         stream: io.stderr,
-        format: 'replay [{bar}] {percentage}% | {done}/{total} MiB | ETA {eta_formatted}',
+        format: 'replay [{bar}] {percentage}% | {doneMiB}/{totalMiB} MiB | ETA {eta_formatted}',
         hideCursor: true,
         clearOnComplete: true,
         fps: 5,
       },
       Presets.shades_classic,
     );
-    this.bar = this.bars.create(totalBytes, 0, { done: '0.0', total: mib(totalBytes) });
+    this.bar = this.bars.create(totalBytes, 0, { doneMiB: '0.0', totalMiB: mib(totalBytes) });
   }
 
   get active(): boolean {
@@ -32,7 +32,7 @@ export class ReplayProgress {
   }
 
   update(bytes: number): void {
-    this.bar?.update(bytes, { done: mib(bytes) });
+    this.bar?.update(bytes, { doneMiB: mib(bytes) });
   }
 
   /** Text for the terminal that must not be overwritten by the bar. */

@@ -3,7 +3,7 @@
 // served) and replaces the running one in a single assignment once every file loaded without errors.
 // When a file has errors, the running rules stay and each error is logged with file:line:column.
 
-import { watch, type FSWatcher } from 'node:fs';
+import { statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { sourceDefinitions } from '../../capture/sources.js';
@@ -53,6 +53,14 @@ export async function loadRules(settings: RulesSettings, hostname?: string, paus
     await pause?.();
   }
   return { engine, files, errors, warnings };
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -172,9 +180,9 @@ export class LiveRules implements EventRules {
    * files by renaming, which a watch on the file itself would miss.
    */
   private startWatching(): void {
-    const givenFolders = new Set(expandRulePaths(this.settings.files).length ? this.settings.files.map((p) => resolve(p)) : []);
-    const folders = new Set<string>([...this.watchedFiles].map((f) => dirname(f)));
-    for (const given of givenFolders) if (!this.watchedFiles.has(given)) folders.add(given);
+    // Folders named in rules.files: a new rules file there counts too.
+    const givenFolders = new Set(this.settings.files.map((p) => resolve(p)).filter(isFolder));
+    const folders = new Set<string>([...givenFolders, ...[...this.watchedFiles].map((f) => dirname(f))]);
     for (const folder of folders) {
       try {
         const watcher = watch(folder, (_event, name) => {

@@ -29,6 +29,7 @@ export class SakerMetrics {
   readonly registry = new Registry();
   private readonly alertLabels: readonly AlertLabel[];
   private readonly inputs: Counter<'source' | 'status'>;
+  private readonly events: Counter<'source' | 'status'>;
   private readonly alerts: Counter<string>;
   private readonly outputs: Counter<'output' | 'status'>;
   private readonly retries: Counter<'output'>;
@@ -45,6 +46,12 @@ export class SakerMetrics {
     this.inputs = new Counter({
       name: 'saker_inputs_total',
       help: 'Alerts received, by input and by what saker answered (accepted, rejected as invalid, unavailable = 503).',
+      labelNames: ['source', 'status'],
+      registers,
+    });
+    this.events = new Counter({
+      name: 'saker_events_total',
+      help: 'Events received by the event endpoints (k8s_audit, json), by what became of them (accepted and evaluated, rejected as unusable, unavailable = 503).',
       labelNames: ['source', 'status'],
       registers,
     });
@@ -84,6 +91,10 @@ export class SakerMetrics {
 
   countInput(source: string, status: InputStatus, count = 1): void {
     if (count > 0) this.inputs.inc({ source, status }, count);
+  }
+
+  countEvents(source: string, status: InputStatus, count: number): void {
+    if (count > 0) this.events.inc({ source, status }, count);
   }
 
   /** Alerts an input got into the queue: counted as accepted, and by priority (plus metrics.alertlabels). */

@@ -7,8 +7,8 @@ import type { LoadedConfig } from '../config/loader.js';
 import type { ServiceConfig } from '../config/service-config.js';
 import type { AlertQueue } from '../queue/queue.js';
 import type { Router } from '../router/router.js';
-import type { SakerMetrics } from './metrics.js';
 import type { EventRules } from '../rules/live-rules.js';
+import type { SakerMetrics } from './metrics.js';
 
 export interface ServerDeps {
   /** Where alerts go: `router.route(alerts)` resolves once they are queued, rejects with QueueUnavailableError. */

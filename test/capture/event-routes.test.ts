@@ -65,10 +65,10 @@ describe('POST /k8s-audit', () => {
 
   it('takes a single Event and a JSON array, v1beta1 and without apiVersion', async () => {
     const { sink, saker } = await start({ K8SAUDIT_CLUSTERNAME: 'lab' });
-    expect(await (await saker.post('/k8s-audit', exec('one', { apiVersion: 'audit.k8s.io/v1beta1' }))).json()).toMatchObject({ accepted: 1, alerts: 1 });
+    expect(await (await saker.post('/k8s-audit', exec('one', { apiVersion: 'audit.k8s.io/v1beta1', user: { username: 'zoë' } }))).json()).toMatchObject({ accepted: 1, alerts: 1 });
     expect(await (await saker.post('/k8s-audit', [exec('two', { apiVersion: undefined }), exec('three')])).json()).toMatchObject({ accepted: 2, alerts: 2 });
     await sink.waitForAlerts(3);
-    expect(sink.alerts[0]!['output']).toMatch(/in cluster lab$/);
+    expect(sink.alerts[0]!['output']).toMatch(/exec into one by zoë in cluster lab$/);
   });
 
   it('reports unusable events with their JSON path and reason, in the answer and the log, while the rest go on', async () => {
@@ -83,6 +83,10 @@ describe('POST /k8s-audit', () => {
       { where: '$.items[1]', reason: 'stageTimestamp is missing' },
       { where: '$.items[2]', reason: expect.stringMatching(/^event is \d+ bytes, over the limit of 4096 bytes per event$/) },
     ]);
+    const metrics = await (await fetch(`${saker.url}/metrics`)).text();
+    expect(metrics).toContain('saker_events_total{source="k8s_audit",status="accepted"} 1');
+    expect(metrics).toContain('saker_events_total{source="k8s_audit",status="rejected"} 2');
+    expect(metrics).toContain('saker_inputs_total{source="k8s_audit",status="accepted"} 1');
     expect(saker.logs.some((l) => String(l['msg']).includes('POST /k8s-audit: 2 unusable event(s), first: $.items[1]: stageTimestamp is missing'))).toBe(true);
     await sink.waitForAlerts(1);
   });

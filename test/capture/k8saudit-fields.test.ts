@@ -323,3 +323,10 @@ describe.skipIf(!hasSamples)(`the field tables ${hasSamples ? '' : CORPUS_ABSENT
     expect(Object.keys(k8sAuditExtractors).sort()).toEqual(names('k8saudit_fields.tsv').sort());
   });
 });
+
+describe('guessed fields', () => {
+  it('are real fields of the table', async () => {
+    const { GUESSED_FIELDS } = await import('../../capture/k8saudit/fields.js');
+    for (const f of GUESSED_FIELDS) expect(k8sAuditExtractors[f], f).toBeDefined();
+  });
+});

@@ -56,9 +56,9 @@ const CAPTURE = capture({
 });
 
 describe('saker replay on .scap captures', () => {
-  it('evaluates the events against the state the capture rebuilds, gzip or not', () => {
+  it('evaluates the events against the state the capture rebuilds, gzip or not', async () => {
     for (const path of [file('c.scap', CAPTURE), file('c.scap.gz', gzipSync(CAPTURE))]) {
-      const r = saker(['replay', '-r', RULES, path]);
+      const r = await saker(['replay', '-r', RULES, path]);
       expect(r.stderr).toContain('Events read: 3 (syscall: 3), unusable: 0');
       expect(r.status).toBe(0);
       const lines = r.stdout.trim().split('\n');
@@ -70,8 +70,8 @@ describe('saker replay on .scap captures', () => {
     }
   });
 
-  it('--json gives the syscall source and the fields', () => {
-    const r = saker(['replay', '-r', RULES, '--json', file('j.scap', CAPTURE)]);
+  it('--json gives the syscall source and the fields', async () => {
+    const r = await saker(['replay', '-r', RULES, '--json', file('j.scap', CAPTURE)]);
     expect(r.status).toBe(0);
     const alert = JSON.parse(r.stdout.trim().split('\n')[0]!) as Record<string, unknown>;
     expect(alert).toMatchObject({
@@ -82,22 +82,22 @@ describe('saker replay on .scap captures', () => {
     });
   });
 
-  it('a truncated capture: the alerts of the events before the cut, then where it stops (exit 1)', () => {
+  it('a truncated capture: the alerts of the events before the cut, then where it stops (exit 1)', async () => {
     const cut = CAPTURE.subarray(0, CAPTURE.length - 10);
-    const r = saker(['replay', '-r', RULES, file('cut.scap', cut)]);
+    const r = await saker(['replay', '-r', RULES, file('cut.scap', cut)]);
     expect(r.status).toBe(1);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/cut\.scap: byte \d+: truncated block: \d+ bytes left at end of input.*\(after 2 events\)/);
   });
 
-  it('--source other than syscall is refused for a capture', () => {
-    const r = saker(['replay', '-r', RULES, '--source', 'k8s_audit', file('s.scap', CAPTURE)]);
+  it('--source other than syscall is refused for a capture', async () => {
+    const r = await saker(['replay', '-r', RULES, '--source', 'k8s_audit', file('s.scap', CAPTURE)]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('a .scap capture holds syscall events, not k8s_audit events');
   });
 
   const cat = join(CORPUS, 'scap', 'falco_cat_write.scap');
-  it.skipIf(!existsSync(cat))(`replays a corpus capture (skipped when ${cat} is absent)`, () => {
+  it.skipIf(!existsSync(cat))(`replays a corpus capture (skipped when ${cat} is absent)`, async () => {
     const rules = file(
       'cat.yaml',
       `
@@ -108,7 +108,7 @@ describe('saker replay on .scap captures', () => {
   priority: NOTICE
 `,
     );
-    const r = saker(['replay', '-r', rules, cat]);
+    const r = await saker(['replay', '-r', rules, cat]);
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('Events read: 307 (syscall: 307), unusable: 0');
     const lines = r.stdout.trim().split('\n');

@@ -1,10 +1,15 @@
-// `saker replay` as a real child process: inputs, outputs, statistics, rule selection and exit codes.
+// `saker replay`: inputs, outputs, statistics, rule selection and exit codes — in-process through the
+// command's own function, and as a real child process for what only the process shows (stdin, usage
+// errors caught by the option parser).
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_EVENT_BYTES } from '../../capture/k8saudit/parse.js';
+import { replayCommand, type ReplayFlags } from '../../src/cli/replay.js';
 import { auditJson } from '../capture/k8saudit-events.js';
 import { CORPUS, CORPUS_ABSENT, hasSamples, k8sSamples } from '../capture/corpus.js';
 import { saker } from './saker.js';
@@ -16,6 +21,22 @@ const file = (name: string, content: string | Buffer) => {
   writeFileSync(path, content);
   return path;
 };
+
+class Captured extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+async function replay(files: string[], flags: Partial<ReplayFlags>) {
+  const stdout = new Captured();
+  const stderr = new Captured();
+  const all: ReplayFlags = { rules: [], match: 'first', tag: [], disableTag: [], disable: [], maxEventBytes: DEFAULT_MAX_EVENT_BYTES, ...flags };
+  const status = await replayCommand(files, all, { stdout, stderr });
+  return { status, stdout: stdout.text, stderr: stderr.text };
+}
 
 const RULES = file(
   'rules.yaml',
@@ -41,14 +62,14 @@ const exec = (name: string) => auditJson({ objectRef: { resource: 'pods', subres
 const EVENTS = file('events.jsonl', [exec('a'), auditJson(), exec('b')].map((e) => JSON.stringify(e)).join('\n') + '\n');
 
 describe('saker replay', () => {
-  it("prints Falco's text lines on stdout and Falco's statistics on stderr", () => {
-    const r = saker(['replay', '-r', RULES, EVENTS]);
+  it("prints Falco's text lines on stdout and Falco's statistics on stderr", async () => {
+    const r = await replay([EVENTS], { rules: [RULES] });
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d\.123456000: Warning exec into a by alice$/);
     expect(lines[1]).toMatch(/: Informational pod request create$/);
-    expect(r.stderr).toContain(
+    expect(r.stderr).toBe(
       [
         'Events read: 3 (k8s_audit: 3), unusable: 0',
         'Events detected: 3',
@@ -63,8 +84,8 @@ describe('saker replay', () => {
     );
   });
 
-  it("--json prints Falco's JSON alerts; --match all alerts for every matching rule", () => {
-    const r = saker(['replay', '-r', RULES, '--json', '--match', 'all', EVENTS]);
+  it("--json prints Falco's JSON alerts; --match all alerts for every matching rule", async () => {
+    const r = await replay([EVENTS], { rules: [RULES], json: true, match: 'all' });
     expect(r.status).toBe(0);
     const alerts = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(alerts).toHaveLength(5);
@@ -79,60 +100,71 @@ describe('saker replay', () => {
     });
   });
 
-  it('selects rules with -t, -T, -D and --min-priority', () => {
-    const count = (...args: string[]) => saker(['replay', '-r', RULES, ...args, EVENTS]).stdout.trim().split('\n').filter(Boolean).length;
-    expect(count('-t', 'exec')).toBe(2);
-    expect(count('-T', 'exec')).toBe(3);
-    expect(count('-D', 'Exec into')).toBe(3);
-    expect(count('-T', 'noisy')).toBe(2);
-    expect(count('--min-priority', 'warning')).toBe(2);
+  it('selects rules with -t, -T, -D and --min-priority', async () => {
+    const count = async (flags: Partial<ReplayFlags>) => (await replay([EVENTS], { rules: [RULES], ...flags })).stdout.trim().split('\n').filter(Boolean).length;
+    expect(await count({ tag: ['exec'] })).toBe(2);
+    expect(await count({ disableTag: ['exec'] })).toBe(3);
+    expect(await count({ disable: ['Exec into'] })).toBe(3);
+    expect(await count({ disableTag: ['noisy'] })).toBe(2);
+    expect(await count({ minPriority: 'Warning' })).toBe(2);
   });
 
-  it('reads stdin (-), gzip, JSON documents; reports unusable events with file:line and goes on', () => {
-    const stdin = saker(['replay', '-r', RULES, '-'], { input: JSON.stringify(exec('s')) + '\nnot json\n' });
-    expect(stdin.status).toBe(0);
-    expect(stdin.stdout).toMatch(/exec into s by alice/);
-    expect(stdin.stderr).toMatch(/saker replay: -:2: not valid JSON/);
-    expect(stdin.stderr).toContain('Events read: 1 (k8s_audit: 1), unusable: 1');
-    const gz = file('events.jsonl.gz', gzipSync(JSON.stringify(exec('z')) + '\n'));
-    expect(saker(['replay', '-r', RULES, gz]).stdout).toMatch(/exec into z/);
+  it('reads gzip and JSON documents; reports unusable events with file:line and goes on', async () => {
+    const gz = file('events.jsonl.gz', gzipSync(JSON.stringify(exec('z')) + '\nnot json\n'));
+    const r1 = await replay([gz], { rules: [RULES] });
+    expect(r1.stdout).toMatch(/exec into z/);
+    expect(r1.stderr).toContain(`saker replay: ${gz}:2: not valid JSON`);
+    expect(r1.stderr).toContain('Events read: 1 (k8s_audit: 1), unusable: 1');
     const list = file('list.json', JSON.stringify({ kind: 'EventList', items: [exec('l'), { kind: 'Event', auditID: 'x' }] }, null, 2));
-    const r = saker(['replay', '-r', RULES, list]);
-    expect(r.stdout).toMatch(/exec into l/);
-    expect(r.stderr).toContain(`${list}:$.items[1]: stageTimestamp is missing`);
+    const r2 = await replay([list], { rules: [RULES] });
+    expect(r2.stdout).toMatch(/exec into l/);
+    expect(r2.stderr).toContain(`${list}:$.items[1]: stageTimestamp is missing`);
   });
 
-  it('exits 1 when the rules fail to load, saying where', () => {
+  it('exits 1 when the rules fail to load, saying where', async () => {
     const bad = file('bad.yaml', '- rule: r\n  desc: d\n  condition: ka.nope = 1\n  output: o\n  priority: INFO\n  source: k8s_audit\n');
-    const r = saker(['replay', '-r', bad, EVENTS]);
+    const r = await replay([EVENTS], { rules: [bad] });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`${bad.replaceAll('.', '\\.')}:3:\\d+: LOAD_ERR_COMPILE_CONDITION`));
     expect(r.stdout).toBe('');
   });
 
-  it('exits 1 when an input cannot be read, after replaying the others', () => {
-    const r = saker(['replay', '-r', RULES, file('text.txt', 'hello'), EVENTS]);
+  it('exits 1 when an input cannot be read, after replaying the others', async () => {
+    const r = await replay([file('text.txt', 'hello'), EVENTS], { rules: [RULES] });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/text.txt: not an event file saker knows/);
     expect(r.stdout.trim().split('\n')).toHaveLength(3);
   });
 
-  it('exits 2 on bad usage', () => {
-    expect(saker(['replay', '-r', RULES, '--nope', EVENTS]).status).toBe(2);
-    expect(saker(['replay', '-r', RULES, '--min-priority', 'warn', EVENTS]).stderr).toMatch(/'warn' is not a priority/);
-    expect(saker(['replay', '-r', RULES, '--match', 'some', EVENTS]).status).toBe(2);
-    const both = saker(['replay', '-r', RULES, '-t', 'a', '-T', 'b', EVENTS]);
+  it('exits 2 on bad usage', async () => {
+    const both = await replay([EVENTS], { rules: [RULES], tag: ['a'], disableTag: ['b'] });
     expect(both.status).toBe(2);
     expect(both.stderr).toMatch(/both disabled \(-D\/-T\) and enabled \(-t\)/);
-    expect(saker(['replay', '-r', RULES, join(dir, 'missing.json')]).status).toBe(2);
-    expect(saker(['replay', EVENTS]).status).toBe(2);
+    expect((await replay([join(dir, 'missing.json')], { rules: [RULES] })).status).toBe(2);
+    expect((await replay([EVENTS], {})).status).toBe(2);
+    expect((await replay(['-', '-'], { rules: [RULES] })).status).toBe(2);
+  });
+});
+
+describe('saker replay as a process', () => {
+  it('reads stdin (-), prints the alerts and the statistics, exits 0', async () => {
+    const r = await saker(['replay', '-r', RULES, '-'], { input: JSON.stringify(exec('s')) + '\n' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/: Warning exec into s by alice\n$/);
+    expect(r.stderr).toContain('Events detected: 1');
+  });
+  it('exits 2 for options the parser refuses', async () => {
+    const [unknown, priority] = await Promise.all([saker(['replay', '-r', RULES, '--nope', EVENTS]), saker(['replay', '-r', RULES, '--min-priority', 'warn', EVENTS])]);
+    expect(unknown.status).toBe(2);
+    expect(priority.status).toBe(2);
+    expect(priority.stderr).toMatch(/'warn' is not a priority/);
   });
 });
 
 describe.skipIf(!hasSamples)(`replaying the corpus samples through the upstream k8s audit rules ${hasSamples ? '' : CORPUS_ABSENT}`, () => {
-  it('fires the rules the samples were made for', () => {
+  it('fires the rules the samples were made for', async () => {
     const samples = file('samples.jsonl', k8sSamples().map((s) => s.text).join('\n'));
-    const r = saker(['replay', '-r', `${CORPUS}rules/upstream/k8s_audit_rules.yaml`, samples]);
+    const r = await replay([samples], { rules: [`${CORPUS}rules/upstream/k8s_audit_rules.yaml`], match: 'all' });
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('Events read: 32 (k8s_audit: 32), unusable: 0');
     expect(r.stderr).toMatch(/Create Privileged Pod: 1\n/);

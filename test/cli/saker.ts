@@ -1,7 +1,7 @@
 // Runs the `saker` command as a real child process, from the TypeScript sources (through vite-node), so
 // that tests need no build step.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -13,16 +13,23 @@ export interface Finished {
   stderr: string;
 }
 
-export function saker(args: readonly string[], options: { input?: string; env?: Record<string, string> } = {}): Finished {
-  const r = spawnSync(process.execPath, [VITE_NODE, join(ROOT, 'src/cli.ts'), ...args], {
+/** Runs `saker ARGS…` to its end. Asynchronous, so that the test runner stays responsive meanwhile. */
+export async function saker(args: readonly string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Finished> {
+  const child = spawn(process.execPath, [VITE_NODE, join(ROOT, 'src/cli.ts'), ...args], {
     cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 60_000,
-    input: options.input ?? '',
     // CI=true: otherwise vite (under vite-node) exits the process as soon as stdin ends.
     env: { ...process.env, CI: 'true', ...options.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  child.stdin!.end(options.input ?? '');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const status = await new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  clearTimeout(timer);
+  return { status, stdout, stderr };
 }
 
 /** A long-running saker (e.g. `run`); its stderr lines are collected as they come. */

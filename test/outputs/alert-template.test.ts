@@ -27,6 +27,9 @@ describe('alert templates (Falcosidekick\'s Go-template subset)', () => {
     expect(() => t('{{ index .OutputFields }}')).toThrow('index takes a map or list and at least one key');
     expect(() => t('{{ }}')).toThrow('empty action');
     expect(() => t('{{ .Rule .Priority }}')).toThrow(/column 10: unexpected '.Priority'/);
+    expect(() => t('{{ .Rule ) }}')).toThrow("test.key: column 10: unexpected ')'");
+    expect(() => t('{{ (index .OutputFields "a" }}')).toThrow("column 4: '(' is never closed");
+    expect(() => t('{{ index .OutputFields "\\x41" }}')).toThrow(/^test.key: column 24: cannot read the string/);
   });
 
   it('escapes what the alert supplies and never the template text', () => {

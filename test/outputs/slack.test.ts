@@ -109,6 +109,16 @@ describe('slack with a bot token (chat.postMessage through @slack/web-api)', () 
     expect(peer.requests).toHaveLength(2);
   });
 
+  it('retries when the Web API cannot be reached, keeping the token out of the error', async () => {
+    const closed = await SlackPeer.start();
+    const apiurl = closed.apiUrl;
+    await closed.close();
+    const out = build(slack, { token: 'xoxb-secret-token-9', channel: '#c', apiurl });
+    const outcome = await attemptDelivery({ output: out, policy: policy() }, [makeAlert()], 1);
+    expect(outcome.retry?.error).toMatch(/^Slack Web API: .*ECONNREFUSED/);
+    expect(JSON.stringify(outcome)).not.toContain('xoxb-secret-token-9');
+  });
+
   it('refuses a token without a channel, naming the key', () => {
     expect(() => build(slack, { token: 'xoxb-1', apiurl: peer.apiUrl })).toThrow('slack.channel: required with token');
     expect(() => build(slack, { token: 'xoxb-1', webhookurl: peer.webhookUrl, channel: 'c' })).toThrow(/slack.token: set either/);

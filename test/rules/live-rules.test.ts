@@ -2,7 +2,7 @@
 // errors; a broken one leaves the running rules in place and is logged with file:line:column. SIGHUP does
 // the same in a real `saker run`.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -112,6 +112,22 @@ describe('SIGHUP in saker run', () => {
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
+    }
+  });
+});
+
+describe('watching a rules folder', () => {
+  it('picks up a new rules file in it', async () => {
+    const folder = join(dir, 'rules.d');
+    mkdirSync(folder);
+    writeFileSync(join(folder, '10_gets.yaml'), rule('Gets', 'get'));
+    const live = await LiveRules.start(settings([folder], true), memoryLogger().logger);
+    try {
+      expect(fired(live)).toEqual([]);
+      writeFileSync(join(folder, '20_creates.yaml'), rule('Creates', 'create'));
+      await waitFor('the new file', () => (fired(live)[0] === 'Creates' ? true : undefined), 10_000);
+    } finally {
+      live.close();
     }
   });
 });

@@ -22,12 +22,13 @@ describe('bearer tokens', () => {
     expect((await saker.post('/', alert(), { authorization: 'bearer second-token-456' })).status).toBe(200);
   });
 
-  it('protects /test and the dead-letter API, but not the probes', async () => {
+  it('protects /test and the dead-letter API, but not the probes and metrics', async () => {
     expect((await saker.post('/test', '')).status).toBe(401);
     expect((await fetch(`${saker.url}/api/v1/dlq`)).status).toBe(401);
     expect((await fetch(`${saker.url}/api/v1/dlq`, { headers: { authorization: 'Bearer second-token-456' } })).status).toBe(200);
     expect((await fetch(`${saker.url}/ping`)).status).toBe(200);
     expect((await fetch(`${saker.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${saker.url}/metrics`)).status).toBe(200);
   });
 
   it('matches tokens exactly', () => {

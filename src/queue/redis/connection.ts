@@ -109,6 +109,8 @@ export function describeRedisError(err: unknown): string {
   if (err instanceof AggregateError && err.errors.length > 0) return describeRedisError(err.errors[0]);
   if (err instanceof Error) {
     const code = (err as NodeJS.ErrnoException).code;
+    // ioredis' words for "the connection is down" when a command is refused without being sent.
+    if (/^Stream isn't writeable|^Connection is closed/.test(err.message)) return 'the connection is closed';
     if (err.message) return err.message;
     if (code) return code;
     return err.name;

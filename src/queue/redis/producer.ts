@@ -8,6 +8,7 @@
 // the previous write is in flight and goes out when that write returns — or after `lingerMs`, or as soon as
 // it holds `jobMaxAlerts` alerts. Under load the windows grow by themselves, and so does the batching.
 
+import { ReplyError } from 'ioredis';
 import type { Alert } from '../../alert.js';
 import { QueueUnavailableError, type Delivery } from '../queue.js';
 import { describeRedisError, type RedisLink } from './connection.js';
@@ -152,7 +153,12 @@ export class BatchingProducer {
 
   private unavailable(err: unknown): QueueUnavailableError {
     if (err instanceof QueueUnavailableError) return err;
-    if (!this.link.ready) return new QueueUnavailableError(this.link.problem, { cause: err });
+    // Only an error *reply* is Redis refusing the write (out of memory, read-only replica, a failing disk);
+    // anything else is the connection failing, whether or not ioredis has noticed yet.
+    if (!(err instanceof ReplyError)) {
+      const problem = this.link.ready ? `Redis at ${this.link.where} is unreachable: ${describeRedisError(err)}` : this.link.problem;
+      return new QueueUnavailableError(problem, { cause: err });
+    }
     const reason = `Redis at ${this.link.where} refused the alerts: ${describeRedisError(err)}`;
     this.lastRefusal = { reason, at: Date.now() };
     return new QueueUnavailableError(reason, { cause: err });

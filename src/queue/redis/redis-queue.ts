@@ -76,13 +76,13 @@ export class RedisQueue implements AlertQueue {
 
     for (const worker of workers) worker.run();
     // Every (re)connection: check what this Redis would lose, and collect jobs BullMQ failed meanwhile.
-    producerClient.on('ready', () => void this.onConnected());
     try {
       await producerLink.waitReady(FIRST_CONNECT_WAIT_MS);
       await this.onConnected();
     } catch (err) {
       logger.warn(`${describeRedisError(err)}; saker answers 503 to alerts until it can reach Redis`);
     }
+    producerClient.on('ready', () => void this.onConnected());
     logger.info(
       { redis: producerLink.where, prefix: options.prefix, outputs: queues.names },
       'queue: redis — alerts are acknowledged once Redis has them, and stay there until every output has them',
@@ -217,8 +217,12 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
+/** QUIT when Redis is there to answer it (it flushes what was sent); otherwise just drop the connection. */
 async function quit(client: Redis): Promise<void> {
-  if (client.status === 'end') return;
+  if (client.status !== 'ready') {
+    client.disconnect();
+    return;
+  }
   try {
     await client.quit();
   } catch {
