@@ -68,7 +68,9 @@ describe('saker (the built command)', () => {
     const runHelp = await saker(['run', '--help']);
     expect(runHelp.code).toBe(0);
     expect(runHelp.stdout).toContain('WEBHOOK_MINIMUMPRIORITY');
-    expect((await saker(['version'])).stdout).toMatch(/^saker \d+\.\d+\.\d+/);
+    expect((await saker(['version'])).stdout).toMatch(/^saker \d+\.\d+\.\d+\n$/);
+    const version = await saker(['--version']);
+    expect([version.code, version.stdout]).toEqual([0, (await saker(['version'])).stdout]);
     expect((await saker(['run', '--nope'])).code).toBe(2);
   });
 
@@ -212,16 +214,29 @@ describe('saker (the built command)', () => {
     const list = await saker(['dlq', 'list', 'webhook'], env);
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/^ID\s+FAILED AT\s+ATTEMPTS\s+PRIORITY\s+RULE\s+ERROR$/m);
-    expect(list.stdout).toMatch(/^1\s+\S+\s+1\s+Notice\s+Rule X\s+webhook answered HTTP 422: bad$/m);
+    // The id is the alert's uuid, as with the Redis queue.
+    expect(list.stdout).toMatch(/^x\s+\S+\s+1\s+Notice\s+Rule X\s+webhook answered HTTP 422: bad$/m);
     expect(list.stdout).toContain('2 of 2 shown');
     const json = JSON.parse((await saker(['dlq', 'list', 'webhook', '--json'], env)).stdout) as { total: number };
     expect(json.total).toBe(2);
 
-    sink.fallback = { status: 200 };
-    expect((await saker(['dlq', 'retry', 'webhook', '1'], env)).stdout).toBe('1 dead letter(s) of webhook queued again\n');
+    // Retried and failed again, a dead letter keeps its id.
+    const again = await saker(['dlq', 'retry', 'webhook', 'x'], env);
+    expect([again.code, again.stdout]).toEqual([0, '1 dead letter(s) of webhook queued again\n']);
     await sink.waitForRequests(3);
-    expect(sink.requests[2]!.json).toMatchObject({ uuid: 'x' });
+    await waitUntil('x to die again', async () => /^x\s/m.test((await saker(['dlq', 'list', 'webhook'], env)).stdout));
+
+    sink.fallback = { status: 200 };
+    const partly = await saker(['dlq', 'retry', 'webhook', 'x', '99'], env);
+    expect(partly.stdout).toBe('1 dead letter(s) of webhook queued again\n');
+    expect(partly.stderr).toBe("saker dlq retry: no dead letter 99 for webhook (already retried or purged, or a wrong id: `saker dlq list webhook` shows the ids)\n");
+    expect(partly.code).toBe(1);
+    await sink.waitForRequests(4);
+    expect(sink.requests[3]!.json).toMatchObject({ uuid: 'x' });
     expect((await saker(['dlq', 'retry', 'webhook'], env)).code).toBe(2);
+    expect((await saker(['dlq', 'list', '--url', 'notaurl'])).code).toBe(2);
+    const noCert = await saker(['dlq', 'list', '--url', 'https://127.0.0.1:1', '--cert', '/nonexistent/client.crt', '--key', '/nonexistent/client.key']);
+    expect([noCert.code, noCert.stderr]).toEqual([1, "saker dlq: --cert: cannot read '/nonexistent/client.crt': ENOENT\n"]);
     expect((await saker(['dlq', 'purge', 'webhook'], env)).stdout).toBe('1 dead letter(s) of webhook deleted\n');
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
