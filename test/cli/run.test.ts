@@ -71,6 +71,13 @@ describe('saker (the built command)', () => {
     expect((await saker(['version'])).stdout).toMatch(/^saker \d+\.\d+\.\d+\n$/);
     const version = await saker(['--version']);
     expect([version.code, version.stdout]).toEqual([0, (await saker(['version'])).stdout]);
+    // The README's way to run the command from the checkout, where npm ci does not put it on PATH.
+    const npx = await new Promise<{ code: number | null; stdout: string }>((resolve) =>
+      execFile('npx', ['--no-install', 'saker', '--version'], { cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 60_000 }, (err, stdout) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout }),
+      ),
+    );
+    expect(npx).toEqual({ code: 0, stdout: version.stdout });
     expect((await saker(['run', '--nope'])).code).toBe(2);
   });
 
