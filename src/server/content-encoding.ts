@@ -33,14 +33,15 @@ function decoder(coding: string): Gunzip | Inflate {
 }
 
 export function installContentEncodings(app: FastifyInstance): void {
-  app.addHook('preParsing', async (request, reply, payload) => {
+  // A callback hook, not an async one: it runs for every request, and most carry no Content-Encoding.
+  app.addHook('preParsing', (request, reply, payload, done) => {
     const header = request.headers['content-encoding'];
-    if (header === undefined || request.method === 'GET' || request.method === 'HEAD') return payload;
+    if (header === undefined || request.method === 'GET' || request.method === 'HEAD') return done(null, payload);
     const codings = contentCodings(header);
-    if (codings.length === 0) return payload;
+    if (codings.length === 0) return done(null, payload);
     const unknown = codings.find((c) => !Object.hasOwn(DECODERS, c));
     if (unknown !== undefined) {
-      throw new HttpError(415, `content encoding '${unknown}' is not supported; send the body uncompressed, or with gzip or deflate`);
+      return done(new HttpError(415, `content encoding '${unknown}' is not supported; send the body uncompressed, or with gzip or deflate`));
     }
     // Codings are listed in the order they were applied: undo the last one first.
     let decoded: Readable & { receivedEncodedLength?: number } = payload;
@@ -53,6 +54,6 @@ export function installContentEncodings(app: FastifyInstance): void {
     });
     // An answer sent before the body was read to its end (413 for a zip bomb) must not leave a decoder working.
     reply.raw.once('close', () => decoded.destroy());
-    return decoded;
+    done(null, decoded);
   });
 }
