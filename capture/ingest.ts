@@ -3,6 +3,7 @@
 // what was not — the count and the reasons — logging the unusable events too.
 
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { decodeUtf8 } from './json/decode.js';
 import type { Logger } from 'pino';
 import type { Alert } from '../src/alert.js';
 import { QueueUnavailableError } from '../src/queue/queue.js';
@@ -23,7 +24,7 @@ export function installEventBodies(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   for (const type of ['application/json', /^application\/[\w.+-]+\+json(?:\s*;|$)/i]) {
     app.addContentTypeParser(type, { parseAs: 'buffer' }, (_request, body, done) => {
-      const text = (body as Buffer).toString('utf8');
+      const text = decodeUtf8(body as Buffer);
       if (!/\S/.test(text)) return done(null, undefined);
       try {
         done(null, JSON.parse(text));

@@ -16,7 +16,7 @@ export interface SourceOptions {
 export function sourceDefinitions(options: SourceOptions = {}): SourceDefinition<never>[] {
   const host = options.hostname;
   const hostOption = host !== undefined ? { hostname: () => host } : {};
-  const captured = [syscallSource(), k8sAuditSource(hostOption), jsonSource(hostOption)] as unknown as SourceDefinition<never>[];
+  const captured: SourceDefinition<never>[] = [syscallSource(), k8sAuditSource(hostOption), jsonSource(hostOption)];
   const names = new Set(captured.map((s) => s.name));
   return [...builtinSources().filter((s) => !names.has(s.name)), ...captured];
 }

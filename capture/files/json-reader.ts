@@ -5,6 +5,7 @@
 
 import type { Rejection } from '../json/event.js';
 import { sizedJsonEvent } from '../json/parse.js';
+import { decodeUtf8 } from '../json/decode.js';
 import { auditPayload, looksLikeAudit } from '../k8saudit/parse.js';
 import type { EventReader, ReadContext, SourcedBatch } from './reader.js';
 
@@ -59,7 +60,7 @@ function lineText(bytes: Buffer, start: number, end: number): string {
   while (e > start && (bytes[e - 1] === 0x0d || bytes[e - 1] === 0x20 || bytes[e - 1] === 0x09)) e--;
   let s = start;
   while (s < e && (bytes[s] === 0x20 || bytes[s] === 0x09)) s++;
-  return bytes.toString('utf8', s, e);
+  return decodeUtf8(bytes, s, e);
 }
 
 const asBuffer = (chunk: Uint8Array): Buffer => (Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));

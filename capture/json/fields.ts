@@ -6,6 +6,7 @@
 
 import type { Extractor, ExtractorFactory } from '../../src/engine/source.js';
 import type { JsonEvent } from './event.js';
+import { rememberedPerEvent } from '../remembered.js';
 import { indentJson } from './indent.js';
 import { compilePointer } from './pointer.js';
 import { jsonText } from './value.js';
@@ -20,22 +21,13 @@ function valueField(name: string): ExtractorFactory<JsonEvent> {
 const obj: Extractor<JsonEvent> = (event) =>
   event.text !== undefined ? indentJson(event.text.trim()) : JSON.stringify(event.value, null, 2);
 
-// Rules test `jevt.rawtime` several times per event (Falco's always-true/never-true macros): convert once.
-let rawtimeOf: JsonEvent | undefined;
-let rawtimeText = '';
-const rawtime: Extractor<JsonEvent> = (event) => {
-  if (event !== rawtimeOf) {
-    rawtimeOf = event;
-    rawtimeText = event.time.toString();
-  }
-  return rawtimeText;
-};
+const rawtime: Extractor<JsonEvent> = (event) => event.time.toString();
 
-export const jsonExtractors: Readonly<Record<string, ExtractorFactory<JsonEvent>>> = {
+export const jsonExtractors: Readonly<Record<string, ExtractorFactory<JsonEvent>>> = rememberedPerEvent<JsonEvent>({
   'json.value': valueField('json.value'),
   'json.obj': () => obj,
   'json.rawtime': () => rawtime,
   'jevt.value': valueField('jevt.value'),
   'jevt.obj': () => obj,
   'jevt.rawtime': () => rawtime,
-};
+});

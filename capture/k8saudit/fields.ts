@@ -8,6 +8,7 @@
 
 import type { Extractor, ExtractorFactory } from '../../src/engine/source.js';
 import { compileAccess, jsonText, member } from '../json/value.js';
+import { rememberedPerEvent } from '../remembered.js';
 import { containerFields } from './containers.js';
 import type { K8sAuditEvent } from './event.js';
 import { queryParameters } from './uri.js';
@@ -177,7 +178,7 @@ const clusterName: Factory = () => (event) => event.cluster;
 
 const ANNOTATION = (key: string): Factory => scalar('annotations', key);
 
-export const k8sAuditExtractors: Readonly<Record<string, Factory>> = {
+export const k8sAuditExtractors: Readonly<Record<string, Factory>> = rememberedPerEvent<K8sAuditEvent>({
   'ka.auditid': scalar('auditID'),
   'ka.stage': scalar('stage'),
   'ka.auth.decision': ANNOTATION('authorization.k8s.io/decision'),
@@ -238,7 +239,7 @@ export const k8sAuditExtractors: Readonly<Record<string, Factory>> = {
   'ka.cluster.name': clusterName,
   ...containerFields('ka.req.pod.initContainers', 'initContainers'),
   ...containerFields('ka.req.pod.ephemeralContainers', 'ephemeralContainers'),
-};
+});
 
 /**
  * Fields whose extraction we had to guess (newer than the plugin source we could read, or where that

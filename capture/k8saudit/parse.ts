@@ -108,5 +108,7 @@ export function looksLikeAudit(value: unknown): boolean {
   if (!isObject(first)) return false;
   if (first.kind === 'EventList') return true;
   if (typeof first.apiVersion === 'string' && first.apiVersion.startsWith('audit.k8s.io/')) return true;
-  return first.kind === undefined && first.auditID !== undefined && first.stageTimestamp !== undefined;
+  // Audit logs written without apiVersion still say `kind: Event` (or nothing); auditID and stageTimestamp
+  // are what tell them from other JSON.
+  return (first.kind === undefined || first.kind === 'Event') && first.auditID !== undefined && first.stageTimestamp !== undefined;
 }

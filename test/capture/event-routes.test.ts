@@ -65,10 +65,10 @@ describe('POST /k8s-audit', () => {
 
   it('takes a single Event and a JSON array, v1beta1 and without apiVersion', async () => {
     const { sink, saker } = await start({ K8SAUDIT_CLUSTERNAME: 'lab' });
-    expect(await (await saker.post('/k8s-audit', exec('one', { apiVersion: 'audit.k8s.io/v1beta1' }))).json()).toMatchObject({ accepted: 1, alerts: 1 });
+    expect(await (await saker.post('/k8s-audit', exec('one', { apiVersion: 'audit.k8s.io/v1beta1', user: { username: 'zoë' } }))).json()).toMatchObject({ accepted: 1, alerts: 1 });
     expect(await (await saker.post('/k8s-audit', [exec('two', { apiVersion: undefined }), exec('three')])).json()).toMatchObject({ accepted: 2, alerts: 2 });
     await sink.waitForAlerts(3);
-    expect(sink.alerts[0]!['output']).toMatch(/in cluster lab$/);
+    expect(sink.alerts[0]!['output']).toMatch(/exec into one by zoë in cluster lab$/);
   });
 
   it('reports unusable events with their JSON path and reason, in the answer and the log, while the rest go on', async () => {

@@ -47,6 +47,11 @@ describe('JSON event files', () => {
     expect(r.bySource.k8s_audit![0]!.text).toBe(line(auditJson()));
     expect(r.consumed).toBe(r.size);
   });
+  it('recognises an audit event without apiVersion by kind Event, auditID and stageTimestamp', async () => {
+    const path = file('no-api-version.json', line(auditJson({ apiVersion: undefined, kind: 'Event' })) + '\n');
+    const r = await readAll(path);
+    expect(Object.keys(r.bySource)).toEqual(['k8s_audit']);
+  });
   it('reports bad lines and unusable events with file:line and goes on', async () => {
     const path = file('bad.jsonl', [line(auditJson()), '{"broken":', line(auditJson({ stageTimestamp: undefined })), line(auditJson())].join('\n'));
     const r = await readAll(path);
@@ -72,6 +77,11 @@ describe('JSON event files', () => {
     const path = file('forced.jsonl', line(auditJson()) + '\n');
     const r = await readAll(path, 'json');
     expect(r.bySource.json).toHaveLength(1);
+  });
+  it('decodes UTF-8, ASCII or not', async () => {
+    const path = file('utf8.jsonl', line(auditJson({ user: { username: 'zoë 👩‍💻' } })) + '\n' + line(auditJson()) + '\n');
+    const r = await readAll(path);
+    expect(r.bySource.k8s_audit!.map((e) => (e.value as { user: { username: string } }).user.username)).toEqual(['zoë 👩‍💻', 'alice']);
   });
   it('reads gzip-compressed files', async () => {
     const path = file('audit.jsonl.gz', gzipSync(line(auditJson()) + '\n' + line(auditJson())));

@@ -1,6 +1,5 @@
 // saker's own rules (rules/): they load without errors or warnings, and each k8s_audit rule fires on an
-// event made for it and not on its benign twin. (The syscall rules are validated here; they can be fired
-// once the syscall source's extractors exist.)
+// event made for it and not on its benign twin (the syscall rules: default-syscall-rules.test.ts).
 
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';

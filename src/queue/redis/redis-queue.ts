@@ -77,13 +77,13 @@ export class RedisQueue implements AlertQueue {
 
     for (const worker of workers) worker.run();
     // Every (re)connection: check what this Redis would lose, and collect jobs BullMQ failed meanwhile.
-    producerClient.on('ready', () => void this.onConnected());
     try {
       await producerLink.waitReady(FIRST_CONNECT_WAIT_MS);
       await this.onConnected();
     } catch (err) {
       logger.warn(`${describeRedisError(err)}; saker answers 503 to alerts until it can reach Redis`);
     }
+    producerClient.on('ready', () => void this.onConnected());
     logger.info(
       { redis: producerLink.where, prefix: options.prefix, outputs: queues.names },
       'queue: redis — alerts are acknowledged once Redis has them, and stay there until every output has them',
