@@ -256,7 +256,8 @@ export class EmbeddedQueue implements AlertQueue {
         log.error({ output: lane.name, lost: lost.length }, `${lost.length} alert(s) for output '${lane.name}' ${what}`);
         for (const alert of lost.slice(0, LOST_LISTED)) {
           const { uuid, rule, priority, time } = alert;
-          log.error({ output: lane.name, uuid, rule, priority, time }, `lost alert ${uuid} for output '${lane.name}': ${priority} '${rule}' at ${time}`);
+          // Nested: a top-level `time` would clash with the log line's own.
+          log.error({ output: lane.name, alert: { uuid, rule, priority, time } }, `lost alert ${uuid} for output '${lane.name}': ${priority} '${rule}' at ${time}`);
         }
         if (lost.length > LOST_LISTED) {
           log.error({ output: lane.name, unlisted: lost.length - LOST_LISTED }, `… and ${lost.length - LOST_LISTED} more lost alert(s) for output '${lane.name}', not listed`);

@@ -173,7 +173,9 @@ describe('saker (the built command)', () => {
         .stderr()
         .split('\n')
         .filter((l) => l.includes('lost alert'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
+        .map((l) => (JSON.parse(l) as { output: string; alert: { uuid: string } }))
+        // Sent by concurrent requests, the alerts may fail in either order.
+        .sort((a, b) => a.alert.uuid.localeCompare(b.alert.uuid));
 
     const drained = await startServer({ ...env, SHUTDOWNTIMEOUT: '200ms' });
     expect((await post(drained.url, [alert({ uuid: 'lost-1', rule: 'Rule one' }), alert({ uuid: 'lost-2', priority: 'Critical' })])).status).toBe(200);
@@ -182,8 +184,8 @@ describe('saker (the built command)', () => {
     expect(await drained.exited).toBe(0);
     expect(drained.stderr()).toContain("2 alert(s) for output 'webhook' were not delivered before shutdown and are lost");
     expect(lostLines(drained)).toEqual([
-      expect.objectContaining({ output: 'webhook', uuid: 'lost-1', rule: 'Rule one', priority: 'Notice', time: '2026-11-29T01:02:03.123456789Z' }),
-      expect.objectContaining({ output: 'webhook', uuid: 'lost-2', priority: 'Critical' }),
+      expect.objectContaining({ output: 'webhook', alert: { uuid: 'lost-1', rule: 'Rule one', priority: 'Notice', time: '2026-11-29T01:02:03.123456789Z' } }),
+      expect.objectContaining({ output: 'webhook', alert: expect.objectContaining({ uuid: 'lost-2', priority: 'Critical' }) }),
     ]);
 
     const impatient = await startServer({ ...env, SHUTDOWNTIMEOUT: '30s' });
@@ -193,7 +195,7 @@ describe('saker (the built command)', () => {
     impatient.child.kill('SIGTERM');
     expect(await impatient.exited).toBe(1);
     expect(impatient.stderr()).toContain("1 alert(s) for output 'webhook' are not delivered yet and are lost: saker exits without waiting for the outputs");
-    expect(lostLines(impatient)).toEqual([expect.objectContaining({ output: 'webhook', uuid: 'lost-3' })]);
+    expect(lostLines(impatient)).toEqual([expect.objectContaining({ output: 'webhook', alert: expect.objectContaining({ uuid: 'lost-3' }) })]);
   });
 
   it('replays and purges dead letters with saker dlq', async () => {

@@ -213,10 +213,11 @@ describe('EmbeddedQueue', () => {
     await q.close(20);
     const lost = lines.filter((l) => String(l['msg']).startsWith('lost alert'));
     expect(lost).toHaveLength(20);
-    expect(lost[0]).toMatchObject({ output: 'failing', uuid: 'u1', rule: 'r1', priority: 'Warning', time: '2026-11-29T00:00:00Z' });
+    expect(lost[0]).toMatchObject({ output: 'failing', alert: { uuid: 'u1', rule: 'r1', priority: 'Warning', time: '2026-11-29T00:00:00Z' } });
+    expect(typeof lost[0]!['time']).toBe('number'); // the log line's own time, untouched
     expect(lost[0]!['msg']).toBe("lost alert u1 for output 'failing': Warning 'r1' at 2026-11-29T00:00:00Z");
     // Every alert is named once: the retry in backoff (u1), the send that shutdown interrupted (u2), the waiting ones.
-    expect(lost.map((l) => l['uuid'])).toEqual(alerts(1, 20).map((a) => a.uuid));
+    expect(lost.map((l) => (l['alert'] as { uuid: string }).uuid)).toEqual(alerts(1, 20).map((a) => a.uuid));
     expect(lines.map((l) => l['msg'])).toContain("25 alert(s) for output 'failing' were not delivered before shutdown and are lost");
     expect(lines.map((l) => l['msg'])).toContain("… and 5 more lost alert(s) for output 'failing', not listed");
   });
