@@ -58,7 +58,7 @@ export class ScapReader {
     processListVersion: 0,
     mismatchedEnters: 0,
   };
-  private readonly converter = new Converter();
+  private readonly converter: Converter;
   private readonly parser = new EventParser(this.state);
   private readonly splitter = new BlockSplitter();
   /** Events have been read in this section: only event blocks (or a new section) may follow. */
@@ -75,6 +75,7 @@ export class ScapReader {
    */
   constructor(options: { reuseEvents?: boolean } = {}) {
     this.scratch = options.reuseEvents === true ? new ScapEvent(EMPTY, 0, 0, 0, 0, 2, 0, 0) : null;
+    this.converter = new Converter(options.reuseEvents === true);
   }
 
   /** Reads a file (gzip or plain) to the end, calling `sink` for each event. */

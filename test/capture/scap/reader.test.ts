@@ -6,9 +6,9 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { ScapEvent } from '../../../capture/scap/event.js';
 import { scapReader } from '../../../capture/files/scap-reader.js';
-import { ScapError, ScapReader } from '../../../capture/scap/reader.js';
+import { ScapError, ScapReader, openCaptureStream } from '../../../capture/scap/reader.js';
 import { PPME } from '../../../capture/scap/tables/events.js';
-import { chunks, replay } from './replay.js';
+import { chunks, extractor, replay } from './replay.js';
 import { capture, event, eventV1, rawBlock, sectionHeader } from './writer.js';
 
 const CORPUS = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'corpus', 'scap');
@@ -184,6 +184,21 @@ describe.skipIf(!haveCorpus)(haveCorpus ? 'corpus captures' : 'corpus captures (
       expect(reader.stats.events).toBe(want.events);
     });
   }
+
+  it('reuseEvents (one event object, converted events in scratch buffers) changes no field of any event', async () => {
+    const fields = ['evt.num', 'evt.type', 'evt.args', 'proc.cmdline', 'proc.pname', 'proc.env', 'fd.name', 'container.id', 'user.name'];
+    const ex = fields.map(extractor);
+    for (const name of ['falco_psp_run_as_user_0_container', 'libs_curl_google', 'libs_sample']) {
+      const rows: string[][] = [[], []];
+      for (const [i, reuseEvents] of [false, true].entries()) {
+        const reader = new ScapReader({ reuseEvents });
+        await reader.run(await openCaptureStream(join(CORPUS, `${name}.scap`)), (ev) => {
+          rows[i]!.push(JSON.stringify(ex.map((e) => e(ev))));
+        });
+      }
+      expect(rows[1]).toEqual(rows[0]);
+    }
+  });
 
   it('reads the plain capture the same in one chunk and in small ones', async () => {
     const buf = readFileSync(join(CORPUS, 'libs_sample.scap'));
