@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { registerDlq } from './cli/dlq.js';
 import { registerRun } from './cli/run.js';
 import { registerFields } from './cli/fields.js';
+import { registerHealth } from './cli/health.js';
 import { registerRules } from './cli/rules.js';
 import { registerValidate } from './cli/validate.js';
 import { registerReplay } from './cli/replay.js';
@@ -26,5 +27,6 @@ registerVersion(program);
 registerValidate(program);
 registerRules(program);
 registerFields(program);
+registerHealth(program);
 
 await program.parseAsync(process.argv);

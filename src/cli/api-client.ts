@@ -12,6 +12,8 @@ export interface ApiOptions {
   cert?: string;
   key?: string;
   insecure?: boolean;
+  /** Default 30 s. */
+  timeoutMs?: number;
 }
 
 /** The options every API-speaking subcommand takes. */
@@ -52,14 +54,15 @@ export async function callApi(options: ApiOptions, method: string, path: string,
       : {};
   const request = url.protocol === 'https:' ? https.request : http.request;
   const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = request(url, { method, headers, timeout: 30_000, ...tls }, (res) => {
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const req = request(url, { method, headers, timeout: timeoutMs, ...tls }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (text += c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
       res.on('error', reject);
     });
-    req.on('timeout', () => req.destroy(new Error('no answer within 30 s')));
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', (err) => reject(new ApiError(`cannot reach saker at ${url.origin}: ${err.message}`)));
     req.end(payload);
   });

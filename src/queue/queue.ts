@@ -79,6 +79,11 @@ export interface AlertQueue {
     purge(output: string): Promise<number>;
   };
   /**
+   * Logs what exiting right now would lose (saker exits at once on a second SIGTERM): the embedded queue's
+   * alerts, each by uuid. Optional: a queue that keeps alerts outside the process has nothing to report.
+   */
+  reportLossOnExit?(): void;
+  /**
    * Stops taking alerts, lets in-flight and queued deliveries finish for at most `drainMs`, then closes the
    * outputs' connections. What is still queued afterwards stays queued (Redis) or is reported lost (embedded).
    */

@@ -86,6 +86,43 @@ describe('saker (the built command)', () => {
     expect(missing.stderr).toContain('absent.yaml: cannot read the configuration file');
   });
 
+  it('reports every configuration problem at once, each where its key was set, including those the outputs find', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'saker-cfg-'));
+    writeFileSync(
+      join(dir, 'config.yaml'),
+      ['webhook:', '  address: ftp://collector/alerts', '  minimumpriority: warn', 'slack:', '  token: xoxb-1', 'syslog:', '  host: siem', '  port: 99999'].join('\n'),
+    );
+    const fromFile = await saker(['run'], { FILE_PATH: '/tmp/x.jsonl', FILE_MAXATTEMPTS: 'many', LOG_LEVEL: 'loud' }, dir);
+    expect(fromFile.code).toBe(2);
+    const lines = fromFile.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe('saker: invalid configuration:');
+    expect(lines.slice(1).map((l) => l.trim())).toEqual([
+      "log.level (environment variable LOG_LEVEL): 'loud' is not one of fatal, error, warn, info, debug, trace",
+      "file.maxattempts (environment variable FILE_MAXATTEMPTS): 'many' is not an integer",
+      "config.yaml:3:3: webhook.minimumpriority: 'warn' is not a priority; use one of Emergency, Alert, Critical, Error, Warning, Notice, Informational, Debug (case-insensitive) or info",
+      'config.yaml:8:3: syslog.port: 99999 is above the maximum of 65535',
+      'config.yaml:2:3: webhook.address: the scheme must be http or https, not ftp',
+      'config.yaml:4:1: slack.channel: required with token (chat.postMessage needs a channel)',
+    ]);
+
+    const fromEnv = await saker(['run'], { WEBHOOK_ADDRESS: 'ftp://collector/alerts', WEBHOOK_MINIMUMPRIORITY: 'warn' });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toContain("webhook.minimumpriority (environment variable WEBHOOK_MINIMUMPRIORITY): 'warn' is not a priority");
+    expect(fromEnv.stderr).toContain('webhook.address (environment variable WEBHOOK_ADDRESS): the scheme must be http or https, not ftp');
+  });
+
+  it("warns at start-up about settings of Falcosidekick outputs saker does not have", async () => {
+    const server = await startServer({ LOKI_HOSTPORT: 'http://loki:3100', STDOUT_ENABLED: 'false' });
+    const warning = server
+      .stderr()
+      .split('\n')
+      .find((line) => line.includes('LOKI_HOSTPORT'));
+    expect(JSON.parse(warning!)).toMatchObject({
+      level: 40,
+      msg: "configuration: environment variable LOKI_HOSTPORT: saker has no 'loki' output (Falcosidekick's); its settings are ignored",
+    });
+  });
+
   it('prints alerts on stdout, delivers them to the webhook and a file, serves saker dlq, and drains on SIGTERM before exiting 0', async () => {
     const sink = await HttpSink.start();
     sinks.push(sink);
@@ -115,6 +152,39 @@ describe('saker (the built command)', () => {
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
     expect(lines.map((l) => (JSON.parse(l) as { uuid: string }).uuid)).toEqual(['first', 'a', 'b', 'c']);
     expect(server.stderr()).toMatch(/SIGTERM: shutting down[\s\S]*"msg":"stopped"/);
+  });
+
+  it('names the alerts it loses at shutdown, after the drain time and on a second signal', async () => {
+    const sink = await HttpSink.start();
+    sinks.push(sink);
+    sink.fallback = { status: 503 };
+    const env = { WEBHOOK_ADDRESS: sink.url(), STDOUT_ENABLED: 'false', WEBHOOK_BACKOFF_INITIAL: '50ms', WEBHOOK_MAXATTEMPTS: '100' };
+    const lostLines = (server: Server) =>
+      server
+        .stderr()
+        .split('\n')
+        .filter((l) => l.includes('lost alert'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+    const drained = await startServer({ ...env, SHUTDOWNTIMEOUT: '200ms' });
+    expect((await post(drained.url, [alert({ uuid: 'lost-1', rule: 'Rule one' }), alert({ uuid: 'lost-2', priority: 'Critical' })])).status).toBe(200);
+    await waitUntil('a failed delivery', () => sink.requests.length > 0);
+    drained.child.kill('SIGTERM');
+    expect(await drained.exited).toBe(0);
+    expect(drained.stderr()).toContain("2 alert(s) for output 'webhook' were not delivered before shutdown and are lost");
+    expect(lostLines(drained)).toEqual([
+      expect.objectContaining({ output: 'webhook', uuid: 'lost-1', rule: 'Rule one', priority: 'Notice', time: '2026-11-29T01:02:03.123456789Z' }),
+      expect.objectContaining({ output: 'webhook', uuid: 'lost-2', priority: 'Critical' }),
+    ]);
+
+    const impatient = await startServer({ ...env, SHUTDOWNTIMEOUT: '30s' });
+    expect((await post(impatient.url, alert({ uuid: 'lost-3' }))).status).toBe(200);
+    impatient.child.kill('SIGTERM');
+    await waitUntil('the drain to start', () => impatient.stderr().includes('letting outputs deliver what is queued'));
+    impatient.child.kill('SIGTERM');
+    expect(await impatient.exited).toBe(1);
+    expect(impatient.stderr()).toContain("1 alert(s) for output 'webhook' are not delivered yet and are lost: saker exits without waiting for the outputs");
+    expect(lostLines(impatient)).toEqual([expect.objectContaining({ output: 'webhook', uuid: 'lost-3' })]);
   });
 
   it('replays and purges dead letters with saker dlq', async () => {

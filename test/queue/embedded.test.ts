@@ -179,6 +179,31 @@ describe('EmbeddedQueue', () => {
     expect(hanging.closed).toBe(true);
   });
 
+  it('names each lost alert (uuid, rule, priority, time), the first 20 of each output, then counts the rest', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => lines.push(JSON.parse(l) as Record<string, unknown>) });
+    // One alert retrying (backing off), one in the send that shutdown interrupts, 23 waiting behind them.
+    let calls = 0;
+    const failing = new RecordingOutput('failing', 1, (_a, ctx) => {
+      calls++;
+      if (calls === 1) return Promise.reject(new RetryableError('503'));
+      return new Promise((_r, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
+    });
+    const q = new EmbeddedQueue({ capacity: 100, deadLetterLimit: 3, logger });
+    await q.start([{ output: failing, policy: { ...policy, baseDelayMs: 60_000, maxDelayMs: 60_000 } }]);
+    await q.enqueue([{ output: 'failing', alerts: alerts(1, 25) }]);
+    await until(() => calls === 2);
+    await q.close(20);
+    const lost = lines.filter((l) => String(l['msg']).startsWith('lost alert'));
+    expect(lost).toHaveLength(20);
+    expect(lost[0]).toMatchObject({ output: 'failing', uuid: 'u1', rule: 'r1', priority: 'Warning', time: '2026-11-29T00:00:00Z' });
+    expect(lost[0]!['msg']).toBe("lost alert u1 for output 'failing': Warning 'r1' at 2026-11-29T00:00:00Z");
+    // Every alert is named once: the retry in backoff (u1), the send that shutdown interrupted (u2), the waiting ones.
+    expect(lost.map((l) => l['uuid'])).toEqual(alerts(1, 20).map((a) => a.uuid));
+    expect(lines.map((l) => l['msg'])).toContain("25 alert(s) for output 'failing' were not delivered before shutdown and are lost");
+    expect(lines.map((l) => l['msg'])).toContain("… and 5 more lost alert(s) for output 'failing', not listed");
+  });
+
   it('refuses deliveries for outputs it does not serve', async () => {
     const q = await queueWith([new RecordingOutput('a', 1)]);
     expect(() => q.enqueue([{ output: 'b', alerts: alerts(1, 1) }])).toThrow("no queue for output 'b'");

@@ -52,6 +52,9 @@ describe('a full queue', () => {
     expect(((await full.json()) as { message: string }).message).toBe(
       "the queue of output 'webhook' is full (3 of 3 alerts waiting or in delivery); nothing was accepted, retry later",
     );
+    // A slow output is no reason to restart saker: the liveness probe stays green.
+    const health = await fetch(`${saker.url}/healthz`);
+    expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
     release();
     await sink.waitForAlerts(3);
     await waitUntil('an empty queue', async () => (await saker.queue.stats())['webhook']!.depth === 0);
