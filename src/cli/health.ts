@@ -5,7 +5,7 @@
 import { Option, type Command } from 'commander';
 import { readConfig, sectionValues } from '../config/loader.js';
 import { allSections } from '../config/sections.js';
-import { ApiError, callApi, type ApiOptions } from './api-client.js';
+import { ApiError, callApi, serverUrl, type ApiOptions } from './api-client.js';
 import { configFileToUse } from './run.js';
 
 interface HealthFlags {
@@ -49,13 +49,7 @@ async function health(flags: HealthFlags): Promise<void> {
     );
     process.exit(1);
   }
-  let url: URL;
-  try {
-    url = new URL(target.url);
-  } catch {
-    process.stderr.write(`saker health: --url: '${target.url}' is not a URL\n`);
-    process.exit(2);
-  }
+  const url = new URL(target.url);
   const options: ApiOptions = {
     url: url.origin,
     cacert: flags.cacert,
@@ -80,7 +74,7 @@ export function registerHealth(program: Command): void {
     .command('health')
     .description("check the local saker's GET /healthz (the container health check): exit 0 when healthy, 1 otherwise")
     .addOption(new Option('-c, --config <file>', 'the configuration saker runs with (default: ./config.yaml when it exists)').env('SAKER_CONFIG'))
-    .option('--url <url>', 'check this URL instead of the one the configuration gives')
+    .addOption(new Option('--url <url>', 'check this URL instead of the one the configuration gives').argParser(serverUrl))
     .option('--timeout <ms>', 'give up after this many milliseconds', positive, 2500)
     .option('--cacert <file>', "verify saker's certificate with this CA (default over TLS: not verified, the check is of this host)")
     .option('--cert <file>', 'client certificate, for tlsserver.mutualtls without /healthz in tlsserver.notlspaths')

@@ -233,6 +233,11 @@ export function readConfig(options: LoadOptions): LoadedConfig {
   for (const [name, decl] of catalog.byEnv) {
     const text = env[name];
     if (text === undefined || text === '') continue;
+    if (isServiceLink(name, text)) {
+      // SYSLOG_PORT=tcp://10.0.0.9:514: Kubernetes' link to a Service named `syslog`, not a port number.
+      warnings.push(`environment variable ${name}: '${text}' is a Kubernetes service link (a Service named like the section), not a saker setting; ignored (set ${decl.path} in the file, or enableServiceLinks: false in the pod)`);
+      continue;
+    }
     touched.add(decl.section.name);
     push(raws, decl.path, { raw: text, where: `environment variable ${name}`, origin: 'env', level: 1, isAlias: decl.isAlias });
   }

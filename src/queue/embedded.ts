@@ -15,6 +15,7 @@ import {
   type DeliveryTarget,
   type OutputQueueStats,
   type QueueHealth,
+  type RetryOutcome,
 } from './queue.js';
 
 export interface EmbeddedQueueOptions {
@@ -122,17 +123,20 @@ export class EmbeddedQueue implements AlertQueue {
   readonly deadLetters = {
     list: async (output: string, page?: { offset?: number; limit?: number }): Promise<DeadLetter[]> =>
       this.lane(output).dead.list(page?.offset ?? 0, page?.limit ?? 100),
-    retry: async (output: string, ids: readonly string[] | 'all'): Promise<number> => {
-      const lane = this.lane(output);
-      const alerts = lane.dead.take(ids);
-      // A replay is an operator's decision: it is not refused for capacity, and starts with fresh attempts.
-      lane.fifo.push(alerts);
-      lane.depth += alerts.length;
-      if (alerts.length > 0) this.schedulePump(lane);
-      return alerts.length;
-    },
+    retry: async (output: string, ids: readonly string[] | 'all'): Promise<number> => this.requeueDead(output, ids).retried,
+    retryIds: async (output: string, ids: readonly string[]): Promise<RetryOutcome> => this.requeueDead(output, ids),
     purge: async (output: string): Promise<number> => this.lane(output).dead.purge(),
   };
+
+  private requeueDead(output: string, ids: readonly string[] | 'all'): RetryOutcome {
+    const lane = this.lane(output);
+    const { alerts, notFound } = lane.dead.take(ids);
+    // A replay is an operator's decision: it is not refused for capacity, and starts with fresh attempts.
+    lane.fifo.push(alerts);
+    lane.depth += alerts.length;
+    if (alerts.length > 0) this.schedulePump(lane);
+    return { retried: alerts.length, notFound };
+  }
 
   // Alerts that arrive in the same turn of the event loop leave together, in batches, rather than each
   // starting its own delivery.
@@ -252,7 +256,8 @@ export class EmbeddedQueue implements AlertQueue {
         log.error({ output: lane.name, lost: lost.length }, `${lost.length} alert(s) for output '${lane.name}' ${what}`);
         for (const alert of lost.slice(0, LOST_LISTED)) {
           const { uuid, rule, priority, time } = alert;
-          log.error({ output: lane.name, uuid, rule, priority, time }, `lost alert ${uuid} for output '${lane.name}': ${priority} '${rule}' at ${time}`);
+          // Nested: a top-level `time` would clash with the log line's own.
+          log.error({ output: lane.name, alert: { uuid, rule, priority, time } }, `lost alert ${uuid} for output '${lane.name}': ${priority} '${rule}' at ${time}`);
         }
         if (lost.length > LOST_LISTED) {
           log.error({ output: lane.name, unlisted: lost.length - LOST_LISTED }, `… and ${lost.length - LOST_LISTED} more lost alert(s) for output '${lane.name}', not listed`);

@@ -68,7 +68,16 @@ describe('saker (the built command)', () => {
     const runHelp = await saker(['run', '--help']);
     expect(runHelp.code).toBe(0);
     expect(runHelp.stdout).toContain('WEBHOOK_MINIMUMPRIORITY');
-    expect((await saker(['version'])).stdout).toMatch(/^saker \d+\.\d+\.\d+/);
+    expect((await saker(['version'])).stdout).toMatch(/^saker \d+\.\d+\.\d+\n$/);
+    const version = await saker(['--version']);
+    expect([version.code, version.stdout]).toEqual([0, (await saker(['version'])).stdout]);
+    // The README's way to run the command from the checkout, where npm ci does not put it on PATH.
+    const npx = await new Promise<{ code: number | null; stdout: string }>((resolve) =>
+      execFile('npx', ['--no-install', 'saker', '--version'], { cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 60_000 }, (err, stdout) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout }),
+      ),
+    );
+    expect(npx).toEqual({ code: 0, stdout: version.stdout });
     expect((await saker(['run', '--nope'])).code).toBe(2);
   });
 
@@ -164,7 +173,9 @@ describe('saker (the built command)', () => {
         .stderr()
         .split('\n')
         .filter((l) => l.includes('lost alert'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
+        .map((l) => (JSON.parse(l) as { output: string; alert: { uuid: string } }))
+        // Sent by concurrent requests, the alerts may fail in either order.
+        .sort((a, b) => a.alert.uuid.localeCompare(b.alert.uuid));
 
     const drained = await startServer({ ...env, SHUTDOWNTIMEOUT: '200ms' });
     expect((await post(drained.url, [alert({ uuid: 'lost-1', rule: 'Rule one' }), alert({ uuid: 'lost-2', priority: 'Critical' })])).status).toBe(200);
@@ -173,8 +184,8 @@ describe('saker (the built command)', () => {
     expect(await drained.exited).toBe(0);
     expect(drained.stderr()).toContain("2 alert(s) for output 'webhook' were not delivered before shutdown and are lost");
     expect(lostLines(drained)).toEqual([
-      expect.objectContaining({ output: 'webhook', uuid: 'lost-1', rule: 'Rule one', priority: 'Notice', time: '2026-11-29T01:02:03.123456789Z' }),
-      expect.objectContaining({ output: 'webhook', uuid: 'lost-2', priority: 'Critical' }),
+      expect.objectContaining({ output: 'webhook', alert: { uuid: 'lost-1', rule: 'Rule one', priority: 'Notice', time: '2026-11-29T01:02:03.123456789Z' } }),
+      expect.objectContaining({ output: 'webhook', alert: expect.objectContaining({ uuid: 'lost-2', priority: 'Critical' }) }),
     ]);
 
     const impatient = await startServer({ ...env, SHUTDOWNTIMEOUT: '30s' });
@@ -184,7 +195,7 @@ describe('saker (the built command)', () => {
     impatient.child.kill('SIGTERM');
     expect(await impatient.exited).toBe(1);
     expect(impatient.stderr()).toContain("1 alert(s) for output 'webhook' are not delivered yet and are lost: saker exits without waiting for the outputs");
-    expect(lostLines(impatient)).toEqual([expect.objectContaining({ output: 'webhook', uuid: 'lost-3' })]);
+    expect(lostLines(impatient)).toEqual([expect.objectContaining({ output: 'webhook', alert: expect.objectContaining({ uuid: 'lost-3' }) })]);
   });
 
   it('replays and purges dead letters with saker dlq', async () => {
@@ -212,16 +223,29 @@ describe('saker (the built command)', () => {
     const list = await saker(['dlq', 'list', 'webhook'], env);
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/^ID\s+FAILED AT\s+ATTEMPTS\s+PRIORITY\s+RULE\s+ERROR$/m);
-    expect(list.stdout).toMatch(/^1\s+\S+\s+1\s+Notice\s+Rule X\s+webhook answered HTTP 422: bad$/m);
+    // The id is the alert's uuid, as with the Redis queue.
+    expect(list.stdout).toMatch(/^x\s+\S+\s+1\s+Notice\s+Rule X\s+webhook answered HTTP 422: bad$/m);
     expect(list.stdout).toContain('2 of 2 shown');
     const json = JSON.parse((await saker(['dlq', 'list', 'webhook', '--json'], env)).stdout) as { total: number };
     expect(json.total).toBe(2);
 
-    sink.fallback = { status: 200 };
-    expect((await saker(['dlq', 'retry', 'webhook', '1'], env)).stdout).toBe('1 dead letter(s) of webhook queued again\n');
+    // Retried and failed again, a dead letter keeps its id.
+    const again = await saker(['dlq', 'retry', 'webhook', 'x'], env);
+    expect([again.code, again.stdout]).toEqual([0, '1 dead letter(s) of webhook queued again\n']);
     await sink.waitForRequests(3);
-    expect(sink.requests[2]!.json).toMatchObject({ uuid: 'x' });
+    await waitUntil('x to die again', async () => /^x\s/m.test((await saker(['dlq', 'list', 'webhook'], env)).stdout));
+
+    sink.fallback = { status: 200 };
+    const partly = await saker(['dlq', 'retry', 'webhook', 'x', '99'], env);
+    expect(partly.stdout).toBe('1 dead letter(s) of webhook queued again\n');
+    expect(partly.stderr).toBe("saker dlq retry: no dead letter 99 for webhook (already retried or purged, or a wrong id: `saker dlq list webhook` shows the ids)\n");
+    expect(partly.code).toBe(1);
+    await sink.waitForRequests(4);
+    expect(sink.requests[3]!.json).toMatchObject({ uuid: 'x' });
     expect((await saker(['dlq', 'retry', 'webhook'], env)).code).toBe(2);
+    expect((await saker(['dlq', 'list', '--url', 'notaurl'])).code).toBe(2);
+    const noCert = await saker(['dlq', 'list', '--url', 'https://127.0.0.1:1', '--cert', '/nonexistent/client.crt', '--key', '/nonexistent/client.key']);
+    expect([noCert.code, noCert.stderr]).toEqual([1, "saker dlq: --cert: cannot read '/nonexistent/client.crt': ENOENT\n"]);
     expect((await saker(['dlq', 'purge', 'webhook'], env)).stdout).toBe('1 dead letter(s) of webhook deleted\n');
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);

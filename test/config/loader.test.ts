@@ -142,6 +142,14 @@ describe('configuration from the environment', () => {
     expect(config.warnings).toEqual(["environment variable DEBUG: 'express:*' is not a boolean; write true or false; ignored"]);
   });
 
+  it("ignores, with a warning, Kubernetes service links that land on a key's name", () => {
+    const config = load({ env: { SYSLOG_HOST: 'siem', SYSLOG_PORT: 'tcp://10.0.0.9:514', SYSLOG_SERVICE_HOST: '10.0.0.9' } });
+    expect(sectionValues(config, 'syslog')['port']).toBeUndefined();
+    expect(config.warnings).toEqual([
+      "environment variable SYSLOG_PORT: 'tcp://10.0.0.9:514' is a Kubernetes service link (a Service named like the section), not a saker setting; ignored (set syslog.port in the file, or enableServiceLinks: false in the pod)",
+    ]);
+  });
+
   it('warns about misspelt variables of known sections', () => {
     const config = load({ env: { WEBHOOK_ADRESS: 'http://x', REDIS_HOST: 'redis', PATH: '/bin' } });
     expect(config.warnings).toEqual(['environment variable WEBHOOK_ADRESS is not a saker setting; ignored (did you mean WEBHOOK_ADDRESS?)']);

@@ -73,7 +73,7 @@ describe.skipIf(redisRestartSkipReason)('saker with the Redis queue', () => {
 
     sink.behaviour = () => ({ status: 200 });
     const retried = await dlq('/webhook/retry', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"all":true}' });
-    expect(retried.body).toEqual({ retried: 1 });
+    expect(retried.body).toEqual({ retried: 1, notFound: [] });
     await sink.waitUntil(() => sink.accepted.has('dead-1'), 10_000);
     expect((await dlq('/webhook')).body.total).toBe(0);
   });
