@@ -16,7 +16,9 @@ so a file may use (and append to) the lists, macros and rules of the files given
 start-up load, validation goes on after a file with errors, as falco -V does.
 
 Messages carry Falco's codes (LOAD_ERR_YAML_VALIDATE, LOAD_ERR_COMPILE_CONDITION, LOAD_UNUSED_MACRO, …).
-Each message's position is the file and place of the item it is about, which can be an earlier file.
+Each message's position is the file and place of the item it is about. A warning is listed once, under the
+file that holds its item, even when a later file causes it (by redefining a macro the item uses); an error
+is listed under the file whose load it stopped, which may point into an earlier file.
 
 Exit status: 0 when no file has errors (warnings allowed), 1 otherwise, 2 on usage errors.`,
     )

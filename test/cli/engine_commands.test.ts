@@ -2,7 +2,7 @@
 // test needs no build step).
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,6 +95,27 @@ describe('saker validate', () => {
     const r = saker('validate', '-r', join(dir, 'empty'));
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('no rules files (*.yaml, *.yml) in');
+  });
+});
+
+const UPSTREAM = resolve(ROOT, '../shared/corpus/rules/upstream');
+const SAMPLES = resolve(ROOT, '../shared/corpus/k8s_audit/samples');
+
+describe.skipIf(!existsSync(UPSTREAM) || !existsSync(SAMPLES))(`warnings of several files (skipped when ${UPSTREAM} is absent)`, () => {
+  const files = ['-r', join(UPSTREAM, 'falco_rules-1.0.1.yaml'), '-r', join(UPSTREAM, 'k8s_audit_rules-0.6.0.yaml')];
+
+  it("lists each warning once, under its own file, and replay counts them once", () => {
+    const json = saker('validate', ...files, '--json');
+    expect(json.status).toBe(0);
+    const out = JSON.parse(json.stdout) as { files: Array<{ path: string; warnings: Array<{ file: string }> }> };
+    expect(out.files.map((f) => f.warnings.length)).toEqual([82, 0]);
+    expect(out.files[0]!.warnings.every((w) => w.file === out.files[0]!.path)).toBe(true);
+    const text = saker('validate', ...files);
+    expect(text.stdout).toContain(`${join(UPSTREAM, 'k8s_audit_rules-0.6.0.yaml')}: Ok\n`);
+    const sample = join(SAMPLES, readdirSync(SAMPLES).filter((f) => f.endsWith('.json')).sort()[0]!);
+    const replay = saker('replay', ...files, sample);
+    expect(replay.status).toBe(0);
+    expect(replay.stderr).toContain('rules loaded with 82 warning(s)');
   });
 });
 
