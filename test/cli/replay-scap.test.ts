@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PPME } from '../../capture/scap/tables/events.js';
 import { CORPUS } from '../capture/corpus.js';
@@ -123,6 +123,16 @@ describe('saker replay on .scap captures', () => {
     const r = await saker(['replay', '-r', rules, file('connect.scap', connect)]);
     expect(r.status).toBe(0);
     expect(r.stdout.trim().split('\n').map((l) => l.replace(/^\S+ /, ''))).toEqual(['Notice connect enter to 93.184.216.34:443']);
+  });
+
+  const psp = join(CORPUS, 'scap', 'falco_psp_run_as_user_0_container.scap');
+  it.skipIf(!existsSync(psp))(`a capture damaged inside an event header ends with the byte offset and exit 1 (skipped when ${psp} is absent)`, async () => {
+    const damaged = Buffer.from(gunzipSync(readFileSync(psp)));
+    damaged.fill(0xff, 200_000, 200_016);
+    const r = await saker(['replay', '-r', RULES, file('damaged.scap', damaged)]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/damaged\.scap: byte 199972: corrupt event block: event type 65535 is far past the \d+ types saker knows.* \(after 364 events\)/);
+    expect(r.stderr).not.toContain('newer producer) were skipped');
   });
 
   const cat = join(CORPUS, 'scap', 'falco_cat_write.scap');
