@@ -4,7 +4,6 @@
 // path or error message they turned up in.
 
 import { destination, pino, type DestinationStream, type Logger } from 'pino';
-import pretty from 'pino-pretty';
 import type { LogLevel } from './config/service-config.js';
 import { redactUrlPasswords } from './url-credentials.js';
 
@@ -44,12 +43,16 @@ export class Scrubber {
   }
 }
 
-export function createLogger(options: LoggerOptions): Logger {
-  const target: { write(line: string): unknown } =
-    options.destination ??
-    (options.format === 'pretty'
-      ? pretty({ destination: 2, colorize: process.stderr.isTTY, sync: true, translateTime: 'SYS:HH:MM:ss.l' })
-      : destination({ fd: 2, sync: true }));
+/** Where the lines go. pino-pretty (about 1 MB of heap) is loaded only for `log.format: pretty`. */
+async function logTarget(options: LoggerOptions): Promise<{ write(line: string): unknown }> {
+  if (options.destination) return options.destination;
+  if (options.format !== 'pretty') return destination({ fd: 2, sync: true });
+  const { default: pretty } = await import('pino-pretty');
+  return pretty({ destination: 2, colorize: process.stderr.isTTY, sync: true, translateTime: 'SYS:HH:MM:ss.l' });
+}
+
+export async function createLogger(options: LoggerOptions): Promise<Logger> {
+  const target = await logTarget(options);
   const scrubber = new Scrubber(options.secrets ?? []);
   const stream: DestinationStream = { write: (line: string) => target.write(scrubber.scrub(line)) };
   return pino(

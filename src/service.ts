@@ -128,7 +128,7 @@ function checkedStart(
 export async function startService(config: LoadedConfig, options: StartOptions = {}): Promise<RunningService> {
   const serviceProblems: string[] = [];
   const service = collectServiceConfig(config, serviceProblems);
-  const logger = options.logger ?? createLogger({ ...service.log, secrets: config.secrets });
+  const logger = options.logger ?? (await createLogger({ ...service.log, secrets: config.secrets }));
   for (const warning of config.warnings) logger.warn(`configuration: ${warning}`);
 
   const { rules: rulesSettings, built } = checkedStart(config, service, serviceProblems, logger);

@@ -4,9 +4,9 @@ import { alert, startTestService, type TestService } from './helpers/service.js'
 import { waitUntil } from './helpers/wait.js';
 
 describe('log redaction', () => {
-  it('scrubs secret values wherever they appear, raw or JSON-escaped, and credential-named fields', () => {
+  it('scrubs secret values wherever they appear, raw or JSON-escaped, and credential-named fields', async () => {
     const lines: string[] = [];
-    const logger = createLogger({ level: 'info', format: 'json', secrets: ['https://u:p4ss@hooks.example/x', 'tok"en-1'], destination: { write: (l: string) => lines.push(l) } });
+    const logger = await createLogger({ level: 'info', format: 'json', secrets: ['https://u:p4ss@hooks.example/x', 'tok"en-1'], destination: { write: (l: string) => lines.push(l) } });
     logger.error({ err: new Error('POST https://u:p4ss@hooks.example/x failed'), note: 'uses tok"en-1' }, 'sending to https://u:p4ss@hooks.example/x');
     logger.info({ headers: { authorization: 'Bearer abc' }, db: { password: 'pw-value' } }, 'request');
     const text = lines.join('');
@@ -24,9 +24,9 @@ describe('log redaction', () => {
 });
 
 describe('URL passwords', () => {
-  it('are hidden in every log line, whatever setting or message carries the URL; user names stay', () => {
+  it('are hidden in every log line, whatever setting or message carries the URL; user names stay', async () => {
     const lines: string[] = [];
-    const logger = createLogger({ level: 'info', format: 'json', destination: { write: (l: string) => lines.push(l) } });
+    const logger = await createLogger({ level: 'info', format: 'json', destination: { write: (l: string) => lines.push(l) } });
     logger.warn({ err: new Error('connect ECONNREFUSED http://elastic:pw-in-url@10.0.0.1:9200/_bulk') }, 'nodes http://a:first-pw@h1:9200,http://b:second-pw@h2:9200');
     const text = lines.join('');
     for (const pw of ['pw-in-url', 'first-pw', 'second-pw']) expect(text).not.toContain(pw);
