@@ -2,7 +2,7 @@
 // or error messages, whichever setting, library or message they turn up in. The user name stays: it says which
 // account is used, which is what someone reading the log needs.
 
-export const URL_PASSWORD_MASK = '***';
+const URL_PASSWORD_MASK = '***';
 
 // scheme://user:password@ — the authority ends at the first '/', '?', '#' (RFC 3986), and the password at its
 // last '@', so that a raw '@' that should have been %40 is hidden too. Quotes and white space end it as well:
@@ -14,6 +14,21 @@ const USERINFO_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:"'`<>\\]*):([^\s/?#
 export function redactUrlPasswords(text: string): string {
   if (!text.includes('://')) return text;
   return text.replace(USERINFO_PASSWORD, `$1:${URL_PASSWORD_MASK}@`);
+}
+
+/**
+ * The passwords of the URLs in a setting's text, as written: the log scrubber replaces them wherever they
+ * appear, also where the pattern above cannot see them (a password with a quote, inside a JSON string).
+ */
+export function urlPasswords(text: string): string[] {
+  const out: string[] = [];
+  // Each scheme starts a match; the authority is only looked at, so the next URL of a list is found too.
+  for (const [, authority = ''] of text.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/(?=([^\s/?#]*))/gi)) {
+    const at = authority.lastIndexOf('@');
+    const colon = authority.indexOf(':');
+    if (at > 0 && colon >= 0 && colon < at) out.push(authority.slice(colon + 1, at));
+  }
+  return out;
 }
 
 /** Every string inside a setting's value (lists, maps) with its URL passwords redacted. */

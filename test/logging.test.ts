@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, sectionValues } from '../src/config/loader.js';
+import { allSections } from '../src/config/sections.js';
 import { createLogger, REDACTED } from '../src/logging.js';
 import { alert, startTestService, type TestService } from './helpers/service.js';
 import { waitUntil } from './helpers/wait.js';
@@ -33,6 +35,15 @@ describe('URL passwords', () => {
     const line = JSON.parse(lines[0]!) as { msg: string; err: { message: string } };
     expect(line.msg).toBe('nodes http://a:***@h1:9200,http://b:***@h2:9200');
     expect(line.err.message).toBe('connect ECONNREFUSED http://elastic:***@10.0.0.1:9200/_bulk');
+  });
+
+  it('of any setting are scrubbed as secrets too, which hides those the URL pattern cannot see (a quote inside JSON)', async () => {
+    const config = loadConfig({ env: { ELASTICSEARCH_HOSTPORT: 'http://elastic:pw"in-json@es:9200' }, sections: allSections() });
+    expect(config.secrets).toContain('pw"in-json');
+    const lines: string[] = [];
+    const logger = await createLogger({ level: 'info', format: 'json', secrets: config.secrets, destination: { write: (l: string) => lines.push(l) } });
+    logger.info({ settings: sectionValues(config, 'elasticsearch') }, 'settings');
+    expect(lines.join('')).not.toContain('in-json');
   });
 
   it("are hidden in an output's settings logged at start-up (Elasticsearch's hostport is not a secret key)", async () => {

@@ -10,7 +10,7 @@ import { parsePriority, PRIORITIES, type Priority } from '../alert.js';
 import { Engine } from '../engine/engine.js';
 import { formatLoadMessage } from '../engine/loader/results.js';
 import { replay, type ReplayConsole } from '../replay/replay.js';
-import { DEFAULT_RULES_HELP, defaultRulesNote, rulesOrDefault, rulesPathProblem } from './rules_engine.js';
+import { DEFAULT_RULES_HELP, defaultRulesNote, rulesOrDefault, rulesPathProblem, type RulesChoice } from './rules_engine.js';
 import { usageErrorText } from './usage.js';
 
 export interface ReplayFlags {
@@ -41,23 +41,23 @@ function bytesArg(text: string): number {
 }
 
 /** The problem with the command line, if any. */
-function usageProblem(files: readonly string[], flags: ReplayFlags): string | undefined {
+function usageProblem(files: readonly string[], flags: ReplayFlags, rules: RulesChoice): string | undefined {
   if (flags.tag.length > 0 && (flags.disableTag.length > 0 || flags.disable.length > 0)) {
     return 'you can not specify both disabled (-D/-T) and enabled (-t) rules, as in Falco';
   }
   if (files.filter((f) => f === '-').length > 1) return "'-' (stdin) can be given only once";
   const missing = files.find((f) => f !== '-' && !existsSync(f));
-  return missing === undefined ? rulesPathProblem(rulesOrDefault(flags.rules).paths) : `${missing}: no such file`;
+  return missing === undefined ? rulesPathProblem(rules.paths) : `${missing}: no such file`;
 }
 
 /** `saker replay` without the process around it: returns the exit code. */
 export async function replayCommand(files: readonly string[], flags: ReplayFlags, io: ReplayConsole): Promise<number> {
-  const problem = usageProblem(files, flags);
+  const rules = rulesOrDefault(flags.rules);
+  const problem = usageProblem(files, flags, rules);
   if (problem) {
     io.stderr.write(usageErrorText('saker replay', problem));
     return 2;
   }
-  const rules = rulesOrDefault(flags.rules);
   io.stderr.write(defaultRulesNote('saker replay', rules));
 
   const engine = new Engine({

@@ -3,7 +3,6 @@
 import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { ConfigError, readConfig, type LoadedConfig } from '../config/loader.js';
-import { redactUrlPasswords } from '../url-credentials.js';
 // The service and the configuration sections (every output's client library: ~55 MB) are imported when
 // `saker run` runs, not when the command line is built: other commands (replay, validate…) do without.
 
@@ -32,17 +31,21 @@ async function load(flags: RunFlags): Promise<LoadedConfig> {
 
 async function run(flags: RunFlags): Promise<void> {
   let running;
+  let secrets: readonly string[] = [];
   try {
     const config = await load(flags);
+    secrets = config.secrets;
     const { startService } = await import('../service.js');
     running = await startService(config);
   } catch (err) {
+    // Messages quote values (a URL with its password, a library's error): scrubbed as log lines are.
+    const { Scrubber } = await import('../logging.js');
+    const scrubber = new Scrubber(secrets);
     if (err instanceof ConfigError) {
-      // The loader's messages quote values; secret keys' are never quoted, but any URL may carry a password.
-      process.stderr.write(`saker: ${redactUrlPasswords(err.message)}\n`);
+      process.stderr.write(`saker: ${scrubber.scrub(err.message)}\n`);
       process.exit(2);
     }
-    process.stderr.write(`saker: cannot start: ${redactUrlPasswords((err as Error).message)}\n`);
+    process.stderr.write(`saker: cannot start: ${scrubber.scrub((err as Error).message)}\n`);
     process.exit(1);
   }
   const { logger, stop, rules, queue } = running;

@@ -9,6 +9,7 @@ import { falcosidekickEnvWarnings, falcosidekickYamlWarning, isServiceLink } fro
 import { closest } from './suggest.js';
 import { envName, keyPath, type ConfigSection } from './section.js';
 import { coerce, isUnset, ValueProblem } from './values.js';
+import { urlPasswords } from '../url-credentials.js';
 
 /** Invalid configuration: saker must not start. `problems` are complete sentences, one per bad value. */
 export class ConfigError extends Error {
@@ -274,6 +275,7 @@ export function readConfig(options: LoadOptions): LoadedConfig {
       }
       out[key.name] = value;
       if (key.secret) collectSecrets(value, secrets);
+      else collectSecrets(urlPasswordsIn(value), secrets);
     }
     values.set(section.name, out);
   }
@@ -301,6 +303,14 @@ export function locateProblem(config: LoadedConfig, message: string): string {
 /** The declared path a problem is about (`webhook.address: …` → `webhook.address`), if it names one. */
 export function problemKey(message: string): string | undefined {
   return /^([\w.-]+): /.exec(message)?.[1]?.toLowerCase();
+}
+
+/** The passwords of the URLs in a value that is not secret as a whole (`http://elastic:pw@es:9200`). */
+function urlPasswordsIn(value: unknown): string[] {
+  if (typeof value === 'string') return value.includes('://') ? urlPasswords(value) : [];
+  if (Array.isArray(value)) return value.flatMap(urlPasswordsIn);
+  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(urlPasswordsIn);
+  return [];
 }
 
 function collectSecrets(value: unknown, into: string[]): void {

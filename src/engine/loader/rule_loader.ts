@@ -2,7 +2,8 @@
 // then everything collected so far compiled; plugin requirements checked after each file. At run time the
 // first failing file stops the load (load_rules_files); `falco -V` validates every file regardless.
 // Falco's recompilation repeats, under every later file, the warnings of the items of the files before it;
-// saker reports each warning once, with the first file whose load found it.
+// saker reports each warning once: under the file that holds its item when that file was loaded in the same
+// loadFiles call, else under the file whose load found it.
 
 import { readFileSync } from 'node:fs';
 import { Collector, type SourceCatalog } from './collector.js';
