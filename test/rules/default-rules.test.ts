@@ -1,8 +1,11 @@
 // saker's own rules (rules/): they load without errors or warnings, and each k8s_audit rule fires on an
 // event made for it and not on its benign twin (the syscall rules: default-syscall-rules.test.ts).
 
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { sourceDefinitions } from '../../capture/sources.js';
 import { Engine } from '../../src/engine/engine.js';
 import { formatLoadMessage } from '../../src/engine/loader/results.js';
@@ -290,3 +293,54 @@ describe('saker default rules', () => {
     expect(fired({ ...read, stage: 'RequestReceived' })).toEqual([]);
   });
 });
+
+// The rule files as YAML items, for checks on how they are written.
+type Item = { list?: string; items?: string[]; macro?: string; rule?: string; condition?: string };
+const items: Item[] = readdirSync(RULES)
+  .filter((f) => f.endsWith('.yaml'))
+  .flatMap((f) => parse(readFileSync(join(RULES, f), 'utf8')) as Item[]);
+
+describe('saker default rules are written to be allow-listed', () => {
+  it("every rule has its own saker_known_… macro, false until you redefine it", () => {
+    const macros = new Map(items.filter((i) => i.macro).map((i) => [i.macro!, i.condition!.trim()]));
+    const rulesWithout: string[] = [];
+    const shared = new Map<string, string>();
+    for (const item of items.filter((i) => i.rule)) {
+      const known = /\bnot (saker_(?:k8s_)?known_\w+)/.exec(item.condition!)?.[1];
+      if (!known) {
+        rulesWithout.push(item.rule!);
+        continue;
+      }
+      expect(macros.get(known), known).toMatch(/^saker_(k8s_)?never_true$/);
+      expect(shared.get(known), `${known} is shared by ${shared.get(known)} and ${item.rule}`).toBeUndefined();
+      shared.set(known, item.rule!);
+    }
+    expect(rulesWithout).toEqual([]);
+    expect(shared.size).toBe(15);
+  });
+
+  it('compares process names with items of at most 15 characters (proc.name is the kernel command name)', () => {
+    const lists = new Map(items.filter((i) => i.list).map((i) => [i.list!, i.items!]));
+    const expand = (name: string): string[] => (lists.get(name) ?? []).flatMap((x) => (lists.has(x) ? expand(x) : [x]));
+    const conditions = items.filter((i) => i.condition).map((i) => i.condition!);
+    const used = new Set<string>();
+    for (const c of conditions) {
+      for (const m of c.matchAll(/proc\.[pa]?name(?:\[\d+\])? in \(([^)]*)\)/g)) {
+        for (const ref of m[1]!.split(',').map((x) => x.trim())) if (lists.has(ref)) used.add(ref);
+      }
+    }
+    expect([...used].sort()).toEqual([
+      'saker_entrypoint_scripts',
+      'saker_etc_writer_ancestors',
+      'saker_etc_writers',
+      'saker_outbound_allowed_processes',
+      'saker_sensitive_file_readers',
+      'saker_setuid_root_programs',
+      'saker_shell_allowed_parents',
+      'saker_shell_binaries',
+    ]);
+    const tooLong = [...used].flatMap((l) => expand(l).filter((x) => x.length > 15).map((x) => `${l}: ${x}`));
+    expect(tooLong).toEqual([]);
+  });
+});
+
