@@ -6,7 +6,8 @@ export function registerValidate(program: Command): void {
   program
     .command('validate')
     .description('check rules files as Falco loads them (falco -V): errors and warnings with file:line:column')
-    .requiredOption('-r, --rules <path...>', 'rules file or directory (its *.yaml/*.yml in name order); repeatable')
+    .argument('[paths...]', 'rules files or directories, after those of -r (as `falco -V PATH`)')
+    .option('-r, --rules <path...>', 'rules file or directory (its *.yaml/*.yml in name order); repeatable')
     .option('--json', 'print {"files":[{"path","ok","errors":[…],"warnings":[…]}]}')
     .addHelpText(
       'after',
@@ -20,8 +21,10 @@ Each message's position is the file and place of the item it is about, which can
 
 Exit status: 0 when no file has errors (warnings allowed), 1 otherwise, 2 on usage errors.`,
     )
-    .action((opts: { rules: string[]; json?: boolean }) => {
-      const loaded = loadRulesForCli(opts.rules, { continueAfterError: true });
+    .action((paths: string[], opts: { rules?: string[]; json?: boolean }, command: Command) => {
+      const files = [...(opts.rules ?? []), ...paths];
+      if (files.length === 0) command.error('error: no rules files given: saker validate -r PATH… (or saker validate PATH…)');
+      const loaded = loadRulesForCli(files, { continueAfterError: true });
       if (loaded === undefined) return;
       const { results } = loaded;
       process.stdout.write(opts.json === true ? `${JSON.stringify(validationJson(results))}\n` : validationText(results));

@@ -90,6 +90,17 @@ describe('saker validate', () => {
     expect(saker('validate').status).toBe(2);
   });
 
+  it('takes paths as arguments too, after those of -r', () => {
+    const r = saker('validate', '-r', join(dir, 'rules.d', '10_good.yaml'), join(dir, 'bad.yaml'), '--json');
+    expect(r.status).toBe(1);
+    const out = JSON.parse(r.stdout) as { files: Array<{ path: string; ok: boolean }> };
+    expect(out.files.map((f) => [f.path.slice(dir.length + 1), f.ok])).toEqual([
+      ['rules.d/10_good.yaml', true],
+      ['bad.yaml', false],
+    ]);
+    expect(saker('validate', join(dir, 'rules.d')).status).toBe(0);
+  });
+
   it('says so when a directory holds no rules files', () => {
     mkdirSync(join(dir, 'empty'));
     const r = saker('validate', '-r', join(dir, 'empty'));
