@@ -12,8 +12,8 @@ export class FolderWatch {
 
   constructor(
     private readonly logger: Logger,
-    /** Called with the folder and the name the event is about (null when the platform does not say). */
-    private readonly onEvent: (folder: string, name: string | null) => void,
+    /** Called on any event in a watched folder (what changed is for the caller to find out). */
+    private readonly onEvent: () => void,
   ) {}
 
   /** Watches exactly these folders from now on. */
@@ -27,7 +27,7 @@ export class FolderWatch {
     for (const folder of folders) {
       if (this.watchers.has(folder)) continue;
       try {
-        const watcher = watch(folder, (_event, name) => this.onEvent(folder, name === null ? null : name.toString()));
+        const watcher = watch(folder, () => this.onEvent());
         watcher.on('error', (err) => {
           this.logger.debug({ err, folder }, 'rules: stopped watching a folder');
           this.drop(folder, watcher);
