@@ -249,6 +249,7 @@ describe('saker default rules', () => {
       '/etc/', '//etc', '/etc/kubernetes/pki', '/etc/kubernetes/manifests/', '/var/lib/kubelet/pods', '/root/.ssh',
       '/./etc', '/etc/./cron.d', '///', '/.', '/var//run/docker.sock', '/var/./lib/kubelet/pki', '/var/', '/run/', '/usr/bin',
       '/var/lib/containerd/io.containerd.content.v1.content', '/home/admin/.kube', '/dev/sda', '/sys/kernel',
+      '/var/run/dockershim.sock', '/run/k3s/containerd/containerd.sock', '/run/podman/podman.sock',
     ])('fires for %s', (path) => {
       expect(mounted(path)).toEqual(['K8s pod with sensitive host mount created']);
     });
