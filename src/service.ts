@@ -154,6 +154,7 @@ export async function startService(config: LoadedConfig, options: StartOptions =
   const queue = await createQueue({ config: service, logger });
   await queue.start(targets.map((target) => ({ ...target, output: metrics.meter(target.output) })));
   metrics.watchQueue(queue);
+  metrics.watchRules(rules);
   const router = new Router(queue, routed, { ...service.enrichment, hostname: hostname() });
   const deps = { router, rules, queue, config, service, logger, metrics };
   const app = await buildServer(deps);

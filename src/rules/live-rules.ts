@@ -1,16 +1,18 @@
 // The rules a running saker evaluates events with, and their live reload: on SIGHUP or when a rule file
 // changes, a new engine loads the files (yielding to the event loop between files, so requests keep being
 // served) and replaces the running one in a single assignment once every file loaded without errors.
-// When a file has errors, the running rules stay and each error is logged with file:line:column.
+// When a file has errors, the running rules stay, each error is logged with file:line:column, and the
+// failure is kept in `status` (the saker_rules_* metrics and /healthz read it).
 
-import { statSync, watch, type FSWatcher } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { sourceDefinitions } from '../../capture/sources.js';
 import type { Alert } from '../alert.js';
 import { Engine, expandRulePaths } from '../engine/engine.js';
 import { formatLoadMessage } from '../engine/loader/results.js';
 import type { RulesSettings } from './config.js';
+import { FolderWatch } from './folder-watch.js';
+import { changedRuleFiles, digestOf, foldersToWatch, snapshotRuleFiles, type RuleFileDigest, type RuleFilesSnapshot } from './rule-files.js';
 
 /** A change to a rule file often arrives as several file-system events (write, rename): wait for calm. */
 const SETTLE_MS = 250;
@@ -20,6 +22,8 @@ const WARNINGS_LOGGED = 20;
 export interface RulesLoad {
   readonly engine: Engine;
   readonly files: readonly string[];
+  /** The digest of each file as it was loaded (null: it could not be read). */
+  readonly snapshot: RuleFilesSnapshot;
   /** `file:line:column: CODE item 'name': message`; empty when the load succeeded. */
   readonly errors: readonly string[];
   readonly warnings: readonly string[];
@@ -42,25 +46,25 @@ export async function loadRules(settings: RulesSettings, hostname?: string, paus
     ...(hostname !== undefined ? { hostname } : {}),
   });
   const files = expandRulePaths(settings.files);
+  const snapshot = new Map<string, RuleFileDigest>();
   const errors: string[] = [];
   const warnings: string[] = [];
   for (const file of files) {
-    for (const result of engine.loadFiles([file])) {
-      errors.push(...result.errors.map(formatLoadMessage));
-      warnings.push(...result.warnings.map(formatLoadMessage));
+    // The text read here is the text loaded, so the digest says exactly what the running rules came from.
+    let text: string | undefined;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      // The loader reports it (LOAD_ERR_FILE_READ, with the reason).
     }
+    snapshot.set(file, text === undefined ? null : digestOf(text));
+    const result = text === undefined ? engine.loadFiles([file])[0]! : engine.loadText(file, text);
+    errors.push(...result.errors.map(formatLoadMessage));
+    warnings.push(...result.warnings.map(formatLoadMessage));
     if (errors.length > 0) break;
     await pause?.();
   }
-  return { engine, files, errors, warnings };
-}
-
-function isFolder(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
+  return { engine, files, snapshot, errors, warnings };
 }
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -72,13 +76,34 @@ export interface EventRules {
   readonly sources: readonly string[];
 }
 
-export class LiveRules implements EventRules {
+/** The state of the running rules and of the last reload, for metrics and probes. */
+export interface RulesStatus {
+  /** Enabled rules of the running rules, per source of `rules.sources` (0 when a source has none). */
+  readonly enabledBySource: Readonly<Record<string, number>>;
+  /** When the running rules were loaded (ms since the epoch). */
+  readonly loadedAt: number;
+  /** The last reload (SIGHUP or a change), whatever its outcome; absent before the first. */
+  readonly lastReload?: { readonly ok: boolean; readonly at: number; readonly errors: number };
+  /** Reloads since start, by outcome. */
+  readonly reloads: { readonly succeeded: number; readonly failed: number };
+}
+
+/** The rules as the HTTP server sees them: what the capture routes need, and the status the probes report. */
+export interface RunningRules extends EventRules {
+  readonly status: RulesStatus;
+}
+
+export class LiveRules implements RunningRules {
   private current: Engine;
   private reloading: Promise<boolean> | undefined;
   private again = false;
-  private watchers: FSWatcher[] = [];
+  private readonly watch: FolderWatch;
   private settleTimer: NodeJS.Timeout | undefined;
-  private watchedFiles = new Set<string>();
+  /** The files of the last load attempt, successful or not: a change is a difference from these. */
+  private lastSnapshot: RuleFilesSnapshot;
+  private loadedAt = Date.now();
+  private lastReload: RulesStatus['lastReload'];
+  private readonly reloads = { succeeded: 0, failed: 0 };
 
   private constructor(
     private readonly settings: RulesSettings,
@@ -87,7 +112,8 @@ export class LiveRules implements EventRules {
     first: RulesLoad,
   ) {
     this.current = first.engine;
-    this.remember(first);
+    this.lastSnapshot = first.snapshot;
+    this.watch = new FolderWatch(logger, () => this.settle());
   }
 
   /** The initial load: throws RulesLoadError when a file has errors (saker then does not start). */
@@ -96,7 +122,7 @@ export class LiveRules implements EventRules {
     if (first.errors.length > 0) throw new RulesLoadError(first.errors);
     const live = new LiveRules(settings, logger, hostname, first);
     live.report(first, 'loaded');
-    if (settings.watch) live.startWatching();
+    if (settings.watch) live.syncWatch();
     return live;
   }
 
@@ -107,6 +133,22 @@ export class LiveRules implements EventRules {
   /** Which sources have rules loaded and events evaluated. */
   get sources(): readonly string[] {
     return this.settings.sources;
+  }
+
+  get status(): RulesStatus {
+    const enabledBySource: Record<string, number> = Object.fromEntries(this.settings.sources.map((s) => [s, 0]));
+    for (const r of this.current.summaries()) if (r.enabled) enabledBySource[r.source] = (enabledBySource[r.source] ?? 0) + 1;
+    return {
+      enabledBySource,
+      loadedAt: this.loadedAt,
+      ...(this.lastReload ? { lastReload: this.lastReload } : {}),
+      reloads: { ...this.reloads },
+    };
+  }
+
+  /** The folders watched for changes (empty with `rules.watch: false`). */
+  get watchedFolders(): string[] {
+    return this.watch.folders;
   }
 
   evaluate(source: string, event: unknown): Alert[] {
@@ -130,6 +172,7 @@ export class LiveRules implements EventRules {
         swapped = await this.reloadOnce();
       } while (this.again);
       this.reloading = undefined;
+      if (this.settings.watch) this.syncWatch();
       return swapped;
     })();
     return this.reloading;
@@ -137,8 +180,7 @@ export class LiveRules implements EventRules {
 
   close(): void {
     clearTimeout(this.settleTimer);
-    for (const w of this.watchers) w.close();
-    this.watchers = [];
+    this.watch.close();
   }
 
   private async reloadOnce(): Promise<boolean> {
@@ -147,17 +189,27 @@ export class LiveRules implements EventRules {
       load = await loadRules(this.settings, this.hostname, nextTurn);
     } catch (err) {
       this.logger.error({ err }, 'rules: reload failed; keeping the running rules');
+      this.recordReload(false, 1);
       return false;
     }
-    this.remember(load);
+    this.lastSnapshot = load.snapshot;
     if (load.errors.length > 0) {
       for (const e of load.errors) this.logger.error(`rules: ${e}`);
       this.logger.error({ errors: load.errors.length }, 'rules: reload failed; keeping the running rules');
+      this.recordReload(false, load.errors.length);
       return false;
     }
     this.current = load.engine;
+    this.loadedAt = Date.now();
+    this.recordReload(true, 0);
     this.report(load, 'reloaded');
     return true;
+  }
+
+  private recordReload(ok: boolean, errors: number): void {
+    this.lastReload = { ok, at: Date.now(), errors };
+    if (ok) this.reloads.succeeded++;
+    else this.reloads.failed++;
   }
 
   private report(load: RulesLoad, what: string): void {
@@ -170,38 +222,29 @@ export class LiveRules implements EventRules {
     );
   }
 
-  /** The files of the last load, so that new files in a watched folder and edits to known files count. */
-  private remember(load: RulesLoad): void {
-    this.watchedFiles = new Set(load.files.map((f) => resolve(f)));
+  private syncWatch(): void {
+    this.watch.sync(foldersToWatch(this.settings.files, this.lastSnapshot.keys()));
   }
 
-  /**
-   * Watches the folders holding the rule files (and the folders given as rule paths): editors replace
-   * files by renaming, which a watch on the file itself would miss.
-   */
-  private startWatching(): void {
-    // Folders named in rules.files: a new rules file there counts too.
-    const givenFolders = new Set(this.settings.files.map((p) => resolve(p)).filter(isFolder));
-    const folders = new Set<string>([...givenFolders, ...[...this.watchedFiles].map((f) => dirname(f))]);
-    for (const folder of folders) {
-      try {
-        const watcher = watch(folder, (_event, name) => {
-          if (name === null) return;
-          const path = resolve(folder, name.toString());
-          const relevant = this.watchedFiles.has(path) || (givenFolders.has(folder) && /\.ya?ml$/.test(basename(path)));
-          if (relevant) this.settle(path);
-        });
-        watcher.on('error', (err) => this.logger.warn({ err, folder }, 'rules: stopped watching a folder'));
-        this.watchers.push(watcher);
-      } catch (err) {
-        this.logger.warn({ err, folder }, 'rules: cannot watch for changes (SIGHUP still reloads)');
-      }
-    }
-  }
-
-  private settle(path: string): void {
+  /** Any event in a watched folder: once things are calm, compare the files with what was last loaded. */
+  private settle(): void {
     clearTimeout(this.settleTimer);
-    this.settleTimer = setTimeout(() => void this.reload(`changed: ${path}`), SETTLE_MS);
+    this.settleTimer = setTimeout(() => this.checkForChanges(), SETTLE_MS);
     this.settleTimer.unref();
+  }
+
+  private checkForChanges(): void {
+    if (this.reloading) {
+      // The reload under way may have read the files before this change: look again after it.
+      void this.reloading.then(() => this.settle());
+      return;
+    }
+    const changed = changedRuleFiles(this.lastSnapshot, snapshotRuleFiles(this.settings.files));
+    if (changed.length === 0) {
+      this.logger.debug('rules: a watched folder changed, the rule files did not');
+      this.syncWatch();
+      return;
+    }
+    void this.reload(`changed: ${changed.join(', ')}`);
   }
 }

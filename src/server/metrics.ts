@@ -10,6 +10,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Alert } from '../alert.js';
 import { DeliveryError, PartialDeliveryError, type Output, type SendContext } from '../../outputs/output.js';
 import type { AlertQueue } from '../queue/queue.js';
+import type { RulesStatus } from '../rules/live-rules.js';
 import { ALERT_LABELS, alertLabelValue, isAlertLabel, type AlertLabel } from './alert-labels.js';
 
 
@@ -146,6 +147,71 @@ export class SakerMetrics {
       registers: [this.registry],
       async collect() {
         this.set((await read()) ? 1 : 0);
+      },
+    });
+  }
+
+  /**
+   * The running rules and their reloads, read from `rules.status` at every scrape. A reload that fails keeps
+   * the running rules and saker healthy (/healthz stays 200), so these are where a broken rules file shows:
+   * alert on `saker_rules_last_reload_success == 0`.
+   */
+  watchRules(rules: { readonly status: RulesStatus }): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'saker_rules_loaded',
+      help: 'Rules of the running rule set that are evaluated (enabled), per source of rules.sources.',
+      labelNames: ['source'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [source, n] of Object.entries(rules.status.enabledBySource)) this.set({ source }, n);
+      },
+    });
+    new Gauge({
+      name: 'saker_rules_loaded_timestamp_seconds',
+      help: 'When the running rules were loaded (at start-up or by the last successful reload).',
+      registers,
+      collect() {
+        this.set(rules.status.loadedAt / 1000);
+      },
+    });
+    new Gauge({
+      name: 'saker_rules_last_reload_success',
+      help: 'Whether the last rules reload (SIGHUP or a changed rule file) loaded; 0: it failed and the previous rules are still running (the errors are in the log). 1 before any reload.',
+      registers,
+      collect() {
+        this.set(rules.status.lastReload?.ok === false ? 0 : 1);
+      },
+    });
+    new Gauge({
+      name: 'saker_rules_last_reload_timestamp_seconds',
+      help: 'When the last rules reload ended, whatever its outcome (the start-up load before any reload).',
+      registers,
+      collect() {
+        const s = rules.status;
+        this.set((s.lastReload?.at ?? s.loadedAt) / 1000);
+      },
+    });
+    new Gauge({
+      name: 'saker_rules_last_reload_errors',
+      help: 'Errors reported by the last rules reload (0 when it loaded).',
+      registers,
+      collect() {
+        this.set(rules.status.lastReload?.errors ?? 0);
+      },
+    });
+    new Counter({
+      name: 'saker_rules_reloads_total',
+      help: 'Rules reloads since start, by result (success, failure: the previous rules kept running).',
+      labelNames: ['result'],
+      registers,
+      collect() {
+        // The counts live in the rules; both series exist from the start so that increase() sees the first failure.
+        const { succeeded, failed } = rules.status.reloads;
+        this.reset();
+        this.inc({ result: 'success' }, succeeded);
+        this.inc({ result: 'failure' }, failed);
       },
     });
   }

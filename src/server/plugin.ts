@@ -7,14 +7,17 @@ import type { LoadedConfig } from '../config/loader.js';
 import type { ServiceConfig } from '../config/service-config.js';
 import type { AlertQueue } from '../queue/queue.js';
 import type { Router } from '../router/router.js';
-import type { EventRules } from '../rules/live-rules.js';
+import type { RunningRules } from '../rules/live-rules.js';
 import type { SakerMetrics } from './metrics.js';
 
 export interface ServerDeps {
   /** Where alerts go: `router.route(alerts)` resolves once they are queued, rejects with QueueUnavailableError. */
   router: Router;
-  /** The running rules: capture routes evaluate their events with them (`rules.evaluate(source, event)`). */
-  rules: EventRules;
+  /**
+   * The running rules: capture routes evaluate their events with them (`rules.evaluate(source, event)`);
+   * `rules.status` says how the last reload went.
+   */
+  rules: RunningRules;
   queue: AlertQueue;
   /** The whole configuration, for plugins with a section of their own (`sectionValues(config, 'k8saudit')`). */
   config: LoadedConfig;

@@ -4,8 +4,13 @@
 // writes. A slow output whose queue is full does not count (POST / answers 503 for that output's alerts): a
 // liveness probe must not restart saker because a webhook is slow. The answer is public, so it says what is
 // wrong in a few words and nothing about the connection (host, user, database); the details go to the log.
+//
+// Rules that fail to reload do not make saker unhealthy either: the previous rules keep running, and a
+// restart would only make things worse (saker refuses to start with broken rules). The answer stays 200 and
+// says, in a `rules` line, that the last reload failed and where to look.
 
 import type { QueueHealth } from '../queue/queue.js';
+import type { RulesStatus } from '../rules/live-rules.js';
 import type { RoutePlugin } from './plugin.js';
 
 /** The reason an unauthenticated caller may read. */
@@ -15,7 +20,18 @@ export function publicReason(kind: string, reason: string): string {
   return `the ${kind} queue cannot take alerts`;
 }
 
-export const probeRoutes: RoutePlugin = async (app, { queue, logger }) => {
+/** The `rules` line of /healthz when the last reload failed; undefined when there is nothing to say. */
+export function rulesNotice(status: RulesStatus): string | undefined {
+  const last = status.lastReload;
+  if (!last || last.ok) return undefined;
+  return (
+    `the last rules reload failed (${new Date(last.at).toISOString()}, ${last.errors} error${last.errors === 1 ? '' : 's'}); ` +
+    `the rules loaded ${new Date(status.loadedAt).toISOString()} are running. The errors are in saker's log ('rules: …'); ` +
+    `metrics: saker_rules_last_reload_success, saker_rules_reloads_total`
+  );
+}
+
+export const probeRoutes: RoutePlugin = async (app, { queue, logger, rules }) => {
   let lastLogged: string | undefined;
   const logChange = (health: QueueHealth) => {
     const reason = health.ok ? undefined : health.reason;
@@ -30,7 +46,9 @@ export const probeRoutes: RoutePlugin = async (app, { queue, logger }) => {
   app.get('/healthz', { config: { public: true } }, async (_request, reply) => {
     const health = await queue.health();
     logChange(health);
-    if (health.ok) return { status: 'ok' };
-    return reply.code(503).send({ status: 'unavailable', reason: publicReason(queue.kind, health.reason) });
+    const notice = rulesNotice(rules.status);
+    const extra = notice === undefined ? {} : { rules: notice };
+    if (health.ok) return { status: 'ok', ...extra };
+    return reply.code(503).send({ status: 'unavailable', reason: publicReason(queue.kind, health.reason), ...extra });
   });
 };

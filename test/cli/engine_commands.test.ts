@@ -83,14 +83,17 @@ describe('saker validate', () => {
     expect(text.stdout).toContain(`${join(dir, 'bad.yaml')}:3:36: LOAD_ERR_COMPILE_CONDITION rule 'broken'`);
   });
 
-  it('takes the paths as arguments too, in the order given', () => {
-    const r = saker('validate', join(dir, 'rules.d', '10_good.yaml'), join(dir, 'bad.yaml'), '--json');
-    expect(r.status).toBe(1);
-    const out = JSON.parse(r.stdout) as { files: Array<{ path: string; ok: boolean }> };
-    expect(out.files.map((f) => [f.path.slice(dir.length + 1), f.ok])).toEqual([
-      ['rules.d/10_good.yaml', true],
-      ['bad.yaml', false],
-    ]);
+  it('takes the paths as arguments too, in the order given (-r takes several as well)', () => {
+    for (const args of [[join(dir, 'rules.d', '10_good.yaml'), join(dir, 'bad.yaml')], ['-r', join(dir, 'rules.d', '10_good.yaml'), join(dir, 'bad.yaml')]]) {
+      const r = saker('validate', ...args, '--json');
+      expect(r.status).toBe(1);
+      const out = JSON.parse(r.stdout) as { files: Array<{ path: string; ok: boolean }> };
+      expect(out.files.map((f) => [f.path.slice(dir.length + 1), f.ok])).toEqual([
+        ['rules.d/10_good.yaml', true],
+        ['bad.yaml', false],
+      ]);
+    }
+    expect(saker('validate', join(dir, 'rules.d')).status).toBe(0);
   });
 
   it("validates saker's own rules when no path is given", () => {

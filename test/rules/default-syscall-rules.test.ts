@@ -71,7 +71,29 @@ const procs = [
   { tid: 640, ptid: 600, comm: 'sudo', cgroups: [cgroup(APP)], uid: 1000 },
   { tid: 700, ptid: 500, comm: 'runc', cgroups: [cgroup(APP)] },
   { tid: 710, ptid: 500, comm: 'runc', cgroups: [cgroup(APP)] },
+  // Write below etc: a package's maintainer script (dpkg → postinst → sed), the 15-character names of
+  // certificate and alternatives updaters, nginx's entrypoint rendering its configuration, and an
+  // attacker's sed run from the application's shell.
+  { tid: 900, ptid: 1, comm: 'dpkg' },
+  { tid: 901, ptid: 900, comm: 'nginx.postinst' },
+  { tid: 902, ptid: 901, comm: 'sed' },
+  { tid: 910, ptid: 1, comm: 'update-ca-certi' },
+  { tid: 911, ptid: 1, comm: 'update-alternat' },
+  { tid: 920, ptid: 500, comm: 'docker-entrypoi', cgroups: [cgroup(APP)] },
+  { tid: 921, ptid: 920, comm: '20-envsubst-on-', cgroups: [cgroup(APP)] },
+  { tid: 922, ptid: 921, comm: 'envsubst', cgroups: [cgroup(APP)] },
+  { tid: 930, ptid: 600, comm: 'sh', cgroups: [cgroup(APP)] },
+  { tid: 931, ptid: 930, comm: 'sed', cgroups: [cgroup(APP)] },
+  { tid: 940, ptid: 1, comm: 'gdm-session-wor' },
+  // Process became root: root already (silent), and non-root threads using setresuid and setreuid.
+  { tid: 950, ptid: 600, comm: 'worker', cgroups: [cgroup(APP)], uid: 0 },
+  { tid: 951, ptid: 600, comm: 'exploit2', cgroups: [cgroup(APP)], uid: 1000 },
+  { tid: 952, ptid: 600, comm: 'exploit3', cgroups: [cgroup(APP)], uid: 1000 },
+  { tid: 953, ptid: 600, comm: 'dropper', cgroups: [cgroup(APP)], uid: 1000 },
+  { tid: 954, ptid: 600, comm: 'failed', cgroups: [cgroup(APP)], uid: 1000 },
 ];
+
+const UNCHANGED = 0xffffffff;
 
 const events = [
   containerJson(APP, 'api', 'shop/api', false),
@@ -91,6 +113,18 @@ const events = [
   // Process became root with setuid: an exploit (fires), sudo (silent).
   event(PPME.SYSCALL_SETUID_X, ts(11), 630, [0, 0]),
   event(PPME.SYSCALL_SETUID_X, ts(12), 640, [0, 0]),
+  openat(20, 902, 24, '/etc/nginx/sites-available/default', O_WRONLY | O_CREAT),
+  openat(21, 910, 25, '/etc/ssl/certs/ca-certificates.crt', O_WRONLY | O_CREAT),
+  openat(22, 911, 26, '/etc/alternatives/editor', O_WRONLY | O_CREAT),
+  openat(23, 922, 27, '/etc/nginx/conf.d/default.conf', O_WRONLY | O_CREAT),
+  openat(24, 922, 28, '/etc/cron.d/job', O_WRONLY | O_CREAT),
+  openat(25, 931, 29, '/etc/passwd', O_WRONLY),
+  openat(26, 940, 32, '/etc/shadow', O_RDONLY),
+  event(PPME.SYSCALL_SETUID_X, ts(27), 950, [0, 0]),
+  event(PPME.SYSCALL_SETRESUID_X, ts(28), 951, [0, 0, 0, 0]),
+  event(PPME.SYSCALL_SETREUID_X, ts(29), 952, [0, UNCHANGED, 0]),
+  event(PPME.SYSCALL_SETRESUID_X, ts(30), 953, [0, UNCHANGED, 1001, UNCHANGED]),
+  event(PPME.SYSCALL_SETRESUID_X, ts(31), 954, [-1, 0, 0, 0]),
   // Privileged container started: the init of a privileged container (fires) and of the app's (silent).
   containerInit(13, 800, 500, PRIV),
   execve(14, 800, 500, 'agent', PRIV, 0),
@@ -133,24 +167,33 @@ describe('saker syscall rules on a capture made for them', () => {
   it('Interactive shell in container: the shell with a terminal only', () => {
     expect(fired('Interactive shell in container')).toEqual([expect.objectContaining({ 'proc.name': 'bash', 'container.name': 'api', 'proc.tty': 34816 })]);
   });
-  it('Sensitive file read: /etc/shadow, not /etc/hostname', () => {
+  it('Sensitive file read: /etc/shadow, not /etc/hostname, not by the GDM session worker (15-character name)', () => {
     expect(fired('Sensitive file read')).toEqual([expect.objectContaining({ 'fd.name': '/etc/shadow', 'proc.name': 'node' })]);
   });
-  it('Write below etc: not by the package manager', () => {
-    expect(fired('Write below etc')).toEqual([expect.objectContaining({ 'fd.name': '/etc/cron.d/evil', 'proc.name': 'node' })]);
+  it('Write below etc: not by package managers, their scripts, updaters or an entrypoint rendering its config', () => {
+    expect(fired('Write below etc')).toEqual([
+      expect.objectContaining({ 'fd.name': '/etc/cron.d/evil', 'proc.name': 'node' }),
+      // The entrypoint's children may write the application's configuration, not anything else.
+      expect.objectContaining({ 'fd.name': '/etc/cron.d/job', 'proc.name': 'envsubst', 'proc.aname[2]': 'docker-entrypoi' }),
+      expect.objectContaining({ 'fd.name': '/etc/passwd', 'proc.name': 'sed', 'proc.pname': 'sh', 'proc.aname[2]': 'node' }),
+    ]);
   });
   it('Unexpected outbound connection from container: the public address only', () => {
     expect(fired('Unexpected outbound connection from container')).toEqual([
       expect.objectContaining({ 'fd.name': '172.17.0.5:40030->93.184.216.34:443', 'container.image.repository': 'shop/api' }),
     ]);
   });
-  it('Process became root with setuid: not sudo', () => {
-    expect(fired('Process became root with setuid')).toEqual([expect.objectContaining({ 'proc.name': 'exploit' })]);
+  it('Process became root with setuid, setresuid or setreuid: not sudo, not root already, not a failed call', () => {
+    expect(fired('Process became root with setuid')).toEqual([
+      expect.objectContaining({ 'proc.name': 'exploit', 'evt.type': 'setuid', 'saker.uid_before': 1000, 'user.name': 'root' }),
+      expect.objectContaining({ 'proc.name': 'exploit2', 'evt.type': 'setresuid', 'saker.uid_before': 1000 }),
+      expect.objectContaining({ 'proc.name': 'exploit3', 'evt.type': 'setreuid', 'saker.uid_before': 1000 }),
+    ]);
   });
   it('Privileged container started: only the privileged container', () => {
     expect(fired('Privileged container started')).toEqual([expect.objectContaining({ 'container.name': 'node-agent', 'proc.name': 'agent' })]);
   });
   it('nothing else fires', () => {
-    expect(alerts).toHaveLength(6);
+    expect(alerts).toHaveLength(10);
   });
 });

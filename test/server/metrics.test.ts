@@ -128,7 +128,10 @@ describe.skipIf(redisSkipReason)('GET /metrics on saker with the Redis queue', (
       const text = await metricsText();
       expect(sample(text, 'saker_queue_up')).toBe(1);
       expect(sample(text, 'saker_dead_letters{output="webhook"}')).toBe(0);
-      expect(sample(text, 'saker_outputs_total{output="webhook",status="retryable_error"}')).toBeGreaterThanOrEqual(1);
+      // The alerts are queued before the first attempt has failed: wait for it.
+      await expect
+        .poll(async () => sample(await metricsText(), 'saker_outputs_total{output="webhook",status="retryable_error"}') ?? 0, { timeout: 10_000 })
+        .toBeGreaterThanOrEqual(1);
 
       await redis.stop();
       expect((await saker.post('/', [alert(), alert()])).status).toBe(503);

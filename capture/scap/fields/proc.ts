@@ -276,6 +276,7 @@ export const PROC_FIELDS: SyscallExtractors = {
   'proc.is_container_readiness_probe': thread(() => false),
 
   'user.uid': thread((t) => t.uid),
+  'saker.uid_before': thread((t, _st, ev) => (t.uidChangedAt === ev.num ? t.uidBefore : t.uid)),
   'user.name': thread((t, st) => st.userName(t.containerId, t.uid)),
   'user.homedir': thread((t, st) => st.user(t.containerId, t.uid)?.homedir ?? (t.uid === 0 ? '/root' : '<NA>')),
   'user.shell': thread((t, st) => st.user(t.containerId, t.uid)?.shell ?? '<NA>'),

@@ -11,6 +11,13 @@ import { MAX_CAPS, ThreadInfo } from './thread.js';
 
 const CLONE_STALE_NS = 2_000_000_000;
 
+/** A set*uid call changed the thread's user: remember the one before, for saker.uid_before. */
+function setUid(ev: ScapEvent, t: ThreadInfo, uid: number): void {
+  t.uidBefore = t.uid;
+  t.uidChangedAt = ev.num;
+  t.uid = uid;
+}
+
 /** Handles the event when it is a process event; returns false otherwise. */
 export function parseProcessEvent(p: EventParser, ev: ScapEvent): boolean {
   switch (ev.type) {
@@ -30,7 +37,7 @@ export function parseProcessEvent(p: EventParser, ev: ScapEvent): boolean {
     case PPME.SYSCALL_SETUID_X:
     case PPME.SYSCALL_SETGID_X:
       if (ev.int(0) === 0 && ev.thread !== undefined && ev.has(1)) {
-        if (ev.type === PPME.SYSCALL_SETUID_X) ev.thread.uid = ev.uint(1)!;
+        if (ev.type === PPME.SYSCALL_SETUID_X) setUid(ev, ev.thread, ev.uint(1)!);
         else ev.thread.gid = ev.uint(1)!;
       }
       return true;
@@ -39,7 +46,7 @@ export function parseProcessEvent(p: EventParser, ev: ScapEvent): boolean {
     case PPME.SYSCALL_SETRESGID_X:
     case PPME.SYSCALL_SETREGID_X:
       if (ev.int(0) === 0 && ev.thread !== undefined && ev.has(2)) {
-        if (ev.type === PPME.SYSCALL_SETRESUID_X || ev.type === PPME.SYSCALL_SETREUID_X) ev.thread.uid = ev.uint(2)!;
+        if (ev.type === PPME.SYSCALL_SETRESUID_X || ev.type === PPME.SYSCALL_SETREUID_X) setUid(ev, ev.thread, ev.uint(2)!);
         else ev.thread.gid = ev.uint(2)!;
       }
       return true;

@@ -54,6 +54,9 @@ export class ThreadInfo {
   fdlimit = 0;
   flags = 0;
   uid = UID_NONE;
+  /** `uid` before the set*uid event numbered `uidChangedAt` changed it (saker.uid_before). */
+  uidBefore = UID_NONE;
+  uidChangedAt = -1;
   gid = UID_NONE;
   loginuid = UID_NONE;
   tty = 0;

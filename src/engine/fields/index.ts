@@ -8,6 +8,7 @@ import { JSON_PLUGIN_FIELDS } from './json.js';
 import { K8SAUDIT_PLUGIN_FIELDS } from './k8saudit.js';
 import { SYSCALL_DOT_ARGUMENT_FIELDS, SYSCALL_FIELDS } from './syscall.js';
 import { SYSCALL_EVENTS } from './syscall_events.js';
+import { SAKER_SYSCALL_FIELDS } from './saker.js';
 
 export {
   CLOUDTRAIL_PLUGIN_FIELDS,
@@ -19,8 +20,8 @@ export {
 };
 export { SYSCALL_EVENTS, type SyscallEventRow } from './syscall_events.js';
 
-/** `syscall`: libsinsp's fields plus the container plugin's (`container.*`, `k8s.*`). */
-export const SYSCALL_SOURCE_FIELDS: readonly FieldDef[] = SYSCALL_FIELDS;
+/** `syscall`: libsinsp's fields plus the container plugin's (`container.*`, `k8s.*`), and saker's own (`saker.*`). */
+export const SYSCALL_SOURCE_FIELDS: readonly FieldDef[] = [...SYSCALL_FIELDS, ...SAKER_SYSCALL_FIELDS];
 
 // In Falco a plugin source sees libsinsp's generic `evt.*` fields, its own plugin's fields, and the json
 // plugin's fields (the json plugin extracts from every JSON-payload source: k8s_audit rules use `jevt.value`).
