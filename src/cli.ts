@@ -10,12 +10,12 @@ import { registerRules } from './cli/rules.js';
 import { registerValidate } from './cli/validate.js';
 import { registerReplay } from './cli/replay.js';
 import { registerVersion } from './cli/version.js';
+import { reportUsageErrorsBriefly } from './cli/usage.js';
 import { SAKER_VERSION } from './version.js';
 
 const program = new Command('saker')
   .description('Falco-compatible detection engine and durable alert router')
   .version(`saker ${SAKER_VERSION}`, '-V, --version', 'print the saker version (as `saker version`)')
-  .showHelpAfterError()
   // Exit code 2 for usage errors (unknown option, missing argument), as the CLI promises.
   .exitOverride((err) => {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') process.exit(0);
@@ -30,5 +30,6 @@ registerValidate(program);
 registerRules(program);
 registerFields(program);
 registerHealth(program);
+reportUsageErrorsBriefly(program);
 
 await program.parseAsync(process.argv);

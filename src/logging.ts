@@ -1,10 +1,11 @@
 // Structured logs (pino), on stderr so that stdout carries only alerts. Secrets are redacted twice: by path
 // (authorization headers, fields named like credentials) and by value — every line is scrubbed of the values
-// of `secret` configuration keys, whatever path or error message they turned up in.
+// of `secret` configuration keys, and of the passwords of URLs (any setting's, any library's message), whatever
+// path or error message they turned up in.
 
 import { destination, pino, type DestinationStream, type Logger } from 'pino';
-import pretty from 'pino-pretty';
 import type { LogLevel } from './config/service-config.js';
+import { redactUrlPasswords } from './url-credentials.js';
 
 export type { Logger } from 'pino';
 
@@ -19,7 +20,7 @@ export interface LoggerOptions {
   destination?: { write(line: string): unknown };
 }
 
-/** Replaces every occurrence of the secrets, raw or as they appear inside a JSON string. */
+/** Replaces every occurrence of the secrets, raw or as they appear inside a JSON string, and URL passwords. */
 export class Scrubber {
   private readonly needles: string[];
 
@@ -35,18 +36,23 @@ export class Scrubber {
   }
 
   scrub(text: string): string {
+    // Secrets first: a secret URL is replaced whole, not left with its host once its password is masked.
     let out = text;
     for (const needle of this.needles) if (out.includes(needle)) out = out.split(needle).join(REDACTED);
-    return out;
+    return redactUrlPasswords(out);
   }
 }
 
-export function createLogger(options: LoggerOptions): Logger {
-  const target: { write(line: string): unknown } =
-    options.destination ??
-    (options.format === 'pretty'
-      ? pretty({ destination: 2, colorize: process.stderr.isTTY, sync: true, translateTime: 'SYS:HH:MM:ss.l' })
-      : destination({ fd: 2, sync: true }));
+/** Where the lines go. pino-pretty (about 1 MB of heap) is loaded only for `log.format: pretty`. */
+async function logTarget(options: LoggerOptions): Promise<{ write(line: string): unknown }> {
+  if (options.destination) return options.destination;
+  if (options.format !== 'pretty') return destination({ fd: 2, sync: true });
+  const { default: pretty } = await import('pino-pretty');
+  return pretty({ destination: 2, colorize: process.stderr.isTTY, sync: true, translateTime: 'SYS:HH:MM:ss.l' });
+}
+
+export async function createLogger(options: LoggerOptions): Promise<Logger> {
+  const target = await logTarget(options);
   const scrubber = new Scrubber(options.secrets ?? []);
   const stream: DestinationStream = { write: (line: string) => target.write(scrubber.scrub(line)) };
   return pino(

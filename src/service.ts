@@ -16,6 +16,7 @@ import { readRulesSettings, type RulesSettings } from './rules/config.js';
 import { LiveRules } from './rules/live-rules.js';
 import { SakerMetrics } from './server/metrics.js';
 import { buildServer } from './server/server.js';
+import { redactUrlPasswordsIn } from './url-credentials.js';
 
 export interface RunningService {
   /** `http://127.0.0.1:PORT` or `https://…`, with the port actually bound. */
@@ -44,14 +45,14 @@ interface BuiltOutputs {
   routed: RoutedOutput[];
 }
 
-/** An output's settings as the start-up log shows them: secrets replaced, unset keys left out. */
+/** An output's settings as the start-up log shows them: secrets and URL passwords replaced, unset keys left out. */
 function shownSettings(keys: readonly ConfigKey[], values: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const shown: Record<string, unknown> = {};
   for (const key of keys) {
     const value = values[key.name];
     if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) continue;
     if (typeof value === 'object' && !Array.isArray(value) && Object.keys(value as object).length === 0) continue;
-    shown[key.name] = key.secret ? REDACTED : value;
+    shown[key.name] = key.secret ? REDACTED : redactUrlPasswordsIn(value);
   }
   return shown;
 }
@@ -127,7 +128,7 @@ function checkedStart(
 export async function startService(config: LoadedConfig, options: StartOptions = {}): Promise<RunningService> {
   const serviceProblems: string[] = [];
   const service = collectServiceConfig(config, serviceProblems);
-  const logger = options.logger ?? createLogger({ ...service.log, secrets: config.secrets });
+  const logger = options.logger ?? (await createLogger({ ...service.log, secrets: config.secrets }));
   for (const warning of config.warnings) logger.warn(`configuration: ${warning}`);
 
   const { rules: rulesSettings, built } = checkedStart(config, service, serviceProblems, logger);

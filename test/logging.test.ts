@@ -4,9 +4,9 @@ import { alert, startTestService, type TestService } from './helpers/service.js'
 import { waitUntil } from './helpers/wait.js';
 
 describe('log redaction', () => {
-  it('scrubs secret values wherever they appear, raw or JSON-escaped, and credential-named fields', () => {
+  it('scrubs secret values wherever they appear, raw or JSON-escaped, and credential-named fields', async () => {
     const lines: string[] = [];
-    const logger = createLogger({ level: 'info', format: 'json', secrets: ['https://u:p4ss@hooks.example/x', 'tok"en-1'], destination: { write: (l: string) => lines.push(l) } });
+    const logger = await createLogger({ level: 'info', format: 'json', secrets: ['https://u:p4ss@hooks.example/x', 'tok"en-1'], destination: { write: (l: string) => lines.push(l) } });
     logger.error({ err: new Error('POST https://u:p4ss@hooks.example/x failed'), note: 'uses tok"en-1' }, 'sending to https://u:p4ss@hooks.example/x');
     logger.info({ headers: { authorization: 'Bearer abc' }, db: { password: 'pw-value' } }, 'request');
     const text = lines.join('');
@@ -20,6 +20,31 @@ describe('log redaction', () => {
     expect(first!['note']).toBe(`uses ${REDACTED}`);
     expect(second!['headers'].authorization).toBe(REDACTED);
     expect(second!['db'].password).toBe(REDACTED);
+  });
+});
+
+describe('URL passwords', () => {
+  it('are hidden in every log line, whatever setting or message carries the URL; user names stay', async () => {
+    const lines: string[] = [];
+    const logger = await createLogger({ level: 'info', format: 'json', destination: { write: (l: string) => lines.push(l) } });
+    logger.warn({ err: new Error('connect ECONNREFUSED http://elastic:pw-in-url@10.0.0.1:9200/_bulk') }, 'nodes http://a:first-pw@h1:9200,http://b:second-pw@h2:9200');
+    const text = lines.join('');
+    for (const pw of ['pw-in-url', 'first-pw', 'second-pw']) expect(text).not.toContain(pw);
+    const line = JSON.parse(lines[0]!) as { msg: string; err: { message: string } };
+    expect(line.msg).toBe('nodes http://a:***@h1:9200,http://b:***@h2:9200');
+    expect(line.err.message).toBe('connect ECONNREFUSED http://elastic:***@10.0.0.1:9200/_bulk');
+  });
+
+  it("are hidden in an output's settings logged at start-up (Elasticsearch's hostport is not a secret key)", async () => {
+    // Port 9 refuses: the output is built and logged; nothing is sent.
+    const es = await startTestService({ env: { ELASTICSEARCH_HOSTPORT: 'http://elastic:URLPWSECRET@127.0.0.1:9' } });
+    try {
+      const enabled = es.logs.find((l) => l['msg'] === "output 'elasticsearch' enabled");
+      expect(enabled?.['settings']).toMatchObject({ hostport: 'http://elastic:***@127.0.0.1:9' });
+      expect(es.rawLogs.join('')).not.toContain('URLPWSECRET');
+    } finally {
+      await es.stop();
+    }
   });
 });
 

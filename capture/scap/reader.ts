@@ -13,6 +13,7 @@ import { SCAP_MAGIC, openCaptureStream } from './open.js';
 import { EventParser } from './state/parse.js';
 import { CaptureState } from './state/state.js';
 import { EVENT_TABLE, PPM_EVENT_MAX } from './tables/events.js';
+import { unknownEventProblem } from './unknown-event.js';
 
 export { ScapError } from './blocks.js';
 export { SCAP_MAGIC, openCaptureStream } from './open.js';
@@ -26,7 +27,7 @@ export interface ScapStats {
   eventBlocks: number;
   /** Events delivered (after the converter dropped the enter events it folds into exits). */
   events: number;
-  /** Event blocks whose type this reader does not know (newer producers), skipped. */
+  /** Well-formed event blocks whose type this reader does not know (newer producers), skipped. */
   unknownEvents: number;
   /** Metadata blocks of an unknown type, skipped. */
   unknownBlocks: number;
@@ -248,6 +249,8 @@ export class ScapReader {
     let len = readU32(buf, start + 16);
     const type = readU16(buf, start + 20);
     if (type >= PPM_EVENT_MAX) {
+      const problem = unknownEventProblem(buf, start, bodyEnd, v2, len, type);
+      if (problem !== undefined) throw new ScapError(`corrupt event block: ${problem}`, blockOffset);
       this.stats.unknownEvents++;
       return null;
     }

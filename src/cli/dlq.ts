@@ -1,9 +1,10 @@
 // `saker dlq`: list, replay and purge dead letters through the running server's `/api/v1/dlq` (the
 // embedded queue keeps them in the server's memory; the Redis queue answers the same API).
 
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { DeadLetter, OutputQueueStats } from '../queue/queue.js';
 import { addApiOptions, ApiError, callApi, type ApiOptions } from './api-client.js';
+import { exitWithUsageError } from './usage.js';
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
@@ -27,10 +28,7 @@ async function guarded(work: () => Promise<void>): Promise<void> {
 
 function nonNegative(text: string): number {
   const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 0) {
-    process.stderr.write(`saker dlq: expected a non-negative integer, got '${text}'\n`);
-    process.exit(2);
-  }
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
   return n;
 }
 
@@ -73,12 +71,9 @@ export function registerDlq(program: Command): void {
       .command('retry <output> [ids...]')
       .description("put dead letters back on the output's queue (fresh attempts): the given ids (the alerts' uuids), or --all; exits 1 when an id is not found")
       .option('--all', 'every dead letter of the output'),
-  ).action((output: string, ids: string[], opts: ApiOptions & { all?: boolean }) =>
+  ).action((output: string, ids: string[], opts: ApiOptions & { all?: boolean }, command: Command) =>
     guarded(async () => {
-      if (!opts.all && ids.length === 0) {
-        process.stderr.write('saker dlq retry: name dead-letter ids, or --all\n');
-        process.exit(2);
-      }
+      if (!opts.all && ids.length === 0) exitWithUsageError(command, 'name dead-letter ids, or --all');
       const body = opts.all ? { all: true } : { ids };
       const answer = (await callApi(opts, 'POST', `api/v1/dlq/${encodeURIComponent(output)}/retry`, body)) as { retried: number; notFound?: string[] };
       process.stdout.write(`${answer.retried} dead letter(s) of ${output} queued again\n`);

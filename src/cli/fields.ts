@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { builtinSources } from '../engine/builtin_sources.js';
 import type { FieldDef } from '../engine/source.js';
+import { exitWithUsageError } from './usage.js';
 
 export function registerFields(program: Command): void {
   program
@@ -14,14 +15,10 @@ export function registerFields(program: Command): void {
 Types are Falco's spellings (CHARBUF, UINT64, string, …). An argument is shown as [index], [key] or
 [index|key], with "?" when optional: proc.aname[index?], ka.uri.param[key].`,
     )
-    .action((opts: { source?: string; json?: boolean }) => {
+    .action((opts: { source?: string; json?: boolean }, command: Command) => {
       const all = builtinSources();
       const sources = opts.source === undefined ? all : all.filter((s) => s.name === opts.source);
-      if (sources.length === 0) {
-        process.stderr.write(`unknown source '${opts.source}'; sources: ${all.map((s) => s.name).join(', ')}\n`);
-        process.exitCode = 2;
-        return;
-      }
+      if (sources.length === 0) exitWithUsageError(command, `unknown source '${opts.source}'; sources: ${all.map((s) => s.name).join(', ')}`);
       if (opts.json === true) {
         const json = sources.map((s) => ({
           name: s.name,

@@ -2,7 +2,7 @@
 // listens (listenport, TLS, tlsserver.notlspaths/notlsport), so that the Dockerfile's and docker-compose's
 // HEALTHCHECK follow LISTENPORT and TLS instead of hard-coding http://127.0.0.1:2801.
 
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { readConfig, sectionValues } from '../config/loader.js';
 import { allSections } from '../config/sections.js';
 import { ApiError, callApi, serverUrl, type ApiOptions } from './api-client.js';
@@ -34,10 +34,7 @@ export function healthTarget(flags: Pick<HealthFlags, 'config'>, env: NodeJS.Pro
 
 function positive(text: string): number {
   const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) {
-    process.stderr.write(`saker health: --timeout: expected milliseconds, got '${text}'\n`);
-    process.exit(2);
-  }
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected milliseconds (a positive number)');
   return n;
 }
 

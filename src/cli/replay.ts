@@ -10,6 +10,8 @@ import { parsePriority, PRIORITIES, type Priority } from '../alert.js';
 import { Engine } from '../engine/engine.js';
 import { formatLoadMessage } from '../engine/loader/results.js';
 import { replay, type ReplayConsole } from '../replay/replay.js';
+import { DEFAULT_RULES_HELP, defaultRulesNote, rulesOrDefault, rulesPathProblem } from './rules_engine.js';
+import { usageErrorText } from './usage.js';
 
 export interface ReplayFlags {
   rules: string[];
@@ -40,22 +42,23 @@ function bytesArg(text: string): number {
 
 /** The problem with the command line, if any. */
 function usageProblem(files: readonly string[], flags: ReplayFlags): string | undefined {
-  if (flags.rules.length === 0) return 'name at least one rules file or folder with -r';
   if (flags.tag.length > 0 && (flags.disableTag.length > 0 || flags.disable.length > 0)) {
     return 'you can not specify both disabled (-D/-T) and enabled (-t) rules, as in Falco';
   }
   if (files.filter((f) => f === '-').length > 1) return "'-' (stdin) can be given only once";
   const missing = files.find((f) => f !== '-' && !existsSync(f));
-  return missing === undefined ? undefined : `${missing}: no such file`;
+  return missing === undefined ? rulesPathProblem(rulesOrDefault(flags.rules).paths) : `${missing}: no such file`;
 }
 
 /** `saker replay` without the process around it: returns the exit code. */
 export async function replayCommand(files: readonly string[], flags: ReplayFlags, io: ReplayConsole): Promise<number> {
   const problem = usageProblem(files, flags);
   if (problem) {
-    io.stderr.write(`saker replay: ${problem}\n(see saker replay --help)\n`);
+    io.stderr.write(usageErrorText('saker replay', problem));
     return 2;
   }
+  const rules = rulesOrDefault(flags.rules);
+  io.stderr.write(defaultRulesNote('saker replay', rules));
 
   const engine = new Engine({
     sources: sourceDefinitions(),
@@ -69,7 +72,7 @@ export async function replayCommand(files: readonly string[], flags: ReplayFlags
   for (const tag of flags.disableTag) engine.setEnabled({ tag }, false);
   for (const name of flags.disable) engine.setEnabled({ name }, false);
 
-  const results = engine.loadFiles(flags.rules);
+  const results = engine.loadFiles(rules.paths);
   const errors = results.flatMap((r) => r.errors);
   const warnings = results.reduce((n, r) => n + r.warnings.length, 0);
   if (errors.length > 0) {
@@ -93,6 +96,11 @@ export async function replayCommand(files: readonly string[], flags: ReplayFlags
     io,
   );
   io.stderr.write(stats.format(engine.rules.map((r) => r.name)));
+  // Nothing to evaluate is not a failure (a quiet day's empty audit log), but it is worth knowing: the input
+  // may not be what was meant (an empty file, a pipe whose producer failed).
+  if (failedInputs.length === 0 && stats.events === 0 && stats.unusable === 0) {
+    io.stderr.write(`saker replay: warning: no events in ${files.map((f) => (f === '-' ? 'stdin' : f)).join(', ')}: nothing was evaluated\n`);
+  }
   return failedInputs.length > 0 ? 1 : 0;
 }
 
@@ -102,7 +110,7 @@ export function registerReplay(program: Command): void {
     .command('replay')
     .description('evaluate events recorded in files with rule files and print the alerts, as Falco does')
     .argument('<files...>', "event files: JSON lines, a JSON array, an EventList, a .scap capture (gzip'ed or not); - for stdin")
-    .option('-r, --rules <path>', 'a rules file or folder (its *.yaml files in name order); repeat for more, loaded in order', collect)
+    .option('-r, --rules <path>', "a rules file or folder (its *.yaml files in name order); repeat for more, loaded in order (default: saker's own rules)", collect)
     .addOption(new Option('--source <source>', 'the source of the events (default: decided from the content)').choices(replayable))
     .addOption(new Option('--match <mode>', "first: one alert per event, the first matching rule's (Falco's default); all: every matching rule's").choices(['first', 'all']).default('first'))
     .option('--min-priority <priority>', 'do not evaluate rules less severe than this (Falco\'s priority setting)', priorityArg)
@@ -115,6 +123,8 @@ export function registerReplay(program: Command): void {
     .addHelpText(
       'after',
       `
+${DEFAULT_RULES_HELP}
+
 Alerts go to stdout (Falco's text line, or JSON lines with --json). At the end, stderr gets the number of
 events read and unusable, then Falco's statistics: "Events detected", "Rule counts by severity",
 "Triggered rules by rule name". Unusable events (bad JSON, an audit event without stageTimestamp, …)
@@ -122,13 +132,15 @@ are reported with file:line and skipped. A progress bar is drawn on stderr when 
 input is large.
 
 Examples:
+  saker replay audit.log                        # saker's own rules
   saker replay -r rules/ audit.log
   saker replay -r k8s_audit_rules.yaml --match all --json audit-*.jsonl.gz > alerts.jsonl
   ssh control-plane sudo cat /var/log/kubernetes/audit.log | saker replay -r rules/ -
   saker replay -r falco_rules.yaml capture.scap.gz
 
-Exit codes: 0 when every input was read (unusable events included), 1 when the rules fail to load or an
-input cannot be read, 2 for bad usage (unknown option, bad value, missing file).`,
+Exit codes: 0 when every input was read (unusable events included; an input without events too, with a
+warning), 1 when the rules fail to load or an input cannot be read, 2 for bad usage (unknown option, bad
+value, a missing event or rules file, a rules folder without rules files).`,
     )
     .action(async (files: string[], flags: Partial<ReplayFlags> & Pick<ReplayFlags, 'match' | 'maxEventBytes'>) => {
       const all: ReplayFlags = { ...flags, rules: flags.rules ?? [], tag: flags.tag ?? [], disableTag: flags.disableTag ?? [], disable: flags.disable ?? [] };

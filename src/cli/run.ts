@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { ConfigError, readConfig, type LoadedConfig } from '../config/loader.js';
+import { redactUrlPasswords } from '../url-credentials.js';
 // The service and the configuration sections (every output's client library: ~55 MB) are imported when
 // `saker run` runs, not when the command line is built: other commands (replay, validate…) do without.
 
@@ -37,10 +38,11 @@ async function run(flags: RunFlags): Promise<void> {
     running = await startService(config);
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`saker: ${err.message}\n`);
+      // The loader's messages quote values; secret keys' are never quoted, but any URL may carry a password.
+      process.stderr.write(`saker: ${redactUrlPasswords(err.message)}\n`);
       process.exit(2);
     }
-    process.stderr.write(`saker: cannot start: ${(err as Error).message}\n`);
+    process.stderr.write(`saker: cannot start: ${redactUrlPasswords((err as Error).message)}\n`);
     process.exit(1);
   }
   const { logger, stop, rules, queue } = running;

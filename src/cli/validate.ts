@@ -1,32 +1,39 @@
 import type { Command } from 'commander';
 import { formatLoadMessage, type FileLoadResult, type LoadMessage } from '../engine/loader/results.js';
-import { loadRulesForCli } from './rules_engine.js';
+import { DEFAULT_RULES_HELP, loadRulesForCli, rulesFromCommandLine } from './rules_engine.js';
 
 export function registerValidate(program: Command): void {
   program
     .command('validate')
     .description('check rules files as Falco loads them (falco -V): errors and warnings with file:line:column')
-    .argument('[paths...]', 'rules files or directories, after those of -r (as `falco -V PATH`)')
-    .option('-r, --rules <path...>', 'rules file or directory (its *.yaml/*.yml in name order); repeatable')
+    .argument('[paths...]', 'rules files or directories (their *.yaml/*.yml in name order), loaded in this order')
+    .option('-r, --rules <path...>', 'rules file or directory, as the arguments (either, not both); repeatable')
     .option('--json', 'print {"files":[{"path","ok","errors":[…],"warnings":[…]}]}')
     .addHelpText(
       'after',
       `
+${DEFAULT_RULES_HELP}
+
 Files are loaded one after the other into one engine, each compiled together with the files before it,
 so a file may use (and append to) the lists, macros and rules of the files given before it. Unlike a
 start-up load, validation goes on after a file with errors, as falco -V does.
 
 Messages carry Falco's codes (LOAD_ERR_YAML_VALIDATE, LOAD_ERR_COMPILE_CONDITION, LOAD_UNUSED_MACRO, …).
-Each message's position is the file and place of the item it is about, which can be an earlier file.
+Each message's position is the file and place of the item it is about. A warning is listed once, under the
+file that holds its item, even when a later file causes it (by redefining a macro the item uses); an error
+is listed under the file whose load it stopped, which may point into an earlier file.
 
-Exit status: 0 when no file has errors (warnings allowed), 1 otherwise, 2 on usage errors.`,
+Examples:
+  saker validate                                # saker's own rules
+  saker validate falco_rules.yaml my_rules.d/
+  saker validate -r falco_rules.yaml -r my_rules.yaml --json
+
+Exit status: 0 when no file has errors (warnings allowed), 1 when a file has errors (or cannot be read),
+2 on usage errors (unknown option, a path that does not exist, a folder without rules files).`,
     )
     .action((paths: string[], opts: { rules?: string[]; json?: boolean }, command: Command) => {
-      const files = [...(opts.rules ?? []), ...paths];
-      if (files.length === 0) command.error('error: no rules files given: saker validate -r PATH… (or saker validate PATH…)');
-      const loaded = loadRulesForCli(files, { continueAfterError: true });
-      if (loaded === undefined) return;
-      const { results } = loaded;
+      const { paths: files } = rulesFromCommandLine(command, opts.rules, paths);
+      const { results } = loadRulesForCli(files, { continueAfterError: true });
       process.stdout.write(opts.json === true ? `${JSON.stringify(validationJson(results))}\n` : validationText(results));
       process.exitCode = results.every((r) => r.ok) ? 0 : 1;
     });

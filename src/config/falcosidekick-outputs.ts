@@ -1,6 +1,7 @@
-// Falcosidekick's outputs that saker does not implement, so that a migrated Falcosidekick configuration is
-// told which of its settings saker ignores instead of dropping them silently. Section names (facts only) from
-// Falcosidekick's config_example.yaml and docs/outputs/*.md (falcosecurity/falcosidekick; see NOTICE).
+// Falcosidekick's outputs and top-level settings that saker does not implement, so that a migrated
+// Falcosidekick configuration is told which of its settings saker ignores instead of dropping them silently.
+// Section and key names (facts only) from Falcosidekick's config_example.yaml, config.go and
+// docs/outputs/*.md (falcosecurity/falcosidekick; see NOTICE).
 
 export interface FalcosidekickSection {
   /** Top-level YAML key; uppercased with `_`, the prefix of its environment variables. */
@@ -45,6 +46,34 @@ export const FALCOSIDEKICK_ONLY_SECTIONS: readonly FalcosidekickSection[] = [
   },
 ];
 
+/** A top-level Falcosidekick setting saker does not implement (its other top-level keys, saker has). */
+export interface FalcosidekickSetting {
+  /** Lower-case YAML key; uppercased, its environment variable. */
+  name: string;
+  /** What it does in Falcosidekick, for the user deciding whether to miss it. */
+  does: string;
+  instead?: string;
+}
+
+export const FALCOSIDEKICK_ONLY_SETTINGS: readonly FalcosidekickSetting[] = [
+  { name: 'templatedfields', does: "fields computed with Go templates from each alert's output_fields", instead: 'customfields adds fixed fields' },
+  { name: 'bracketreplacer', does: "replaces the brackets in the names of alerts' output_fields" },
+  {
+    name: 'outputfieldformat',
+    does: "rewrites each alert's output text with a template of <timestamp>, <priority>, <output>, <custom_fields>…",
+    instead: "saker forwards the output Falco wrote; customfields are in output_fields",
+  },
+];
+
+const SETTINGS_BY_NAME = new Map(FALCOSIDEKICK_ONLY_SETTINGS.map((s) => [s.name, s]));
+const SETTINGS_BY_ENV = new Map(FALCOSIDEKICK_ONLY_SETTINGS.map((s) => [s.name.toUpperCase(), s]));
+
+/** `saker does not implement Falcosidekick's 'templatedfields' (…); it is ignored (customfields …)`. */
+function settingSentence(setting: FalcosidekickSetting): string {
+  const instead = setting.instead ? ` (${setting.instead})` : '';
+  return `saker does not implement Falcosidekick's '${setting.name}' (${setting.does}); it is ignored${instead}`;
+}
+
 const BY_NAME = new Map(FALCOSIDEKICK_ONLY_SECTIONS.map((s) => [s.name, s]));
 const envPrefix = (s: FalcosidekickSection): string => `${s.envPrefix ?? s.name.toUpperCase()}_`;
 // Longest prefix first: DATADOG_LOGS_APIKEY is datadoglogs', not datadog's.
@@ -64,6 +93,8 @@ function sentence(section: FalcosidekickSection, outputs: readonly string[]): st
  */
 export function falcosidekickYamlWarning(path: string, children: readonly string[], isSakerSection: boolean): string | undefined {
   const [top, key] = path.split('.');
+  const setting = key === undefined ? SETTINGS_BY_NAME.get(top!) : undefined;
+  if (setting) return settingSentence(setting);
   const section = BY_NAME.get(top!);
   if (!section) return undefined;
   if (isSakerSection) {
@@ -84,11 +115,20 @@ export function isServiceLink(name: string, value: string): boolean {
   return name.endsWith('_PORT') && /^(tcp|udp|sctp):\/\//.test(value);
 }
 
-/** Warnings for environment variables of Falcosidekick outputs saker does not have, one per section. */
+/**
+ * Warnings for environment variables of Falcosidekick outputs saker does not have, one per section, and of
+ * the top-level Falcosidekick settings it does not implement, one per variable.
+ */
 export function falcosidekickEnvWarnings(env: Readonly<Record<string, string | undefined>>, isSakerVariable: (name: string) => boolean): string[] {
   const found = new Map<FalcosidekickSection, { names: string[]; outputs: Set<string> }>();
+  const settings: string[] = [];
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined || value === '' || isSakerVariable(name) || isServiceLink(name, value)) continue;
+    const setting = SETTINGS_BY_ENV.get(name);
+    if (setting) {
+      settings.push(`environment variable ${name}: ${settingSentence(setting)}`);
+      continue;
+    }
     for (const section of BY_ENV_PREFIX) {
       const prefix = envPrefix(section);
       if (!name.startsWith(prefix)) continue;
@@ -103,8 +143,9 @@ export function falcosidekickEnvWarnings(env: Readonly<Record<string, string | u
       break;
     }
   }
-  return [...found].map(([section, { names, outputs }]) => {
+  const sections = [...found].map(([section, { names, outputs }]) => {
     const which = names.length === 1 ? `environment variable ${names[0]}` : `environment variables ${names.sort().join(', ')}`;
     return `${which}: ${sentence(section, [...outputs])}`;
   });
+  return [...settings.sort(), ...sections];
 }

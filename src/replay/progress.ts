@@ -1,7 +1,8 @@
 // A progress bar on stderr for long replays: only when stderr is a terminal and the input is large, so
-// that pipes, logs and CI output stay clean.
+// that pipes, logs and CI output stay clean. cli-progress is loaded only then: every command (saker run
+// too) registers replay, and most runs never draw a bar.
 
-import { MultiBar, Presets, type SingleBar } from 'cli-progress';
+import type { MultiBar, SingleBar } from 'cli-progress';
 import type { ReplayConsole } from './replay.js';
 
 function mib(bytes: number): string {
@@ -9,12 +10,13 @@ function mib(bytes: number): string {
 }
 
 export class ReplayProgress {
-  private readonly bars: MultiBar | undefined;
   private readonly bar: SingleBar | undefined;
 
-  constructor(private readonly io: ReplayConsole, totalBytes: number | undefined) {
-    if (totalBytes === undefined || !io.stderr.isTTY) return;
-    this.bars = new MultiBar(
+  /** A bar when stderr is a terminal and `totalBytes` is known; otherwise a progress that draws nothing. */
+  static async start(io: ReplayConsole, totalBytes: number | undefined): Promise<ReplayProgress> {
+    if (totalBytes === undefined || !io.stderr.isTTY) return new ReplayProgress(io, undefined, 0);
+    const { MultiBar, Presets } = await import('cli-progress');
+    const bars = new MultiBar(
       {
         stream: io.stderr,
         format: 'replay [{bar}] {percentage}% | {doneMiB}/{totalMiB} MiB | ETA {eta_formatted}',
@@ -24,7 +26,15 @@ export class ReplayProgress {
       },
       Presets.shades_classic,
     );
-    this.bar = this.bars.create(totalBytes, 0, { doneMiB: '0.0', totalMiB: mib(totalBytes) });
+    return new ReplayProgress(io, bars, totalBytes);
+  }
+
+  private constructor(
+    private readonly io: ReplayConsole,
+    private readonly bars: MultiBar | undefined,
+    totalBytes: number,
+  ) {
+    this.bar = bars?.create(totalBytes, 0, { doneMiB: '0.0', totalMiB: mib(totalBytes) });
   }
 
   get active(): boolean {

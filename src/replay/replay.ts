@@ -79,7 +79,7 @@ export async function replay(evaluator: Evaluator, request: ReplayRequest, io: R
   }
   const sizes = inputs.map((i) => i.size);
   const total = sizes.every((s) => s !== undefined) ? sizes.reduce((a, b) => a! + b!, 0)! : undefined;
-  const progress = new ReplayProgress(io, total !== undefined && total >= LARGE_INPUT_BYTES ? total : undefined);
+  const progress = await ReplayProgress.start(io, total !== undefined && total >= LARGE_INPUT_BYTES ? total : undefined);
   // With a bar on the terminal, alerts for the same terminal are printed above it.
   const out = new LineWriter(io.stdout, progress.active && io.stdout.isTTY ? (t) => progress.log(t) : undefined);
 

@@ -2,7 +2,7 @@
 // test needs no build step).
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,29 +83,57 @@ describe('saker validate', () => {
     expect(text.stdout).toContain(`${join(dir, 'bad.yaml')}:3:36: LOAD_ERR_COMPILE_CONDITION rule 'broken'`);
   });
 
-  it('reports a missing file as LOAD_ERR_FILE_READ, and usage errors with status 2', () => {
-    const r = saker('validate', '-r', join(dir, 'missing.yaml'), '--json');
-    expect(r.status).toBe(1);
-    expect(r.stdout).toContain('LOAD_ERR_FILE_READ');
-    expect(saker('validate').status).toBe(2);
-  });
-
-  it('takes paths as arguments too, after those of -r', () => {
-    const r = saker('validate', '-r', join(dir, 'rules.d', '10_good.yaml'), join(dir, 'bad.yaml'), '--json');
+  it('takes the paths as arguments too, in the order given', () => {
+    const r = saker('validate', join(dir, 'rules.d', '10_good.yaml'), join(dir, 'bad.yaml'), '--json');
     expect(r.status).toBe(1);
     const out = JSON.parse(r.stdout) as { files: Array<{ path: string; ok: boolean }> };
     expect(out.files.map((f) => [f.path.slice(dir.length + 1), f.ok])).toEqual([
       ['rules.d/10_good.yaml', true],
       ['bad.yaml', false],
     ]);
-    expect(saker('validate', join(dir, 'rules.d')).status).toBe(0);
   });
 
-  it('says so when a directory holds no rules files', () => {
+  it("validates saker's own rules when no path is given", () => {
+    const r = saker('validate', '--json');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as { files: Array<{ path: string; ok: boolean; warnings: unknown[] }> };
+    expect(out.files.map((f) => f.path.replace(/^.*\/rules\//, 'rules/'))).toEqual(['rules/saker_k8s_audit_rules.yaml', 'rules/saker_syscall_rules.yaml']);
+    expect(out.files.every((f) => f.ok && f.warnings.length === 0)).toBe(true);
+  });
+
+  it('exits 2 with one line and a pointer to --help on every usage error: options, missing paths, empty folders', () => {
     mkdirSync(join(dir, 'empty'));
-    const r = saker('validate', '-r', join(dir, 'empty'));
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain('no rules files (*.yaml, *.yml) in');
+    const cases: Array<[string[], string]> = [
+      [['--bogus'], "unknown option '--bogus'"],
+      [['-r', join(dir, 'missing.yaml')], `${join(dir, 'missing.yaml')}: no such rules file or folder`],
+      [[join(dir, 'missing.yaml')], `${join(dir, 'missing.yaml')}: no such rules file or folder`],
+      [['-r', join(dir, 'empty')], `no rules files (*.yaml, *.yml) in ${join(dir, 'empty')}`],
+      [[join(dir, 'bad.yaml'), '-r', join(dir, 'rules.d')], 'name the rules files either as arguments or with -r, not both (the order they load in matters)'],
+    ];
+    for (const [args, problem] of cases) {
+      expect(saker('validate', ...args)).toMatchObject({ status: 2, stdout: '', stderr: `saker validate: ${problem}\n(see saker validate --help)\n` });
+    }
+  });
+});
+
+const UPSTREAM = resolve(ROOT, '../shared/corpus/rules/upstream');
+const SAMPLES = resolve(ROOT, '../shared/corpus/k8s_audit/samples');
+
+describe.skipIf(!existsSync(UPSTREAM) || !existsSync(SAMPLES))(`warnings of several files (skipped when ${UPSTREAM} is absent)`, () => {
+  const files = ['-r', join(UPSTREAM, 'falco_rules-1.0.1.yaml'), '-r', join(UPSTREAM, 'k8s_audit_rules-0.6.0.yaml')];
+
+  it("lists each warning once, under its own file, and replay counts them once", () => {
+    const json = saker('validate', ...files, '--json');
+    expect(json.status).toBe(0);
+    const out = JSON.parse(json.stdout) as { files: Array<{ path: string; warnings: Array<{ file: string }> }> };
+    expect(out.files.map((f) => f.warnings.length)).toEqual([82, 0]);
+    expect(out.files[0]!.warnings.every((w) => w.file === out.files[0]!.path)).toBe(true);
+    const text = saker('validate', ...files);
+    expect(text.stdout).toContain(`${join(UPSTREAM, 'k8s_audit_rules-0.6.0.yaml')}: Ok\n`);
+    const sample = join(SAMPLES, readdirSync(SAMPLES).filter((f) => f.endsWith('.json')).sort()[0]!);
+    const replay = saker('replay', ...files, sample);
+    expect(replay.status).toBe(0);
+    expect(replay.stderr).toContain('rules loaded with 82 warning(s)');
   });
 });
 
@@ -131,6 +159,18 @@ describe('saker rules list', () => {
     const r = saker('rules', 'list', '-r', join(dir, 'bad.yaml'));
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('nonexistent field proc.nobody');
+  });
+
+  it("lists saker's own rules without paths (saying so on stderr), takes paths as arguments, exits 2 on a missing one", () => {
+    const own = saker('rules', 'list', '--json');
+    expect(own.status).toBe(0);
+    expect(own.stderr).toMatch(/^saker rules list: no rules files named \(-r\): using saker's own rules in \S+\/rules\n$/);
+    expect((JSON.parse(own.stdout) as Array<{ name: string }>).map((r) => r.name)).toContain('K8s exec or attach into pod');
+    expect(saker('rules', 'list', join(dir, 'rules.d')).stdout).toContain('shell started');
+    expect(saker('rules', 'list', join(dir, 'missing.yaml'))).toMatchObject({
+      status: 2,
+      stderr: `saker rules list: ${join(dir, 'missing.yaml')}: no such rules file or folder\n(see saker rules list --help)\n`,
+    });
   });
 });
 

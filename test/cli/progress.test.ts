@@ -28,7 +28,7 @@ class Terminal extends Writable {
 describe('replay progress', () => {
   it('draws a bar on a terminal stderr, with the MiB done and total', async () => {
     const stderr = new Terminal(true);
-    const progress = new ReplayProgress({ stdout: new Terminal(false), stderr }, 64 * 1024 * 1024);
+    const progress = await ReplayProgress.start({ stdout: new Terminal(false), stderr }, 64 * 1024 * 1024);
     expect(progress.active).toBe(true);
     progress.update(32 * 1024 * 1024);
     progress.warn('saker replay: x.jsonl:3: not valid JSON\n');
@@ -39,10 +39,10 @@ describe('replay progress', () => {
     expect(stderr.text).toContain('/64.0 MiB');
     expect(stderr.text).toContain('saker replay: x.jsonl:3: not valid JSON');
   });
-  it('stays silent when stderr is not a terminal, or the size is unknown', () => {
+  it('stays silent when stderr is not a terminal, or the size is unknown', async () => {
     const stderr = new Terminal(false);
-    const p1 = new ReplayProgress({ stdout: new Terminal(false), stderr }, 64 * 1024 * 1024);
-    const p2 = new ReplayProgress({ stdout: new Terminal(false), stderr: new Terminal(true) }, undefined);
+    const p1 = await ReplayProgress.start({ stdout: new Terminal(false), stderr }, 64 * 1024 * 1024);
+    const p2 = await ReplayProgress.start({ stdout: new Terminal(false), stderr: new Terminal(true) }, undefined);
     expect(p1.active || p2.active).toBe(false);
     p1.warn('plain warning\n');
     p1.stop();

@@ -5,11 +5,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PPME } from '../../capture/scap/tables/events.js';
 import { CORPUS } from '../capture/corpus.js';
-import { capture, event } from '../capture/scap/writer.js';
+import { addr4, capture, event, tuple4 } from '../capture/scap/writer.js';
 import { saker } from './saker.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'saker-replay-scap-'));
@@ -94,6 +94,45 @@ describe('saker replay on .scap captures', () => {
     const r = await saker(['replay', '-r', RULES, '--source', 'k8s_audit', file('s.scap', CAPTURE)]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('a .scap capture holds syscall events, not k8s_audit events');
+  });
+
+  it("the evt.dir deprecation warning says what captures do: 'evt.dir = >' matches the enter events they still carry", async () => {
+    const rules = file(
+      'dir.yaml',
+      `
+- rule: Connect enter
+  desc: the enter event of connect
+  condition: evt.type = connect and evt.dir = >
+  output: "connect enter to %evt.arg.addr"
+  priority: NOTICE
+`,
+    );
+    const validated = await saker(['validate', '-r', rules, '--json']);
+    const [warning] = (JSON.parse(validated.stdout) as { files: Array<{ warnings: Array<{ message: string }> }> }).files[0]!.warnings;
+    expect(warning?.message).toContain("'evt.dir = >' always evaluates to false, on the events of a live Falco");
+    expect(warning?.message).toContain("In .scap captures the enter events of open, openat, openat2, creat, execve, execveat and connect");
+    expect(warning?.message).toContain("there 'evt.dir = >' matches them");
+    const connect = capture({
+      procs: [{ tid: 200, ptid: 1, comm: 'curl' }],
+      events: [
+        event(PPME.SOCKET_SOCKET_X, ts(1), 200, [3, 2, 1, 0, 0]),
+        event(PPME.SOCKET_CONNECT_E, ts(2), 200, [3, addr4([93, 184, 216, 34], 443)]),
+        event(PPME.SOCKET_CONNECT_X, ts(3), 200, [0, tuple4([10, 0, 0, 5], 51000, [93, 184, 216, 34], 443), 3, addr4([93, 184, 216, 34], 443)]),
+      ],
+    });
+    const r = await saker(['replay', '-r', rules, file('connect.scap', connect)]);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split('\n').map((l) => l.replace(/^\S+ /, ''))).toEqual(['Notice connect enter to 93.184.216.34:443']);
+  });
+
+  const psp = join(CORPUS, 'scap', 'falco_psp_run_as_user_0_container.scap');
+  it.skipIf(!existsSync(psp))(`a capture damaged inside an event header ends with the byte offset and exit 1 (skipped when ${psp} is absent)`, async () => {
+    const damaged = Buffer.from(gunzipSync(readFileSync(psp)));
+    damaged.fill(0xff, 200_000, 200_016);
+    const r = await saker(['replay', '-r', RULES, file('damaged.scap', damaged)]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/damaged\.scap: byte 199972: corrupt event block: event type 65535 is far past the \d+ types saker knows.* \(after 364 events\)/);
+    expect(r.stderr).not.toContain('newer producer) were skipped');
   });
 
   const cat = join(CORPUS, 'scap', 'falco_cat_write.scap');

@@ -141,8 +141,26 @@ describe('saker replay', () => {
     expect(both.status).toBe(2);
     expect(both.stderr).toMatch(/both disabled \(-D\/-T\) and enabled \(-t\)/);
     expect((await replay([join(dir, 'missing.json')], { rules: [RULES] })).status).toBe(2);
-    expect((await replay([EVENTS], {})).status).toBe(2);
     expect((await replay(['-', '-'], { rules: [RULES] })).status).toBe(2);
+    // A rules path that names nothing is bad usage too, as a missing event file is (validate and rules list agree).
+    const missingRules = await replay([EVENTS], { rules: [RULES, join(dir, 'nope.yaml')] });
+    expect(missingRules).toMatchObject({ status: 2, stdout: '' });
+    expect(missingRules.stderr).toBe(`saker replay: ${join(dir, 'nope.yaml')}: no such rules file or folder\n(see saker replay --help)\n`);
+  });
+
+  it("uses saker's own rules without -r, and says so", async () => {
+    const r = await replay([EVENTS], {});
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^saker replay: no rules files named \(-r\): using saker's own rules in \S+\/rules\n/);
+    expect(r.stdout).toMatch(/: Notice kubectl exec/);
+  });
+
+  it('warns when the inputs hold no events (exit 0: nothing failed)', async () => {
+    const empty = await replay([file('empty.jsonl', ''), file('empty.json.gz', gzipSync(''))], { rules: [RULES] });
+    expect(empty.status).toBe(0);
+    expect(empty.stderr).toContain('Events read: 0, unusable: 0');
+    expect(empty.stderr).toContain(`saker replay: warning: no events in ${join(dir, 'empty.jsonl')}, ${join(dir, 'empty.json.gz')}: nothing was evaluated\n`);
+    expect((await replay([EVENTS], { rules: [RULES] })).stderr).not.toContain('no events');
   });
 });
 
@@ -153,11 +171,17 @@ describe('saker replay as a process', () => {
     expect(r.stdout).toMatch(/: Warning exec into s by alice\n$/);
     expect(r.stderr).toContain('Events detected: 1');
   });
-  it('exits 2 for options the parser refuses', async () => {
+  it('warns about empty stdin', async () => {
+    const r = await saker(['replay', '-r', RULES, '-'], { input: '' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('saker replay: warning: no events in stdin: nothing was evaluated');
+  });
+
+  it('exits 2 for options the parser refuses, in one line and a pointer to --help, as for its own usage errors', async () => {
     const [unknown, priority] = await Promise.all([saker(['replay', '-r', RULES, '--nope', EVENTS]), saker(['replay', '-r', RULES, '--min-priority', 'warn', EVENTS])]);
-    expect(unknown.status).toBe(2);
+    expect(unknown).toMatchObject({ status: 2, stderr: "saker replay: unknown option '--nope'\n(see saker replay --help)\n" });
     expect(priority.status).toBe(2);
-    expect(priority.stderr).toMatch(/'warn' is not a priority/);
+    expect(priority.stderr).toMatch(/^saker replay: option '--min-priority <priority>' argument 'warn' is invalid\. 'warn' is not a priority.*\n\(see saker replay --help\)\n$/);
   });
 });
 

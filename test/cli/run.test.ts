@@ -118,6 +118,12 @@ describe('saker (the built command)', () => {
     expect(fromEnv.code).toBe(2);
     expect(fromEnv.stderr).toContain("webhook.minimumpriority (environment variable WEBHOOK_MINIMUMPRIORITY): 'warn' is not a priority");
     expect(fromEnv.stderr).toContain('webhook.address (environment variable WEBHOOK_ADDRESS): the scheme must be http or https, not ftp');
+
+    // A refused value is quoted, but not a password written into a URL.
+    const urlPassword = await saker(['run'], { ELASTICSEARCH_HOSTPORT: 'ftp://elastic:URLPWSECRET@127.0.0.1:3999' });
+    expect(urlPassword.code).toBe(2);
+    expect(urlPassword.stderr).toContain("elasticsearch.hostport (environment variable ELASTICSEARCH_HOSTPORT): expected http(s)://host:port, got 'ftp://elastic:***@127.0.0.1:3999'");
+    expect(urlPassword.stderr).not.toContain('URLPWSECRET');
   });
 
   it("warns at start-up about settings of Falcosidekick outputs saker does not have", async () => {

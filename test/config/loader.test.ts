@@ -186,6 +186,32 @@ describe("Falcosidekick's outputs that saker does not have", () => {
     expect(sectionValues(config, 'redis')['url']).toBe('redis://queue:6379');
   });
 
+  it("name the top-level Falcosidekick settings saker does not implement, from YAML and from the environment", () => {
+    const file = yamlFile(
+      [
+        'templatedfields:',
+        '  dkey: \'{{ or (index . "k8s.ns.labels.foo") "bar" }}\'',
+        'bracketreplacer: "_"',
+        'outputFieldFormat: "<timestamp>: <priority> <output> <custom_fields>"',
+        'customfields:',
+        '  cluster: prod',
+      ].join('\n'),
+    );
+    const fromYaml = loadConfig({ file, env: {}, sections: allSections() });
+    expect(fromYaml.warnings).toEqual([
+      `${file}:1:1: saker does not implement Falcosidekick's 'templatedfields' (fields computed with Go templates from each alert's output_fields); it is ignored (customfields adds fixed fields)`,
+      `${file}:3:1: saker does not implement Falcosidekick's 'bracketreplacer' (replaces the brackets in the names of alerts' output_fields); it is ignored`,
+      `${file}:4:1: saker does not implement Falcosidekick's 'outputfieldformat' (rewrites each alert's output text with a template of <timestamp>, <priority>, <output>, <custom_fields>…); it is ignored (saker forwards the output Falco wrote; customfields are in output_fields)`,
+    ]);
+    const fromEnv = load({ env: { TEMPLATEDFIELDS: 'dkey:{{ .Rule }}', BRACKETREPLACER: '_', OUTPUTFIELDFORMAT: '<output>', CUSTOMFIELDS: 'cluster:prod' } });
+    expect(fromEnv.warnings).toEqual([
+      "environment variable BRACKETREPLACER: saker does not implement Falcosidekick's 'bracketreplacer' (replaces the brackets in the names of alerts' output_fields); it is ignored",
+      "environment variable OUTPUTFIELDFORMAT: saker does not implement Falcosidekick's 'outputfieldformat' (rewrites each alert's output text with a template of <timestamp>, <priority>, <output>, <custom_fields>…); it is ignored (saker forwards the output Falco wrote; customfields are in output_fields)",
+      "environment variable TEMPLATEDFIELDS: saker does not implement Falcosidekick's 'templatedfields' (fields computed with Go templates from each alert's output_fields); it is ignored (customfields adds fixed fields)",
+    ]);
+    expect(sectionValues(fromEnv, '')['customfields']).toEqual({ cluster: 'prod' });
+  });
+
   it('are named for environment variables, one warning per output, leaving other software\'s variables alone', () => {
     const config = load({
       env: {

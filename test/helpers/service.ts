@@ -44,7 +44,7 @@ export async function startTestService(options: { env?: Record<string, string>; 
   });
   const rawLogs: string[] = [];
   const logs: Array<Record<string, unknown>> = [];
-  const logger = createLogger({
+  const logger = await createLogger({
     level: 'debug',
     format: 'json',
     secrets: config.secrets,

@@ -5,51 +5,22 @@
 // the control: it shows that the hook does see these packages when they load.
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ModuleProbe } from '../helpers/resolved-modules.js';
 import { SakerProcess } from '../helpers/saker-process.js';
 
 const LIBRARIES = ['@slack/web-api', '@pagerduty/pdjs', 'nodemailer', '@elastic/elasticsearch'];
 const REGISTRY = new URL('../../dist/outputs/registry.js', import.meta.url).href;
 
-const dir = mkdtempSync(join(tmpdir(), 'saker-lazy-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-// Runs on the loader thread: the file is written before the import that asked for the module goes on.
-writeFileSync(
-  join(dir, 'hooks.mjs'),
-  `import { appendFileSync } from 'node:fs';
-let log;
-export function initialize(data) { log = data.log; }
-export async function resolve(specifier, context, next) {
-  const resolved = await next(specifier, context);
-  appendFileSync(log, resolved.url + '\\n');
-  return resolved;
-}
-`,
-);
-writeFileSync(
-  join(dir, 'register.mjs'),
-  `import { register } from 'node:module';
-register('./hooks.mjs', import.meta.url, { data: { log: process.env.RESOLVED_LOG } });
-`,
-);
-const PRELOAD = pathToFileURL(join(dir, 'register.mjs')).href;
-let logs = 0;
+const probe = ModuleProbe.create();
+afterAll(() => probe.remove());
+const PRELOAD = probe.preload;
 
 /** A fresh file for one process to log its resolved modules into, and a reader of the libraries among them. */
 function resolvedLog(): { file: string; libraries: () => string[] } {
-  const file = join(dir, `resolved-${++logs}.log`);
-  writeFileSync(file, '');
-  return {
-    file,
-    libraries: () => {
-      const urls = readFileSync(file, 'utf8');
-      return LIBRARIES.filter((name) => urls.includes(`/node_modules/${name}/`));
-    },
-  };
+  const log = probe.log();
+  return { file: log.file, libraries: () => log.packages(LIBRARIES) };
 }
 
 describe('output client libraries load only when their output is enabled', () => {

@@ -13,10 +13,15 @@ const LATENCY = 'field is not available due to the drop of enter events.';
 
 /** Falco's deprecated fields (falco_load_result.cpp) and why. */
 export const DEPRECATED_FIELDS: ReadonlyMap<string, string> = new Map([
+  // Falco's words are true of live events only: the libscap converter that reads .scap files (Falco's and
+  // saker's) still emits the enter events of FORMAT.md §13.4, and evt.dir tells them from their exits.
   [
     'evt.dir',
     "due to the drop of enter events, 'evt.dir = <' always evaluates to true, and 'evt.dir = >' always evaluates " +
-      "to false. The rule expression can be simplified by removing the condition on 'evt.dir'",
+      'to false, on the events of a live Falco. In .scap captures the enter events of open, openat, openat2, creat, ' +
+      "execve, execveat and connect (and events that have no exit, such as procexit) still reach the rules: there " +
+      "'evt.dir = >' matches them and 'evt.dir = <' does not. The condition on 'evt.dir' can be removed where the " +
+      'rule cannot match those events',
   ],
   ['evt.latency', LATENCY],
   ['evt.latency.s', LATENCY],

@@ -1,6 +1,8 @@
 // What the Redis queue can be tuned with: the `redis` config section, resolved. Defaults are chosen for a
 // single Redis on the same network as saker; the README's "Durable delivery with Redis" explains each one.
 
+import { redactUrlPasswords } from '../../url-credentials.js';
+
 export interface RedisQueueOptions {
   /** redis://[user:password@]host:port[/db] or rediss:// for TLS. */
   url: string;
@@ -67,13 +69,5 @@ export function resolveRedisQueueOptions(given: Partial<RedisQueueOptions> & { u
   return options;
 }
 
-/** The URL without its password, for logs and error messages. */
-export function redactRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, '//***@');
-  }
-}
+/** The URL without its password, for logs and error messages (the same redaction as every logged setting's). */
+export const redactRedisUrl = redactUrlPasswords;

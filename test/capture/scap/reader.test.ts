@@ -151,6 +151,44 @@ describe('bad input', () => {
     expect(err.message).toMatch(/getcwd event length 5000 overruns its block/);
   });
 
+  it("tells a damaged event header from a newer producer's event type, which alone is skipped", async () => {
+    const withType = (type: number, edit: (b: Buffer) => void = () => undefined): Buffer => {
+      const b = event(PPME.SYSCALL_GETCWD_X, T0, 10, [0, '/']);
+      b.writeUInt16LE(type, 8 + 2 + 20);
+      edit(b);
+      return capture({ procs: [{ tid: 10, ptid: 1, comm: 'app' }], events: [event(PPME.SYSCALL_GETCWD_X, T0, 10, [0, '/x']), b, event(PPME.SYSCALL_GETCWD_X, T0, 10, [0, '/y'])] });
+    };
+    const failure = async (buf: Buffer): Promise<{ seen: number; err: ScapError }> => {
+      const reader = new ScapReader();
+      let seen = 0;
+      const err = (await reader.run(chunks(buf, buf.length), () => void seen++).catch((e: unknown) => e)) as ScapError;
+      return { seen, err };
+    };
+    // Well-formed, of a type a few past the table: skipped and counted, the capture goes on.
+    const newer = await readAll(withType(500));
+    expect(newer.events).toHaveLength(2);
+    expect(newer.reader.stats.unknownEvents).toBe(1);
+    const large = largeEvent('{"container":{}}'); // 4-byte parameter lengths
+    large.writeUInt16LE(500, 8 + 2 + 20);
+    const newerLarge = await readAll(capture({ events: [large, event(PPME.SYSCALL_GETCWD_X, T0, 10, [0, '/'])] }));
+    expect([newerLarge.events.length, newerLarge.reader.stats.unknownEvents]).toEqual([1, 1]);
+
+    const farPast = await failure(withType(0xffff));
+    expect(farPast.seen).toBe(1);
+    expect(farPast.err).toBeInstanceOf(ScapError);
+    expect(farPast.err.message).toMatch(/^byte \d+: corrupt event block: event type 65535 is far past the \d+ types saker knows/);
+
+    const badLengths = await failure(withType(500, (b) => b.writeUInt16LE(9, 8 + 2 + 26 + 2)));
+    expect(badLengths.err.message).toMatch(/corrupt event block: event of unknown type 500: its 2 parameter lengths do not add up to its length \d+$/);
+    const overrun = await failure(withType(500, (b) => b.writeUInt32LE(0xffff0000, 8 + 2 + 16)));
+    expect(overrun.err.message).toMatch(/corrupt event block: event of unknown type 500: its length 4294901760 does not fit its block$/);
+
+    const v1 = eventV1(PPME.SYSCALL_CHDIR_X, T0, 10, [0, '/srv']);
+    v1.writeUInt16LE(500, 8 + 2 + 20);
+    const oldBlock = await failure(capture({ procs: [{ tid: 10, ptid: 1, comm: 'app' }], events: [v1] }));
+    expect(oldBlock.err.message).toMatch(/event type 500 is unknown, and an old \(v1\) event block cannot hold a newer producer's event/);
+  });
+
   it('rejects a capture without events', async () => {
     await expect(readAll(capture({ events: [] }))).rejects.toThrow(/no events in file/);
   });

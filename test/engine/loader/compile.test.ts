@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { errors, load, rule, warnings } from './load.js';
+import { builtinSources } from '../../../src/engine/builtin_sources.js';
+import { Engine } from '../../../src/engine/engine.js';
+import { brief, errors, load, rule, warnings } from './load.js';
 
 describe('compiling conditions: errors where they are written', () => {
   it('points a syntax error into a folded condition', () => {
@@ -54,8 +59,9 @@ describe('compiling conditions: errors where they are written', () => {
 
   it('warns about <NA> comparisons on k8s audit fields and deprecated fields', () => {
     const l = load(rule('r', 'ka.user.name = "<NA>"', '  source: k8s_audit\n'), rule('s', 'evt.type = open and evt.dir = <'));
-    // Each file's compilation covers everything loaded so far, so the second file reports r's warning again.
-    expect(warnings(l, 'LOAD_UNSAFE_NA_CHECK')).toHaveLength(2);
+    // Each file's compilation covers everything loaded so far (as Falco's), but r's warning is reported once,
+    // with the file that holds r.
+    expect(l.results.map((r) => r.warnings.map((w) => w.code))).toEqual([['LOAD_UNSAFE_NA_CHECK'], ['LOAD_DEPRECATED_ITEM']]);
     expect(warnings(l, 'LOAD_DEPRECATED_ITEM')[0]).toContain("usage of deprecated field 'evt.dir'");
   });
 
@@ -68,5 +74,31 @@ describe('compiling conditions: errors where they are written', () => {
     const l = load(`- macro: m\n  condition: evt.type = open\n`, rule('r', 'm and proc.name = x'));
     expect(l.results.map((r) => r.ok)).toEqual([true, true]);
     expect(warnings(l, 'LOAD_UNUSED_MACRO')).toEqual(["LOAD_UNUSED_MACRO macro 'm' @1:3: Macro not referred to by any other rule/macro"]);
+  });
+});
+
+describe('warnings across files', () => {
+  it("reports each warning once, under the file that holds its item, even when a later file's load finds it", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'saker-warnings-'));
+    try {
+      const first = join(dir, 'a.yaml');
+      const second = join(dir, 'b.yaml');
+      writeFileSync(first, `- macro: opens\n  condition: evt.type = open\n${rule('r', 'opens and evt.dir = <')}`);
+      // b.yaml replaces r's condition: the macro of a.yaml is no longer used, which only b's load can find.
+      writeFileSync(second, `- rule: r\n  condition: evt.type = close and evt.dir = <\n  override:\n    condition: replace\n${rule('s', 'evt.type = connect')}`);
+      const results = new Engine({ sources: builtinSources() }).loadFiles([first, second]);
+      expect(results.map((r) => r.ok)).toEqual([true, true]);
+      expect(results.map((r) => r.warnings.map(brief))).toEqual([
+        [
+          expect.stringMatching(/^LOAD_DEPRECATED_ITEM rule 'r' @5:14: .*evt\.dir/),
+          "LOAD_UNUSED_MACRO macro 'opens' @1:3: Macro not referred to by any other rule/macro",
+        ],
+        [expect.stringMatching(/^LOAD_DEPRECATED_ITEM rule 'r' @2:14: .*evt\.dir/)],
+      ]);
+      expect(results[0]!.warnings.every((w) => w.position.file === first)).toBe(true);
+      expect(results[1]!.warnings.every((w) => w.position.file === second)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
