@@ -149,7 +149,9 @@ describe('saker replay', () => {
   });
 
   it("uses saker's own rules without -r, and says so", async () => {
-    const r = await replay([EVENTS], {});
+    // The default exec rule alerts when the session opens (ResponseStarted), not when it ends.
+    const started = file('started.jsonl', JSON.stringify({ ...exec('a'), stage: 'ResponseStarted' }) + '\n');
+    const r = await replay([started], {});
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/^saker replay: no rules files named \(-r\): using saker's own rules in \S+\/rules\n/);
     expect(r.stdout).toMatch(/: Notice kubectl exec/);
