@@ -6,7 +6,7 @@
 import type { Rejection } from '../json/event.js';
 import { sizedJsonEvent } from '../json/parse.js';
 import { decodeUtf8 } from '../json/decode.js';
-import { controlFreeLines } from '../json/control.js';
+import { controlFree } from '../json/control.js';
 import { JsonIndexer } from '../json/indexer.js';
 import { auditPayload, indexedAuditEvent, indexedAuditPayload, isIndexedEvent, looksLikeAudit } from '../k8saudit/parse.js';
 import type { EventReader, ReadContext, SourcedBatch } from './reader.js';
@@ -188,7 +188,7 @@ async function* read(input: AsyncIterable<Uint8Array>, context: ReadContext): As
       let blockEnd = pos + BLOCK_BYTES >= last ? last : bytes.lastIndexOf(0x0a, pos + BLOCK_BYTES);
       if (blockEnd < pos) blockEnd = bytes.indexOf(0x0a, pos + BLOCK_BYTES); // a line longer than a block
       const text = decodeUtf8(bytes, pos, blockEnd);
-      const indexer = new JsonIndexer(text, 'lines', controlFreeLines(bytes, pos, blockEnd));
+      const indexer = new JsonIndexer(text, 'lines', controlFree(bytes, pos, blockEnd, true));
       for (let at = 0; ; ) {
         const nl = text.indexOf('\n', at);
         const end = nl < 0 ? text.length : nl;

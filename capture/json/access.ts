@@ -2,7 +2,7 @@
 // (document.ts) is parsed only along the path: the members the path crosses, down to the first one the
 // index does not cover, which is parsed whole and read on as parsed JSON.
 
-import { MISSING } from './document.js';
+import { MISSING, type JsonDocument } from './document.js';
 import type { JsonEvent } from './event.js';
 import { compileAccess } from './value.js';
 
@@ -21,15 +21,13 @@ export function pathNumber(keys: readonly string[]): number {
   return n;
 }
 
-export function compileEventAccess(keys: readonly string[]): EventAccess {
-  const whole = compileAccess(keys);
+/** The value at a fixed path of an indexed document, parsing only along the path. */
+export function compileDocumentAccess(keys: readonly string[]): (doc: JsonDocument) => unknown {
   const paths = keys.map((_, i) => pathNumber(keys.slice(0, i + 1)));
   // The rest of the path from each key on, for when the index stops covering it.
   const rest = keys.map((_, i) => compileAccess(keys.slice(i)));
   const length = keys.length;
-  return (event) => {
-    const doc = event.doc;
-    if (doc === undefined) return whole(event.value);
+  return (doc) => {
     let entry = doc.root;
     let i = 0;
     for (; i < length && doc.isIndexedObject(entry); i++) {
@@ -38,5 +36,14 @@ export function compileEventAccess(keys: readonly string[]): EventAccess {
     }
     const v = doc.value(entry);
     return i === length ? v : rest[i]!(v);
+  };
+}
+
+export function compileEventAccess(keys: readonly string[]): EventAccess {
+  const whole = compileAccess(keys);
+  const indexed = compileDocumentAccess(keys);
+  return (event) => {
+    const doc = event.doc;
+    return doc === undefined ? whole(event.value) : indexed(doc);
   };
 }

@@ -159,6 +159,14 @@ export class JsonDocument {
     return v;
   }
 
+  /** The key of the member at `entry` (undefined for an array element or the root). */
+  key(entry: number): string | undefined {
+    const start = this.get(entry, KS);
+    if (start < 0) return undefined;
+    const raw = this.text.slice(start, this.get(entry, KE));
+    return this.get(entry, KEY) === ESCAPED_KEY ? (JSON.parse(`"${raw}"`) as string) : raw;
+  }
+
   /** The JSON text of the value at `entry`. */
   textOf(entry: number): string {
     return this.text.slice(this.get(entry, VS), this.get(entry, VE));

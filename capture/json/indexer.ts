@@ -10,6 +10,7 @@
 // as the API server and audit logs write it), nested at most MAX_NESTING deep. Within that subset it
 // must refuse exactly what JSON.parse refuses (grammar, string escapes, numbers); the tests hold it to that.
 
+import { controlFree } from './control.js';
 import { CHILDREN, ESCAPED_KEY, FLAGS, JsonDocument, KE, KEY, keySignature, KS, LAST, NUMBERS, PREV, STRIDE, STRING_ESCAPED, VE, VS } from './document.js';
 
 const MAX_NESTING = 512;
@@ -268,7 +269,8 @@ function indexValue(t: string, start: number, end: number, depth: number): JsonD
     // After a value: close containers, or go on to the next member or element.
     for (;;) {
       c = t.charCodeAt(i);
-      while (c === 32) c = t.charCodeAt(++i);
+      // Bounded: what follows `end` (blanks before a newline) is not this value's.
+      while (c === 32 && i < end) c = t.charCodeAt(++i);
       if (d === 0) {
         if (i !== end) return undefined;
         backslash = bs;
@@ -317,4 +319,16 @@ function indexValue(t: string, start: number, end: number, depth: number): JsonD
       }
     }
   }
+}
+
+/**
+ * A whole JSON document (a request body) indexed `depth` levels deep, or undefined when the indexer does
+ * not vouch for it (parse it with JSON.parse). `bytes` are what `text` was decoded from.
+ */
+export function indexDocument(text: string, bytes: Uint8Array, depth: number): JsonDocument | undefined {
+  let start = 0;
+  let end = text.length;
+  while (start < end && text.charCodeAt(start) === 32) start++;
+  while (end > start && text.charCodeAt(end - 1) === 32) end--;
+  return new JsonIndexer(text, 'document', controlFree(bytes, 0, bytes.length, false)).index(start, end, depth);
 }

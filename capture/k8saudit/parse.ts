@@ -3,6 +3,7 @@
 // and a `stageTimestamp` (the event's time) and must fit the per-event size limit. An unusable event is
 // reported with its JSON path and the reason, and the others go on.
 
+import { compileDocumentAccess } from '../json/access.js';
 import { MISSING, type JsonDocument } from '../json/document.js';
 import { nextEventNumber, type Parsed, type Rejection } from '../json/event.js';
 import { eventOverLimit } from '../json/size.js';
@@ -75,11 +76,16 @@ export function auditEvent(value: unknown, options: AuditParseOptions, text?: st
  */
 const serializedBound = (length: number, numbers: number): number => length * 6 + numbers * 24;
 
+const KIND = compileDocumentAccess(['kind']);
+const API_VERSION = compileDocumentAccess(['apiVersion']);
+const AUDIT_ID = compileDocumentAccess(['auditID']);
+const STAGE_TIMESTAMP = compileDocumentAccess(['stageTimestamp']);
+
 /** auditEvent for indexed JSON text: the same checks, parsing only the members they read. */
 export function indexedAuditEvent(doc: JsonDocument, options: AuditParseOptions, text?: string): Parsed<K8sAuditEvent> {
   const root = doc.root;
   if (!doc.isIndexedObject(root)) return auditEvent(doc.value(root), options, text);
-  const time = admit(doc.memberValue(root, 'kind'), doc.memberValue(root, 'apiVersion'), doc.memberValue(root, 'auditID'), doc.memberValue(root, 'stageTimestamp'));
+  const time = admit(KIND(doc), API_VERSION(doc), AUDIT_ID(doc), STAGE_TIMESTAMP(doc));
   if (typeof time === 'string') return { ok: false, reason: time };
   const { length, numbers } = doc.extent(root);
   if (text !== undefined || serializedBound(length, numbers) > options.maxEventBytes) {
@@ -126,7 +132,7 @@ function collect(payload: unknown, options: AuditParseOptions, where: string, ba
 
 /** Whether indexed JSON text is one event (an object but not an EventList), for indexedAuditEvent. */
 export function isIndexedEvent(doc: JsonDocument): boolean {
-  return doc.isIndexedObject(doc.root) && doc.memberValue(doc.root, 'kind') !== 'EventList';
+  return doc.isIndexedObject(doc.root) && KIND(doc) !== 'EventList';
 }
 
 /**
