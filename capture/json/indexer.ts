@@ -166,7 +166,8 @@ function indexValue(t: string, start: number, end: number, depth: number): JsonD
         if (q < 0) return undefined;
         bs = NONE;
         keySig = ESCAPED_KEY;
-      } else {
+      } else if (d <= depth) {
+        // Only keys that get an entry need their signature.
         keySig = keySignature(q - i - 1, q > i + 1 ? t.charCodeAt(i + 1) : 0);
       }
       keyStart = i + 1;
