@@ -14,7 +14,8 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/rules ./rules
 USER node
 EXPOSE 2801
+# `saker health` finds /healthz where the configuration puts it (LISTENPORT, TLS, tlsserver.notlspaths).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:2801/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "dist/src/cli.js", "health"]
 ENTRYPOINT ["node", "dist/src/cli.js"]
 CMD ["run"]

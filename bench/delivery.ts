@@ -16,6 +16,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { ALERT } from './alert.js';
 import { freePort, redisBenchmarkSet, startBenchRedis, type BenchRedis } from './redis-server.js';
 
 const RATE = Number(process.env['BENCH_RATE'] ?? 20_000);
@@ -23,30 +24,6 @@ const DURATION = Number(process.env['BENCH_DURATION'] ?? 60);
 const LATENCY_RATE = Number(process.env['BENCH_LATENCY_RATE'] ?? 5000);
 const LATENCY_DURATION = Number(process.env['BENCH_LATENCY_DURATION'] ?? 20);
 const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
-
-const ALERT = {
-  time: '2026-11-29T01:02:03.123456789Z',
-  rule: 'Terminal shell in container',
-  priority: 'Notice',
-  source: 'syscall',
-  output:
-    '01:02:03.123456789: Notice A shell was spawned in a container with an attached terminal (evt_type=execve user=root user_uid=0 process=bash proc_exepath=/usr/bin/bash parent=runc command=bash terminal=34816 container_id=8b1f3c0a2d4e container_name=web)',
-  output_fields: {
-    'evt.time': 1795914123123456789,
-    'evt.type': 'execve',
-    'user.name': 'root',
-    'user.uid': 0,
-    'proc.name': 'bash',
-    'proc.exepath': '/usr/bin/bash',
-    'proc.pname': 'runc',
-    'proc.cmdline': 'bash',
-    'proc.tty': 34816,
-    'container.id': '8b1f3c0a2d4e',
-    'container.name': 'web',
-  },
-  tags: ['container', 'shell', 'mitre_execution', 'T1059'],
-  hostname: 'node-1',
-};
 
 const UUID_KEY = Buffer.from('"uuid":');
 const SENT_KEY = Buffer.from('"bench.sent":');
@@ -132,6 +109,12 @@ function rssMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
 
+/** CPU seconds (user + system) a process has used, from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -147,6 +130,7 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<num
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
 async function sustained(url: string, receiver: Receiver, redis: BenchRedis, pid: number): Promise<Record<string, number | string>> {
+  const cpuBefore = { saker: cpuSeconds(pid), redis: cpuSeconds(redis.pid) };
   const perRequest = 100;
   const body = JSON.stringify(Array.from({ length: perRequest }, () => ALERT));
   let peakRedis = await redis.usedMemory();
@@ -168,6 +152,8 @@ async function sustained(url: string, receiver: Receiver, redis: BenchRedis, pid
   const backlog = accepted - deliveredDuringLoad;
   const drainMs = await waitFor(() => receiver.received - before >= accepted, 60_000);
   clearInterval(sampler);
+  // CPU per alert, ingested and delivered: steadier than rates on a shared machine.
+  const perAlertUs = (seconds: number) => Math.round((seconds * 1e6 * 10) / Math.max(1, accepted)) / 10;
   return {
     'offered alerts/s': RATE,
     'accepted alerts/s': Math.round(accepted / DURATION),
@@ -177,6 +163,8 @@ async function sustained(url: string, receiver: Receiver, redis: BenchRedis, pid
     'request p99 ms': result.latency.p99,
     'non-2xx': result.non2xx,
     errors: result.errors + result.timeouts,
+    'saker CPU µs/alert': perAlertUs(cpuSeconds(pid) - cpuBefore.saker),
+    'Redis CPU µs/alert': perAlertUs(cpuSeconds(redis.pid) - cpuBefore.redis),
     'saker RSS MB': rssMb(pid, 'VmRSS'),
     'Redis peak MB': mb(peakRedis),
   };

@@ -14,6 +14,7 @@ import { mkdirSync, readdirSync as readdir, readFileSync, readlinkSync as readli
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { ALERT } from './alert.js';
 import { startBenchRedis } from './redis-server.js';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
@@ -21,30 +22,6 @@ const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 const QUEUES = (process.env['BENCH_QUEUES'] ?? process.env['BENCH_QUEUE'] ?? 'embedded,redis').split(',').map((q) => q.trim());
 const DURATION = Number(process.env['BENCH_DURATION'] ?? 10);
 const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
-
-const ALERT = {
-  time: '2026-11-29T01:02:03.123456789Z',
-  rule: 'Terminal shell in container',
-  priority: 'Notice',
-  source: 'syscall',
-  output:
-    '01:02:03.123456789: Notice A shell was spawned in a container with an attached terminal (evt_type=execve user=root user_uid=0 process=bash proc_exepath=/usr/bin/bash parent=runc command=bash terminal=34816 container_id=8b1f3c0a2d4e container_name=web)',
-  output_fields: {
-    'evt.time': 1795914123123456789,
-    'evt.type': 'execve',
-    'user.name': 'root',
-    'user.uid': 0,
-    'proc.name': 'bash',
-    'proc.exepath': '/usr/bin/bash',
-    'proc.pname': 'runc',
-    'proc.cmdline': 'bash',
-    'proc.tty': 34816,
-    'container.id': '8b1f3c0a2d4e',
-    'container.name': 'web',
-  },
-  tags: ['container', 'shell', 'mitre_execution', 'T1059'],
-  hostname: 'node-1',
-};
 
 const UUID_KEY = Buffer.from('"uuid":');
 

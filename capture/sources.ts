@@ -16,9 +16,11 @@ export interface SourceOptions {
 export function sourceDefinitions(options: SourceOptions = {}): SourceDefinition<never>[] {
   const host = options.hostname;
   const hostOption = host !== undefined ? { hostname: () => host } : {};
-  const captured: SourceDefinition<never>[] = [syscallSource(), k8sAuditSource(hostOption), jsonSource(hostOption)];
-  const names = new Set(captured.map((s) => s.name));
-  return [...builtinSources().filter((s) => !names.has(s.name)), ...captured];
+  const syscall: SourceDefinition<never> = syscallSource();
+  const captured: SourceDefinition<never>[] = [k8sAuditSource(hostOption), jsonSource(hostOption)];
+  const names = new Set([syscall.name, ...captured.map((s) => s.name)]);
+  // Falco's own source first, as Falco lists it.
+  return [syscall, ...builtinSources().filter((s) => !names.has(s.name)), ...captured];
 }
 
 /** Names of every source, for `--source` and `rules.sources`. */

@@ -1,12 +1,14 @@
 // Elasticsearch through the official client's bulk API. Every alert is a `create` with `_id` = its uuid, so a
 // batch sent twice (a retry after a lost answer) stores each alert once: the second copy answers 409, which
 // counts as delivered. A bulk answer is read item by item: only the failed items are retried or
-// dead-lettered, each with Elasticsearch's own reason.
+// dead-lettered, each with Elasticsearch's own reason. The client library is loaded when the output starts,
+// not with saker.
 
-import { Client, errors, type ClientOptions, type estypes } from '@elastic/elasticsearch';
+import type { Client, ClientOptions, errors as ClientErrors, estypes } from '@elastic/elasticsearch';
 import type { Logger } from 'pino';
 import { ecsDocument, falcoDocumentJson, indexName, indexTemplate, timestampOf, type IndexSuffix } from './elasticsearch-document.js';
 import { failureForNetworkError, failureForStatus } from './http-failures.js';
+import { Lazy } from './lazy.js';
 import {
   PartialDeliveryError,
   PermanentError,
@@ -47,6 +49,8 @@ const keys: readonly ConfigKey[] = [
   ...CLIENT_TLS_KEYS,
 ];
 
+const elasticClient = new Lazy(() => import('@elastic/elasticsearch'));
+
 interface EsOptions {
   index: string;
   suffix: IndexSuffix;
@@ -64,8 +68,8 @@ function errorReason(error: estypes.ErrorCause | undefined): string {
   return `${error.type}: ${error.reason ?? ''}${cause}`;
 }
 
-/** The verdict for a failure of a whole request: the client's error classes onto ours. */
-export function classifyClientError(err: unknown, what: string): DeliveryError {
+/** The verdict for a failure of a whole request: the client's error classes (the loaded library's `errors`) onto ours. */
+export function classifyClientError(err: unknown, what: string, errors: typeof ClientErrors): DeliveryError {
   if (err instanceof errors.ResponseError) {
     const status = err.statusCode ?? 0;
     const body = err.body as { error?: estypes.ErrorCause | string } | string | undefined;
@@ -77,47 +81,60 @@ export function classifyClientError(err: unknown, what: string): DeliveryError {
   return failureForNetworkError(what, err);
 }
 
+interface Connection {
+  client: Client;
+  errors: typeof ClientErrors;
+}
+
 class ElasticsearchOutput implements Output {
   readonly maxBatch: number;
   private templatePending: boolean;
+  private readonly connection: Lazy<Connection>;
 
   constructor(
     readonly name: string,
-    private readonly client: Client,
+    clientOptions: ClientOptions,
     private readonly options: EsOptions,
     bulkSize: number,
     private readonly logger: Logger,
   ) {
     this.maxBatch = bulkSize;
     this.templatePending = options.template !== undefined;
+    // The client connects on its first request, not here.
+    this.connection = new Lazy(async () => {
+      const { Client, errors } = await elasticClient.get();
+      return { client: new Client(clientOptions), errors };
+    });
   }
 
-  /** Creates the index template; a cluster that is down now only delays it to the first send. */
+  /** Loads the client library and creates the index template; a cluster that is down now only delays the template to the first send. */
   async start(): Promise<void> {
+    const { client, errors } = await this.connection.get();
     if (!this.templatePending) return;
     try {
-      await this.putTemplate();
+      await this.putTemplate(client);
     } catch (err) {
-      const failure = classifyClientError(err, 'Elasticsearch index template');
+      const failure = classifyClientError(err, 'Elasticsearch index template', errors);
       if (!failure.retryable) throw new Error(`elasticsearch.createindextemplate: ${failure.message}`, { cause: err });
       this.logger.warn({ err: failure.message }, 'cannot create the index template yet; will try again before the first bulk request');
     }
   }
 
-  private async putTemplate(signal?: AbortSignal): Promise<void> {
+  private async putTemplate(client: Client, signal?: AbortSignal): Promise<void> {
     const { index, suffix, ecs, template } = this.options;
     const body = indexTemplate(index, suffix, ecs, template!.shards, template!.replicas);
-    await this.client.indices.putIndexTemplate({ name: `saker-${index}`, ...body } as estypes.IndicesPutIndexTemplateRequest, { signal });
+    await client.indices.putIndexTemplate({ name: `saker-${index}`, ...body } as estypes.IndicesPutIndexTemplateRequest, { signal });
     this.templatePending = false;
     this.logger.info({ template: `saker-${index}` }, 'index template created');
   }
 
   async send(alerts: Alert[], ctx: SendContext): Promise<void> {
+    const { client, errors } = await this.connection.get();
     if (this.templatePending) {
       try {
-        await this.putTemplate(ctx.signal);
+        await this.putTemplate(client, ctx.signal);
       } catch (err) {
-        throw classifyClientError(err, 'Elasticsearch index template');
+        throw classifyClientError(err, 'Elasticsearch index template', errors);
       }
     }
     const { index, suffix, ecs, flattenFields, pipeline } = this.options;
@@ -130,9 +147,9 @@ class ElasticsearchOutput implements Output {
     let response: estypes.BulkResponse;
     try {
       // Only what judging the items needs comes back: a bulk answer is otherwise several times the size of its ids.
-      response = await this.client.bulk({ operations, pipeline, filter_path: BULK_FILTER }, { signal: ctx.signal });
+      response = await client.bulk({ operations, pipeline, filter_path: BULK_FILTER }, { signal: ctx.signal });
     } catch (err) {
-      throw classifyClientError(err, 'Elasticsearch bulk');
+      throw classifyClientError(err, 'Elasticsearch bulk', errors);
     }
     if (!response.errors) return;
     this.judgeItems(alerts, response);
@@ -153,8 +170,8 @@ class ElasticsearchOutput implements Output {
     if (failures.size > 0) throw new PartialDeliveryError(failures);
   }
 
-  close(): Promise<void> {
-    return this.client.close();
+  async close(): Promise<void> {
+    await (await this.connection.made())?.client.close();
   }
 }
 
@@ -196,6 +213,6 @@ export const elasticsearch: OutputModule = {
     };
     const type = c.string('type');
     if (type && type !== '_doc') ctx.logger.warn({ type }, 'elasticsearch.type is ignored: Elasticsearch 8 has no mapping types');
-    return new ElasticsearchOutput('elasticsearch', new Client(options), esOptions, c.number('bulksize'), ctx.logger);
+    return new ElasticsearchOutput('elasticsearch', options, esOptions, c.number('bulksize'), ctx.logger);
   },
 };

@@ -1,9 +1,10 @@
 // Email over SMTP with nodemailer (Falcosidekick's `smtp` section): a pool of kept-open connections rather
 // than one per alert, TLS required by default (STARTTLS, or implicit TLS on port 465), one mail per alert or
-// a digest per batch. SMTP's own reply codes decide retries: 4xx is "try later", 5xx is final.
+// a digest per batch. SMTP's own reply codes decide retries: 4xx is "try later", 5xx is final. nodemailer is
+// loaded when the output starts, not with saker.
 
 import { isIP } from 'node:net';
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import type { Logger } from 'pino';
 import { compileTemplate, type AlertTemplate } from './alert-template.js';
@@ -11,6 +12,7 @@ import { deliverEach } from './deliver-each.js';
 import { alertMail, digestMail, headerText, type MailContent } from './email-message.js';
 import { PermanentError, RetryableError, type Alert, type ConfigKey, type DeliveryError, type Output, type OutputModule, type SendContext } from './output.js';
 import { failureForNetworkError } from './http-failures.js';
+import { Lazy } from './lazy.js';
 import { SectionConfig } from './section-config.js';
 import { CLIENT_TLS_KEYS, clientTlsOptions } from './tls.js';
 
@@ -37,6 +39,8 @@ const keys: readonly ConfigKey[] = [
   { name: 'maxconnections', type: 'int', default: 3, min: 1, max: 50, doc: 'Pooled SMTP connections kept open (and mails sent in parallel).' },
   ...CLIENT_TLS_KEYS,
 ];
+
+const nodemailer = new Lazy(() => import('nodemailer'));
 
 const UNSUPPORTED_MECHANISMS: Record<string, string> = {
   oauthbearer: 'OAUTHBEARER is not supported; use xoauth2 with the same token (Gmail and Microsoft 365 accept it)',
@@ -65,15 +69,23 @@ export function classifySmtpError(err: unknown): DeliveryError {
 
 class EmailOutput implements Output {
   readonly maxBatch: number;
+  private readonly transport: Lazy<Transporter>;
 
   constructor(
     readonly name: string,
-    private readonly transport: Transporter,
+    transportOptions: SMTPPool.Options,
     private readonly envelope: { from: string; to: string[] },
     private readonly options: { digest: boolean; digestSize: number; html: boolean; subject: AlertTemplate; parallel: number },
     private readonly logger: Logger,
   ) {
     this.maxBatch = options.digest ? options.digestSize : options.parallel * 4;
+    // The pool connects on the first mail, not here.
+    this.transport = new Lazy(async () => (await nodemailer.get()).default.createTransport(transportOptions));
+  }
+
+  /** Loads nodemailer before saker listens. */
+  async start(): Promise<void> {
+    await this.transport.get();
   }
 
   async send(alerts: Alert[], ctx: SendContext): Promise<void> {
@@ -85,9 +97,10 @@ class EmailOutput implements Output {
   }
 
   private async mail(content: MailContent): Promise<void> {
+    const transport = await this.transport.get();
     let info: { rejected?: unknown[]; accepted?: unknown[] };
     try {
-      info = (await this.transport.sendMail({ ...this.envelope, ...content })) as typeof info;
+      info = (await transport.sendMail({ ...this.envelope, ...content })) as typeof info;
     } catch (err) {
       throw classifySmtpError(err);
     }
@@ -98,7 +111,7 @@ class EmailOutput implements Output {
   }
 
   async close(): Promise<void> {
-    this.transport.close();
+    (await this.transport.made())?.close();
   }
 }
 
@@ -154,10 +167,9 @@ export const smtp: OutputModule = {
         transportOptions.authMethod = mechanism.toUpperCase();
       }
     }
-    const transport = nodemailer.createTransport(transportOptions);
     return new EmailOutput(
       'smtp',
-      transport,
+      transportOptions,
       { from, to },
       {
         digest: c.bool('digest'),

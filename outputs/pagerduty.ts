@@ -1,14 +1,16 @@
 // PagerDuty Events API v2 through @pagerduty/pdjs: one trigger event per alert, severity from the Falco
 // priority (Falcosidekick always says critical), and a dedup key so that a rule firing again on the same
-// host and container joins the open incident instead of paging anew.
+// host and container joins the open incident instead of paging anew. @pagerduty/pdjs is loaded when the
+// output starts, not with saker.
 
-import { event } from '@pagerduty/pdjs';
+import type { event } from '@pagerduty/pdjs';
 import { createHash } from 'node:crypto';
 import { Agent } from 'node:https';
 import { withFraction } from './alert-time.js';
 import { compileTemplate, type AlertTemplate } from './alert-template.js';
 import { deliverEach } from './deliver-each.js';
 import { failureForNetworkError, failureForStatus } from './http-failures.js';
+import { Lazy } from './lazy.js';
 import { RetryableError, type Alert, type ConfigKey, type Output, type OutputModule, type SendContext } from './output.js';
 import { SectionConfig } from './section-config.js';
 import { CLIENT_TLS_KEYS, clientTlsOptions } from './tls.js';
@@ -37,6 +39,8 @@ const keys: readonly ConfigKey[] = [
   { name: 'class', type: 'string', default: '{{ .Source }}', doc: 'Template of payload.class; omitted when empty.' },
   ...CLIENT_TLS_KEYS,
 ];
+
+const pdjs = new Lazy(() => import('@pagerduty/pdjs'));
 
 const REGION_SERVERS = { us: 'events.pagerduty.com', eu: 'events.eu.pagerduty.com' } as const;
 
@@ -117,17 +121,23 @@ class PagerDutyOutput implements Output {
     private readonly timeoutMs: number,
   ) {}
 
+  /** Loads the PagerDuty client library before saker listens. */
+  async start(): Promise<void> {
+    await pdjs.get();
+  }
+
   send(alerts: Alert[], ctx: SendContext): Promise<void> {
     return deliverEach(alerts, 1, ctx.signal, (alert) => this.trigger(alert, ctx.signal));
   }
 
   private async trigger(alert: Alert, signal: AbortSignal): Promise<void> {
     const data = pagerdutyEvent(alert, this.routingKey, this.templates, this.hostname);
+    const { event: sendEvent } = await pdjs.get();
     let status: number;
     let answer: EnqueueAnswer;
     let retryAfter: string | null;
     try {
-      const response = await event({
+      const response = await sendEvent({
         data,
         server: this.server,
         signal,

@@ -1,19 +1,13 @@
 // Slack: a bot token posting with chat.postMessage (@slack/web-api), or an incoming webhook (Falcosidekick's
 // `webhookurl`). The client's own retries are off: the queue owns retries, so a 429 comes back to it with the
-// Retry-After Slack asked for.
+// Retry-After Slack asked for. @slack/web-api is loaded when a token-configured output starts, not with saker.
 
-import {
-  ErrorCode,
-  LogLevel,
-  WebClient,
-  type ChatPostMessageArguments,
-  type Logger as SlackLogger,
-  type WebAPICallError,
-} from '@slack/web-api';
+import type { ChatPostMessageArguments, LogLevel, Logger as SlackLogger, WebAPICallError, WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { compileTemplate } from './alert-template.js';
 import { deliverEach } from './deliver-each.js';
 import { failureForNetworkError, failureForStatus } from './http-failures.js';
+import { Lazy } from './lazy.js';
 import {
   PermanentError,
   RetryableError,
@@ -60,49 +54,63 @@ const keys: readonly ConfigKey[] = [
 
 const RETRYABLE_PLATFORM_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited']);
 
+const slackWebApi = new Lazy(() => import('@slack/web-api'));
+type SlackWebApi = Awaited<ReturnType<typeof slackWebApi.get>>;
+
 interface SlackPoster {
+  start(): Promise<void>;
   post(message: SlackMessage, signal: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
 
 class WebApiPoster implements SlackPoster {
-  private readonly client: WebClient;
+  private readonly client: Lazy<{ api: SlackWebApi; client: WebClient }>;
 
   constructor(token: string, apiUrl: string, timeoutMs: number, logger: Logger) {
-    this.client = new WebClient(token, {
-      slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`,
-      rejectRateLimitedCalls: true,
-      retryConfig: { retries: 0 },
-      timeout: timeoutMs,
-      logger: slackLogger(logger),
+    this.client = new Lazy(async () => {
+      const api = await slackWebApi.get();
+      const client = new api.WebClient(token, {
+        slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`,
+        rejectRateLimitedCalls: true,
+        retryConfig: { retries: 0 },
+        timeout: timeoutMs,
+        logger: slackLogger(logger, api.LogLevel.DEBUG),
+      });
+      return { api, client };
     });
   }
 
+  async start(): Promise<void> {
+    await this.client.get();
+  }
+
   async post(message: SlackMessage): Promise<void> {
+    const { api, client } = await this.client.get();
     try {
       // The SDK types every mutually exclusive argument combination as a union; our message is one of them.
-      await this.client.chat.postMessage(message as ChatPostMessageArguments);
+      await client.chat.postMessage(message as ChatPostMessageArguments);
     } catch (err) {
-      throw classifyWebApiError(err);
+      throw classifyWebApiError(err, api.ErrorCode);
     }
   }
 
   async close(): Promise<void> {}
 }
 
-function classifyWebApiError(err: unknown): DeliveryError {
+/** `codes` is the loaded library's ErrorCode enum. */
+function classifyWebApiError(err: unknown, codes: SlackWebApi['ErrorCode']): DeliveryError {
   const e = err as WebAPICallError;
   switch (e.code) {
-    case ErrorCode.RateLimitedError:
+    case codes.RateLimitedError:
       return new RetryableError('Slack rate-limited chat.postMessage (HTTP 429)', e.retryAfter * 1000);
-    case ErrorCode.PlatformError: {
+    case codes.PlatformError: {
       const reason = e.data.error;
       const message = `Slack chat.postMessage failed: ${reason}`;
       return RETRYABLE_PLATFORM_ERRORS.has(reason) ? new RetryableError(message) : new PermanentError(message);
     }
-    case ErrorCode.HTTPError:
+    case codes.HTTPError:
       return failureForStatus('Slack Web API', e.statusCode, e.headers['retry-after'], e.statusMessage);
-    case ErrorCode.RequestError: {
+    case codes.RequestError: {
       // Only the socket's reason: axios errors carry the request, bearer token included.
       const original = (e.original ?? e) as NodeJS.ErrnoException;
       return failureForNetworkError('Slack Web API', { message: original.message, code: original.code });
@@ -117,6 +125,8 @@ class WebhookPoster implements SlackPoster {
     private readonly url: string,
     private readonly timeoutMs: number,
   ) {}
+
+  async start(): Promise<void> {}
 
   async post(message: SlackMessage, signal: AbortSignal): Promise<void> {
     let response: Response;
@@ -140,8 +150,8 @@ class WebhookPoster implements SlackPoster {
 }
 
 /** The Slack client logs through ours, at debug: failures are reported once, by the queue. */
-function slackLogger(logger: Logger): SlackLogger {
-  let level = LogLevel.DEBUG;
+function slackLogger(logger: Logger, debug: LogLevel): SlackLogger {
+  let level = debug;
   const log = (...msg: unknown[]) => logger.debug({ slack: msg.map(String).join(' ') }, 'slack client');
   return {
     debug: log,
@@ -164,6 +174,11 @@ class SlackOutput implements Output {
     private readonly poster: SlackPoster,
     private readonly options: SlackMessageOptions,
   ) {}
+
+  /** Loads the Slack client library (with a token) before saker listens. */
+  start(): Promise<void> {
+    return this.poster.start();
+  }
 
   send(alerts: Alert[], ctx: { signal: AbortSignal }): Promise<void> {
     // One at a time: Slack allows about one message per second per channel, so parallel posts only earn 429s.

@@ -5,13 +5,16 @@ import { Command } from 'commander';
 import { registerDlq } from './cli/dlq.js';
 import { registerRun } from './cli/run.js';
 import { registerFields } from './cli/fields.js';
+import { registerHealth } from './cli/health.js';
 import { registerRules } from './cli/rules.js';
 import { registerValidate } from './cli/validate.js';
 import { registerReplay } from './cli/replay.js';
 import { registerVersion } from './cli/version.js';
+import { SAKER_VERSION } from './version.js';
 
 const program = new Command('saker')
   .description('Falco-compatible detection engine and durable alert router')
+  .version(`saker ${SAKER_VERSION}`, '-V, --version', 'print the saker version (as `saker version`)')
   .showHelpAfterError()
   // Exit code 2 for usage errors (unknown option, missing argument), as the CLI promises.
   .exitOverride((err) => {
@@ -26,5 +29,6 @@ registerVersion(program);
 registerValidate(program);
 registerRules(program);
 registerFields(program);
+registerHealth(program);
 
 await program.parseAsync(process.argv);

@@ -4,15 +4,15 @@
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { ConfigKey, Output } from '../outputs/output.js';
-import { ConfigError, sectionValues, type LoadedConfig } from './config/loader.js';
+import { ConfigError, locateProblem, problemKey, sectionValues, type LoadedConfig } from './config/loader.js';
 import { deliveryPolicy, filterSpec } from './config/output-keys.js';
-import { readServiceConfig, type ServiceConfig } from './config/service-config.js';
+import { collectServiceConfig, type ServiceConfig } from './config/service-config.js';
 import { createLogger, REDACTED, type Logger } from './logging.js';
 import { createQueue } from './queue/index.js';
 import type { AlertQueue, DeliveryTarget } from './queue/queue.js';
 import { compileFilter } from './router/filter.js';
 import { Router, type RoutedOutput } from './router/router.js';
-import { readRulesSettings } from './rules/config.js';
+import { readRulesSettings, type RulesSettings } from './rules/config.js';
 import { LiveRules } from './rules/live-rules.js';
 import { SakerMetrics } from './server/metrics.js';
 import { buildServer } from './server/server.js';
@@ -56,9 +56,8 @@ function shownSettings(keys: readonly ConfigKey[], values: Readonly<Record<strin
   return shown;
 }
 
-/** Builds every enabled output; configuration problems of all of them are reported together. */
-function buildOutputs(config: LoadedConfig, service: ServiceConfig, logger: Logger): BuiltOutputs {
-  const problems: string[] = [];
+/** Builds every enabled output, adding the configuration problems of all of them to `problems`. */
+function buildOutputs(config: LoadedConfig, service: ServiceConfig, logger: Logger, problems: string[]): BuiltOutputs {
   const built: BuiltOutputs = { targets: [], routed: [] };
   for (const section of config.sections) {
     const module = section.output;
@@ -86,21 +85,57 @@ function buildOutputs(config: LoadedConfig, service: ServiceConfig, logger: Logg
       problems.push((err as Error).message);
       continue;
     }
-    logger.info({ output: section.name, settings: shownSettings(section.keys, values) }, `output '${section.name}' enabled`);
     built.targets.push({ output, policy });
     built.routed.push({ name: section.name, filter: compileFilter(filterSpec(values)) });
   }
-  if (problems.length > 0) throw new ConfigError(problems);
   return built;
 }
 
+/**
+ * Every check of the configuration, all at once: bad values found while loading, the spine's settings, the
+ * rules' settings and what each output's `create` refuses. A problem is placed where its key was set (file
+ * position or variable name); one about a key whose value was already refused (and replaced by its default
+ * meanwhile) is a consequence, not news, and is left out. Throws a ConfigError listing them.
+ */
+function checkedStart(
+  config: LoadedConfig,
+  service: ServiceConfig,
+  serviceProblems: readonly string[],
+  logger: Logger,
+): { rules: RulesSettings; built: BuiltOutputs } {
+  const later = [...serviceProblems];
+  let rules: RulesSettings | undefined;
+  try {
+    rules = readRulesSettings(config);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    later.push(...err.problems);
+  }
+  const built = buildOutputs(config, service, logger, later);
+  const problems = [...config.problems];
+  for (const message of later) {
+    const key = problemKey(message);
+    if (key === undefined || !config.problemKeys.has(key)) problems.push(locateProblem(config, message));
+  }
+  if (problems.length > 0 || !rules) {
+    for (const { output } of built.targets) void output.close().catch(() => undefined);
+    throw new ConfigError(problems);
+  }
+  return { rules, built };
+}
+
 export async function startService(config: LoadedConfig, options: StartOptions = {}): Promise<RunningService> {
-  const service = readServiceConfig(config);
+  const serviceProblems: string[] = [];
+  const service = collectServiceConfig(config, serviceProblems);
   const logger = options.logger ?? createLogger({ ...service.log, secrets: config.secrets });
   for (const warning of config.warnings) logger.warn(`configuration: ${warning}`);
 
-  const rulesSettings = readRulesSettings(config);
-  const { targets, routed } = buildOutputs(config, service, logger);
+  const { rules: rulesSettings, built } = checkedStart(config, service, serviceProblems, logger);
+  const { targets, routed } = built;
+  for (const section of config.sections) {
+    if (!routed.some((r) => r.name === section.name)) continue;
+    logger.info({ output: section.name, settings: shownSettings(section.keys, sectionValues(config, section.name)) }, `output '${section.name}' enabled`);
+  }
   if (targets.length === 0) logger.warn('no output is enabled: alerts are accepted and go nowhere');
   // Rules before outputs start: a rules file with errors stops start-up before anything connects or listens.
   const rules = await LiveRules.start(rulesSettings, logger.child({ component: 'rules' }));

@@ -3,10 +3,12 @@
 
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { envName } from '../src/config/section.js';
 import { allSections } from '../src/config/sections.js';
+import { HAVE_OPENSSL, makePki } from './helpers/certs.js';
 import { startTestService } from './helpers/service.js';
 
 const root = new URL('../', import.meta.url);
@@ -22,8 +24,14 @@ function environment(service: Record<string, any>): Record<string, string> {
   return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)]));
 }
 
-function run(command: string[]): Promise<number> {
-  return new Promise((resolve) => execFile(command[0]!, command.slice(1), { timeout: 10_000 }, (err) => resolve(err ? ((err as { code?: number }).code ?? 1) : 0)));
+/** Runs a health-check command as Docker would, in the image's working directory (the repository, built). */
+function run(command: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  const [program, ...args] = command;
+  return new Promise((resolve) =>
+    execFile(program === 'node' ? process.execPath : program!, args, { timeout: 10_000, cwd: fileURLToPath(root), env: { PATH: process.env['PATH'] ?? '', ...env } }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
 }
 
 describe('docker-compose.yml', () => {
@@ -58,26 +66,63 @@ describe('docker-compose.yml', () => {
     expect(compose.volumes).toHaveProperty('redis-data');
   });
 
-  it('health-checks Redis with redis-cli ping and saker on /healthz, and gives saker time to drain', () => {
+  it('health-checks Redis with redis-cli ping and saker with `saker health`, and gives saker time to drain', () => {
     expect(redis!['healthcheck']['test']).toEqual(['CMD', 'redis-cli', 'ping']);
-    const test = saker!['healthcheck']['test'] as string[];
-    expect(test[0]).toBe('CMD');
-    expect(test.join(' ')).toContain('http://127.0.0.1:2801/healthz');
+    expect(saker!['healthcheck']['test']).toEqual(['CMD', 'node', 'dist/src/cli.js', 'health']);
     const grace = /^(\d+)s$/.exec(saker!['stop_grace_period'] as string);
     expect(Number(grace?.[1])).toBeGreaterThan(10); // saker's default shutdowntimeout
   });
 
-  it("saker's health check command passes against a healthy saker and fails once it stops", async () => {
+  it("saker's health check follows LISTENPORT: it passes against a healthy saker and fails once it stops", async () => {
     const service = await startTestService();
-    const command = (saker!['healthcheck']['test'] as string[]).slice(1).map((a) => a.replace('2801', String(service.port)));
-    expect(command[0]).toBe('node');
-    command[0] = process.execPath;
+    const command = (saker!['healthcheck']['test'] as string[]).slice(1);
+    // The service's own environment, with the port this test's saker got.
+    const env = { ...environment(saker!), LISTENPORT: String(service.port) };
     try {
-      expect(await run(command)).toBe(0);
+      const healthy = await run(command, env);
+      expect(healthy.stderr).toBe('');
+      expect(healthy.code).toBe(0);
+      expect(healthy.stdout).toBe(`healthy: {"status":"ok"} (http://127.0.0.1:${service.port}/healthz)\n`);
     } finally {
       await service.stop();
     }
-    expect(await run(command)).not.toBe(0);
+    const down = await run(command, env);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toContain(`saker health: unhealthy: cannot reach saker at http://127.0.0.1:${service.port}`);
+  });
+});
+
+describe.skipIf(!HAVE_OPENSSL)("saker's health check with TLS (skipped: no openssl command to make certificates)", () => {
+  const command = ['node', 'dist/src/cli.js', 'health'];
+
+  it('asks over HTTPS when tlsserver.deploy is on, and over plain HTTP on notlsport when /healthz is in notlspaths', async () => {
+    const pki = makePki();
+    const tlsEnv = { TLSSERVER_DEPLOY: 'true', TLSSERVER_CERTFILE: pki.serverCertFile, TLSSERVER_KEYFILE: pki.serverKeyFile };
+    const tls = await startTestService({ env: tlsEnv });
+    try {
+      const healthy = await run(command, { ...tlsEnv, LISTENPORT: String(tls.port) });
+      expect(healthy.stdout).toContain(`(https://127.0.0.1:${tls.port}/healthz)`);
+      expect(healthy.code).toBe(0);
+    } finally {
+      await tls.stop();
+    }
+
+    const mutualEnv = { ...tlsEnv, TLSSERVER_MUTUALTLS: 'true', TLSSERVER_CACERTFILE: pki.caFile };
+    const mutual = await startTestService({ env: { ...mutualEnv, TLSSERVER_NOTLSPATHS: '/healthz', TLSSERVER_NOTLSPORT: '0' } });
+    try {
+      const plainPort = new URL(mutual.plainUrl!).port;
+      const healthy = await run(command, { ...mutualEnv, LISTENPORT: String(mutual.port), TLSSERVER_NOTLSPATHS: '/healthz', TLSSERVER_NOTLSPORT: plainPort });
+      expect(healthy.stdout).toContain(`(http://127.0.0.1:${plainPort}/healthz)`);
+      expect(healthy.code).toBe(0);
+      // Without /healthz in notlspaths, a check with no client certificate cannot pass: it says what to do.
+      const refused = await run(command, { ...mutualEnv, LISTENPORT: String(mutual.port) });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('tlsserver.mutualtls is on and /healthz is not in tlsserver.notlspaths');
+      const withCert = await run([...command, '--cert', pki.clientCertFile, '--key', pki.clientKeyFile], { ...mutualEnv, LISTENPORT: String(mutual.port) });
+      expect(withCert.code).toBe(0);
+    } finally {
+      await mutual.stop();
+    }
   });
 });
 
@@ -89,6 +134,7 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^EXPOSE 2801$/m);
     expect(dockerfile).toContain('ENTRYPOINT ["node", "dist/src/cli.js"]');
     expect(dockerfile).toContain('CMD ["run"]');
-    expect(dockerfile).toContain('/healthz');
+    expect(dockerfile).toMatch(/^HEALTHCHECK .*\\\n\s+CMD \["node", "dist\/src\/cli.js", "health"\]$/m);
+    expect(dockerfile).not.toContain('2801/healthz');
   });
 });

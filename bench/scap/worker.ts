@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   const cpu0 = process.cpuUsage();
   do {
     for (const f of files) {
-      const reader = new ScapReader();
+      const reader = new ScapReader({ reuseEvents: true });
       await reader.run(await openCaptureStream(f), (ev) => {
         events++;
         handle(ev);

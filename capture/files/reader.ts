@@ -40,4 +40,14 @@ export interface EventReader {
    * be read — a truncated capture, a document that is not JSON — with a message that says where.
    */
   read(input: AsyncIterable<Uint8Array>, context: ReadContext): AsyncIterable<SourcedBatch>;
+  /**
+   * Optional, for formats whose events are stateful (.scap: each event is evaluated against the process and
+   * fd tables as they stand right after it): hands every event to `each` as soon as it is read and reads
+   * the next one only once `each` has returned (or the promise it returned has settled). Used instead of
+   * `read` when present: the same events, without an async step per event. Throws as `read` does.
+   */
+  readEach?(input: AsyncIterable<Uint8Array>, context: ReadContext, each: EachEvent): Promise<void>;
 }
+
+/** Takes one event of `source`; returns a promise when the next event must wait (output backpressure). */
+export type EachEvent = (source: string, event: unknown) => void | Promise<void>;

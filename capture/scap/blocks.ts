@@ -32,6 +32,8 @@ export class BlockSplitter {
   private pos = 0;
   /** File offset of data[0]. */
   private dataOffset = 0;
+  /** The rest of a chunk, read after `data` (which then holds exactly the block that straddled chunks). */
+  private following: Buffer | null = null;
 
   /** Bytes consumed so far (the offset of the next block). */
   get offset(): number {
@@ -42,13 +44,26 @@ export class BlockSplitter {
     if (this.pos >= this.data.length) {
       this.dataOffset += this.data.length;
       this.data = chunk;
+      this.pos = 0;
+      return;
+    }
+    // A block straddles the chunks. When this chunk completes it, only that block is copied (into a buffer
+    // of its own), and the chunk is read from where the block ends; otherwise keep the unread tail and
+    // append the chunk.
+    const rest = this.data.subarray(this.pos);
+    this.dataOffset += this.pos;
+    this.pos = 0;
+    const total = rest.length + chunk.length >= 8 ? blockLength(rest, chunk) : -1;
+    const need = total - rest.length;
+    if (total >= 12 && total <= MAX_BLOCK && need > 0 && need <= chunk.length) {
+      const block = Buffer.allocUnsafe(total);
+      rest.copy(block, 0);
+      chunk.copy(block, rest.length, 0, need);
+      this.data = block;
+      this.following = need < chunk.length ? chunk.subarray(need) : null;
     } else {
-      // A block straddles the chunks: keep only its unread tail and append.
-      const rest = this.data.subarray(this.pos);
-      this.dataOffset += this.pos;
       this.data = Buffer.concat([rest, chunk]);
     }
-    this.pos = 0;
   }
 
   /** Fails early, with a clear message, when the input does not start with `magic`. */
@@ -63,6 +78,12 @@ export class BlockSplitter {
   }
 
   next(): boolean {
+    if (this.pos >= this.data.length && this.following !== null) {
+      this.dataOffset += this.data.length;
+      this.data = this.following;
+      this.following = null;
+      this.pos = 0;
+    }
     const d = this.data;
     const p = this.pos;
     if (d.length - p < 8) return false;
@@ -96,4 +117,11 @@ export class BlockSplitter {
       throw new ScapError(`truncated block: ${left} bytes left at end of input${have}`, this.offset);
     }
   }
+}
+
+/** The length field (bytes 4…7) of a block whose first bytes are `a` then `b`. */
+function blockLength(a: Buffer, b: Buffer): number {
+  if (a.length >= 8) return a.readUInt32LE(4);
+  const head = Buffer.concat([a, b.subarray(0, 8 - a.length)]);
+  return head.readUInt32LE(4);
 }

@@ -25,6 +25,19 @@ export class Converter {
    */
   mismatchedEnters = 0;
 
+  /**
+   * With `reuseEvents`, converted events are built into two alternating scratch buffers and event objects
+   * (a conversion in several steps reads the previous step's result while it writes the next one): the
+   * result is valid until the next event is converted, as the reader's own events are.
+   */
+  constructor(private readonly reuseEvents = false) {}
+  private scratchBufs: [Buffer, Buffer] = [Buffer.allocUnsafe(4096), Buffer.allocUnsafe(4096)];
+  private readonly scratchEvents: [ScapEvent, ScapEvent] = [
+    new ScapEvent(EMPTY, 0, 0, 0, 0, 2, 0, 0),
+    new ScapEvent(EMPTY, 0, 0, 0, 0, 2, 0, 0),
+  ];
+  private flip = 0;
+
   /** Drops stored events (a new capture section starts). */
   reset(): void {
     this.stored.clear();
@@ -61,11 +74,12 @@ export class Converter {
     let b: Buffer;
     if (slot !== undefined && slot.buf.length >= total && slot.start === 0) b = slot.buf;
     else b = Buffer.allocUnsafe(Math.max(total, 128));
-    from.buf.copy(b, 0, from.start, from.start + 16);
-    b.writeUInt32LE(total, 16);
-    b.writeUInt16LE(from.type, 20);
-    b.writeUInt32LE(n, 22);
-    from.buf.copy(b, 26, from.lenOff, dataEnd);
+    copyBytes(from.buf, from.start, 16, b, 0);
+    writeU32(b, 16, total);
+    b[20] = from.type & 0xff;
+    b[21] = from.type >>> 8;
+    writeU32(b, 22, n);
+    copyBytes(from.buf, from.lenOff, dataEnd - from.lenOff, b, 26);
     if (slot === undefined) {
       slot = new ScapEvent(b, 0, from.type, n, 26, from.lenSize, from.cpu, from.fileOffset);
       this.stored.set(tid, slot);
@@ -204,18 +218,35 @@ export class Converter {
     const n = this.srcLen.length;
     let total = 26 + n * lenSize;
     for (let i = 0; i < n; i++) total += this.srcLen[i]!;
-    const b = Buffer.allocUnsafe(total);
-    from.buf.copy(b, 0, from.start, from.start + 16); // ts, tid
-    b.writeUInt32LE(total, 16);
-    b.writeUInt16LE(type, 20);
-    b.writeUInt32LE(n, 22);
+    let b: Buffer;
+    if (this.reuseEvents) {
+      this.flip ^= 1;
+      b = this.scratchBufs[this.flip]!;
+      if (b.length < total) {
+        b = Buffer.allocUnsafe(Math.max(total, 2 * b.length));
+        this.scratchBufs[this.flip] = b;
+      }
+    } else {
+      b = Buffer.allocUnsafe(total);
+    }
+    copyBytes(from.buf, from.start, 16, b, 0); // ts, tid
+    writeU32(b, 16, total);
+    b[20] = type & 0xff;
+    b[21] = type >>> 8;
+    writeU32(b, 22, n);
     let o = 26;
     for (let i = 0; i < n; i++) {
-      if (lenSize === 2) b.writeUInt16LE(this.srcLen[i]!, o);
-      else b.writeUInt32LE(this.srcLen[i]!, o);
+      const len = this.srcLen[i]!;
+      if (lenSize === 2) {
+        b[o] = len & 0xff;
+        b[o + 1] = len >>> 8;
+      } else {
+        writeU32(b, o, len);
+      }
       o += lenSize;
     }
     for (let i = 0; i < n; i++) o = copyBytes(this.srcBuf[i]!, this.srcOff[i]!, this.srcLen[i]!, b, o);
+    if (this.reuseEvents) return this.scratchEvents[this.flip]!.reinit(b, 0, type, n, 26, lenSize, from.cpu, from.fileOffset);
     return new ScapEvent(b, 0, type, n, 26, lenSize, from.cpu, from.fileOffset);
   }
 }
@@ -236,9 +267,16 @@ function decide(type: number, nparams: number): number {
   return Plan.Convert;
 }
 
+function writeU32(b: Buffer, o: number, v: number): void {
+  b[o] = v & 0xff;
+  b[o + 1] = (v >>> 8) & 0xff;
+  b[o + 2] = (v >>> 16) & 0xff;
+  b[o + 3] = v >>> 24;
+}
+
 /** Small copies in JS (cheaper than a native call), large ones with Buffer.copy. */
 function copyBytes(src: Buffer, off: number, len: number, dst: Buffer, at: number): number {
-  if (len <= 16) {
+  if (len <= 32) {
     for (let i = 0; i < len; i++) dst[at + i] = src[off + i]!;
   } else {
     src.copy(dst, at, off, off + len);

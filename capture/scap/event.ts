@@ -53,7 +53,9 @@ export class ScapEvent {
   prevTsLo = 0;
   prevTsHi = 0;
 
+  /** Offsets of the parameters (computed on first use; the array is kept across reinit). */
   private offs: number[] | null = null;
+  private offsValid = false;
   private tidCache: number | undefined = undefined;
   private tsBig: bigint | undefined = undefined;
 
@@ -73,8 +75,8 @@ export class ScapEvent {
     public fileOffset: number,
   ) {}
 
-  /** Points this object at another event (the converter reuses its stored-event slots). */
-  reinit(buf: Buffer, start: number, type: number, nparams: number, lenOff: number, lenSize: number, cpu: number, fileOffset: number): void {
+  /** Points this object at another event (stored-event slots, and the reader's event when it reuses one). */
+  reinit(buf: Buffer, start: number, type: number, nparams: number, lenOff: number, lenSize: number, cpu: number, fileOffset: number): this {
     this.buf = buf;
     this.start = start;
     this.type = type;
@@ -83,9 +85,16 @@ export class ScapEvent {
     this.lenSize = lenSize;
     this.cpu = cpu;
     this.fileOffset = fileOffset;
-    this.offs = null;
+    this.offsValid = false;
     this.tidCache = undefined;
     this.tsBig = undefined;
+    this.num = 0;
+    this.thread = undefined;
+    this.fd = undefined;
+    this.fdNum = undefined;
+    this.state = undefined;
+    this.fdNameChanged = false;
+    return this;
   }
 
   get info(): EventInfo {
@@ -132,9 +141,9 @@ export class ScapEvent {
   /** Offset in buf of parameter i's bytes. */
   paramOff(i: number): number {
     let offs = this.offs;
-    if (offs === null) {
+    if (!this.offsValid || offs === null) {
       const n = this.nparams;
-      offs = new Array<number>(n + 1);
+      if (offs === null || offs.length < n + 1) offs = new Array<number>(Math.max(n + 1, 8)).fill(0);
       let o = this.lenOff + n * this.lenSize;
       for (let k = 0; k < n; k++) {
         offs[k] = o;
@@ -142,6 +151,7 @@ export class ScapEvent {
       }
       offs[n] = o;
       this.offs = offs;
+      this.offsValid = true;
     }
     return offs[i]!;
   }

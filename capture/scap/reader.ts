@@ -3,28 +3,21 @@
 // flat whatever the capture's length: only the current chunk, the state and one stored enter event per
 // thread are kept.
 
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { BlockSplitter, ScapError } from './blocks.js';
 import { Converter, Plan } from './converter.js';
 import { ScapEvent, readU16, readU32 } from './event.js';
-import {
-  BLOCK,
-  parseFdList,
-  parseInterfaces,
-  parseMachineInfo,
-  parseProcessList,
-  parseSectionHeader,
-  parseUsers,
-  processListVersion,
-} from './metadata.js';
+import { parseFdList } from './fdlist.js';
+import { BLOCK, parseInterfaces, parseMachineInfo, parseSectionHeader, parseUsers } from './metadata.js';
+import { parseProcessList, processListVersion } from './proclist.js';
+import { SCAP_MAGIC, openCaptureStream } from './open.js';
 import { EventParser } from './state/parse.js';
 import { CaptureState } from './state/state.js';
 import { EVENT_TABLE, PPM_EVENT_MAX } from './tables/events.js';
 
 export { ScapError } from './blocks.js';
+export { SCAP_MAGIC, openCaptureStream } from './open.js';
+
+const EMPTY = Buffer.alloc(0);
 
 /** Counters a replay reports. */
 export interface ScapStats {
@@ -48,42 +41,6 @@ export interface ScapStats {
 
 export type EventSink = (ev: ScapEvent) => void | Promise<void>;
 
-const GZIP_MAGIC_0 = 0x1f;
-const GZIP_MAGIC_1 = 0x8b;
-/** The section header block type, as its first four bytes appear in a file. */
-export const SCAP_MAGIC = Buffer.from([0x0a, 0x0d, 0x0d, 0x0a]);
-
-/** True when the first bytes look like a scap capture (plain, or gzip whose content we cannot see yet). */
-export function looksLikeScap(head: Buffer): 'scap' | 'gzip' | 'other' {
-  if (head.length >= 4 && head.subarray(0, 4).equals(SCAP_MAGIC)) return 'scap';
-  if (head.length >= 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1) return 'gzip';
-  return 'other';
-}
-
-/** True when the file is a scap capture (gzip-compressed ones are decompressed far enough to tell). */
-export async function isScapFile(path: string): Promise<boolean> {
-  const fh = await open(path, 'r');
-  try {
-    const head = Buffer.alloc(4);
-    const { bytesRead } = await fh.read(head, 0, 4, 0);
-    const kind = looksLikeScap(head.subarray(0, bytesRead));
-    if (kind !== 'gzip') return kind === 'scap';
-  } finally {
-    await fh.close();
-  }
-  const stream = createReadStream(path, { start: 0, end: 64 * 1024 - 1 }).pipe(createGunzip());
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      return chunk.length >= 4 && chunk.subarray(0, 4).equals(SCAP_MAGIC);
-    }
-  } catch {
-    return false;
-  } finally {
-    stream.destroy();
-  }
-  return false;
-}
-
 /**
  * One pass over a capture. `run` drives the stream; the sink sees every event after the state has taken
  * it into account and before the next event changes it again.
@@ -101,7 +58,7 @@ export class ScapReader {
     processListVersion: 0,
     mismatchedEnters: 0,
   };
-  private readonly converter = new Converter();
+  private readonly converter: Converter;
   private readonly parser = new EventParser(this.state);
   private readonly splitter = new BlockSplitter();
   /** Events have been read in this section: only event blocks (or a new section) may follow. */
@@ -109,6 +66,17 @@ export class ScapReader {
   private sawSection = false;
   private prevLo = 0;
   private prevHi = 0;
+  /** With `reuseEvents`, the one object every unconverted event is read into. */
+  private readonly scratch: ScapEvent | null;
+
+  /**
+   * `reuseEvents`: hand every event in the same object (less garbage on long captures). Consumers must then
+   * be done with an event when they ask for the next one — as the state requires anyway.
+   */
+  constructor(options: { reuseEvents?: boolean } = {}) {
+    this.scratch = options.reuseEvents === true ? new ScapEvent(EMPTY, 0, 0, 0, 0, 2, 0, 0) : null;
+    this.converter = new Converter(options.reuseEvents === true);
+  }
 
   /** Reads a file (gzip or plain) to the end, calling `sink` for each event. */
   static async readFile(path: string, sink: EventSink): Promise<ScapReader> {
@@ -311,7 +279,10 @@ export class ScapReader {
     }
     const plan = this.converter.plan(type, nparams);
     if (plan === Plan.Drop) return null;
-    const ev = new ScapEvent(buf, start, type, nparams, start + headerLen, lenSize, cpu, blockOffset);
+    const ev =
+      this.scratch !== null
+        ? this.scratch.reinit(buf, start, type, nparams, start + headerLen, lenSize, cpu, blockOffset)
+        : new ScapEvent(buf, start, type, nparams, start + headerLen, lenSize, cpu, blockOffset);
     if (plan === Plan.Store) {
       this.converter.storeRaw(ev.tid, ev);
       return null;
@@ -360,23 +331,4 @@ function inferNparams(
     }
   }
   throw new ScapError(`${name} event: cannot infer its parameter count`, blockOffset);
-}
-
-/** The bytes of a capture file, decompressed when it is gzip. */
-export async function openCaptureStream(path: string): Promise<AsyncIterable<Buffer>> {
-  const fh = await open(path, 'r');
-  let head: Buffer;
-  try {
-    head = Buffer.alloc(2);
-    await fh.read(head, 0, 2, 0);
-  } finally {
-    await fh.close();
-  }
-  const file = createReadStream(path, { highWaterMark: 1 << 20 });
-  if (head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1) {
-    const gunzip = createGunzip({ chunkSize: 256 * 1024 });
-    file.on('error', (err) => gunzip.destroy(err));
-    return file.pipe(gunzip) as Readable as AsyncIterable<Buffer>;
-  }
-  return file as AsyncIterable<Buffer>;
 }

@@ -4,10 +4,10 @@
 
 import type { ScapEvent } from './event.js';
 import { readI32, readI64, readU16, readU32 } from './event.js';
-import { SCAP_FD } from './metadata.js';
+import { SCAP_FD } from './fdlist.js';
 import { fdL4proto, fdTypeChar, ipv6Text, L4 } from './state/fd.js';
 import { concatenatePaths } from './state/paths.js';
-import { sockaddrText, socktupleText } from './state/sockets.js';
+import { sockaddrText, socktupleText } from './state/socket-addresses.js';
 import { DYNAMIC_PARAM_TABLES, FLAG_TABLES, type FlagTable } from './tables/flags.js';
 import { PPM } from './tables/defines.js';
 import { ERRNO_NAMES, PPM_SC_NAMES, SIGNAL_NAMES } from './tables/names.js';

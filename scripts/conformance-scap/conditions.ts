@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { forEachNode, type Ast } from '../../src/engine/ast.js';
+import { forEachNode, type Ast, type Expr } from '../../src/engine/ast.js';
 import { Engine } from '../../src/engine/engine.js';
 import { printCondition } from '../../src/engine/printer.js';
 import type { ScapEvent } from '../../capture/scap/event.js';
@@ -42,10 +42,41 @@ export function loadConditions(rulesFile: string): Condition[] {
   if (!result.ok) throw new Error(`${rulesFile}: ${JSON.stringify(result.errors).slice(0, 500)}`);
   return engine.rules.map((r) => ({
     label: r.name.startsWith('macro: ') ? r.name : `rule: ${r.name}`,
-    text: printCondition(r.ast),
+    text: sysdigText(r.ast),
     fields: fieldsOf(r.ast),
     evaluate: (ev) => r.evaluate(ev as never),
   }));
+}
+
+/**
+ * The condition as sysdig 0.29's filter parser reads it: the canonical text (printCondition), except that
+ * values with characters its parser stops at (`(systemd)` and `[` in Falco's lists) are double-quoted.
+ */
+function sysdigText(e: Expr): string {
+  switch (e.kind) {
+    case 'and':
+    case 'or':
+      return `(${e.children.map(sysdigText).join(` ${e.kind} `)})`;
+    case 'not':
+      return `not ${sysdigText(e.child)}`;
+    case 'unary_check':
+      return `${sysdigText(e.left)} ${e.op}`;
+    case 'binary_check': {
+      const op = e.modifier ? `${e.op} ${e.modifier}` : e.op;
+      return `${sysdigText(e.left)} ${op} ${sysdigText(e.right)}`;
+    }
+    case 'value':
+      return sysdigValue(e.value);
+    case 'list':
+      return `(${e.values.map(sysdigValue).join(', ')})`;
+    default:
+      return printCondition(e);
+  }
+}
+
+function sysdigValue(v: string): string {
+  if (/^[^\s()[\],"'\\]+$/.test(v)) return v;
+  return `"${v.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
 }
 
 function fieldsOf(ast: Ast): string[] {
@@ -57,15 +88,29 @@ function fieldsOf(ast: Ast): string[] {
 }
 
 /** The conditions sysdig's filter language accepts (tried once on a capture it reads). */
-export async function acceptedBySysdig(conditions: Condition[], probe: string): Promise<{ ok: Condition[]; rejected: Condition[] }> {
+/** sysdig's complaint about a condition, with the names in it replaced, to group the complaints. */
+export interface Rejection {
+  condition: Condition;
+  message: string;
+}
+
+export async function acceptedBySysdig(conditions: Condition[], probe: string): Promise<{ ok: Condition[]; rejected: Rejection[] }> {
   const ok: Condition[] = [];
-  const rejected: Condition[] = [];
+  const rejected: Rejection[] = [];
   await inParallel(conditions, 2, async (c) => {
     try {
       await run('sysdig', ['-r', probe, '-p', '%evt.num', c.text], { maxBuffer: 1 << 26 });
       ok.push(c);
-    } catch {
-      rejected.push(c);
+    } catch (err) {
+      const e = err as { stderr?: string; stdout?: string; message?: string };
+      const text = `${e.stderr ?? ''}\n${e.stdout ?? ''}`.trim() || (e.message ?? 'rejected');
+      const first = text.split('\n').find((l) => l.trim() !== '')!.trim();
+      // Without positions and context, so that the same complaint about different conditions groups.
+      const message = first
+        .replace(/ at pos(ition)? \d+/g, '')
+        .replace(/^filter error: (filter error: )?/, '')
+        .replace(/(unrecognized comparison operator after).*/, '$1 a field');
+      rejected.push({ condition: c, message });
     }
   });
   const order = new Map(conditions.map((c, i) => [c, i]));

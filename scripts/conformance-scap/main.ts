@@ -85,6 +85,21 @@ async function main(): Promise<number> {
     `\nConditions: ${conditions.length} distinct macro and rule conditions of ${RULE_FILES.join(', ')}; ` +
       `sysdig 0.29 accepts ${ok.length}, rejects ${rejected.length} (fields, operators or event names it does not know).\n`,
   );
+  if (rejected.length > 0) {
+    // Group sysdig's complaints (its own limits, not disagreements), with one condition of each as example.
+    const groups = new Map<string, { n: number; example: string }>();
+    for (const r of rejected) {
+      const g = groups.get(r.message) ?? { n: 0, example: r.condition.label };
+      g.n++;
+      groups.set(r.message, g);
+    }
+    console.log('| sysdig 0.29 rejects | conditions | e.g. |');
+    console.log('|---|---:|---|');
+    for (const [message, g] of [...groups].sort((a, b) => b[1].n - a[1].n)) {
+      console.log(`| ${message.replaceAll('|', '\\|')} | ${g.n} | ${g.example.replaceAll('|', '\\|')} |`);
+    }
+    console.log('');
+  }
   const condReports: ConditionReport[] = [];
   for (const f of readable) condReports.push(await compareConditions(f, ok));
   console.log('| capture | conditions | event checks | agree | explained | unexplained |');

@@ -71,7 +71,7 @@ export function registerDlq(program: Command): void {
   addApiOptions(
     dlq
       .command('retry <output> [ids...]')
-      .description('put dead letters back on the output\'s queue (fresh attempts): the given ids, or --all')
+      .description("put dead letters back on the output's queue (fresh attempts): the given ids (the alerts' uuids), or --all; exits 1 when an id is not found")
       .option('--all', 'every dead letter of the output'),
   ).action((output: string, ids: string[], opts: ApiOptions & { all?: boolean }) =>
     guarded(async () => {
@@ -80,8 +80,15 @@ export function registerDlq(program: Command): void {
         process.exit(2);
       }
       const body = opts.all ? { all: true } : { ids };
-      const { retried } = (await callApi(opts, 'POST', `api/v1/dlq/${encodeURIComponent(output)}/retry`, body)) as { retried: number };
-      process.stdout.write(`${retried} dead letter(s) of ${output} queued again\n`);
+      const answer = (await callApi(opts, 'POST', `api/v1/dlq/${encodeURIComponent(output)}/retry`, body)) as { retried: number; notFound?: string[] };
+      process.stdout.write(`${answer.retried} dead letter(s) of ${output} queued again\n`);
+      const notFound = answer.notFound ?? [];
+      if (notFound.length > 0) {
+        process.stderr.write(
+          `saker dlq retry: ${notFound.length === 1 ? 'no dead letter' : 'no dead letters'} ${notFound.join(', ')} for ${output} (already retried or purged, or a wrong id: \`saker dlq list ${output}\` shows the ids)\n`,
+        );
+        process.exitCode = 1;
+      }
     }),
   );
 

@@ -101,7 +101,7 @@ export function registerReplay(program: Command): void {
   program
     .command('replay')
     .description('evaluate events recorded in files with rule files and print the alerts, as Falco does')
-    .argument('<files...>', "event files: JSON lines, a JSON array, an EventList (gzip'ed or not); - for stdin")
+    .argument('<files...>', "event files: JSON lines, a JSON array, an EventList, a .scap capture (gzip'ed or not); - for stdin")
     .option('-r, --rules <path>', 'a rules file or folder (its *.yaml files in name order); repeat for more, loaded in order', collect)
     .addOption(new Option('--source <source>', 'the source of the events (default: decided from the content)').choices(replayable))
     .addOption(new Option('--match <mode>', "first: one alert per event, the first matching rule's (Falco's default); all: every matching rule's").choices(['first', 'all']).default('first'))
@@ -109,7 +109,7 @@ export function registerReplay(program: Command): void {
     .option('-t, --tag <tag>', 'run only the rules with this tag; repeat for more (not with -T/-D)', collect)
     .option('-T, --disable-tag <tag>', 'disable the rules with this tag; repeat for more', collect)
     .option('-D, --disable <text>', 'disable the rules whose name contains this text; repeat for more', collect)
-    .option('-A, --all-events', "include the events Falco skips by default (the syscall source's high-volume events)")
+    .option('-A, --all-events', "include the events Falco skips by default (the syscall source's high-volume events; as in Falco, no effect on .scap captures, whose events are all evaluated)")
     .option('--json', 'print each alert as Falco\'s JSON alert (json_output: true), one per line')
     .option('--max-event-bytes <bytes>', 'largest event accepted; larger ones are reported and skipped', bytesArg, DEFAULT_MAX_EVENT_BYTES)
     .addHelpText(
@@ -125,6 +125,7 @@ Examples:
   saker replay -r rules/ audit.log
   saker replay -r k8s_audit_rules.yaml --match all --json audit-*.jsonl.gz > alerts.jsonl
   ssh control-plane sudo cat /var/log/kubernetes/audit.log | saker replay -r rules/ -
+  saker replay -r falco_rules.yaml capture.scap.gz
 
 Exit codes: 0 when every input was read (unusable events included), 1 when the rules fail to load or an
 input cannot be read, 2 for bad usage (unknown option, bad value, missing file).`,

@@ -2,9 +2,9 @@
 
 import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { ConfigError, loadConfig, type LoadedConfig } from '../config/loader.js';
-import { allSections } from '../config/sections.js';
-import { startService } from '../service.js';
+import { ConfigError, readConfig, type LoadedConfig } from '../config/loader.js';
+// The service and the configuration sections (every output's client library: ~55 MB) are imported when
+// `saker run` runs, not when the command line is built: other commands (replay, validate…) do without.
 
 interface RunFlags {
   config?: string;
@@ -19,18 +19,22 @@ export function configFileToUse(flag: string | undefined): string | undefined {
   return existsSync('config.yaml') ? 'config.yaml' : undefined;
 }
 
-function load(flags: RunFlags): LoadedConfig {
+async function load(flags: RunFlags): Promise<LoadedConfig> {
+  const { allSections } = await import('../config/sections.js');
   const overrides: Record<string, string> = {};
   if (flags.port !== undefined) overrides['listenport'] = flags.port;
   if (flags.pretty) overrides['log.format'] = 'pretty';
   if (flags.logLevel !== undefined) overrides['log.level'] = flags.logLevel;
-  return loadConfig({ file: configFileToUse(flags.config), env: process.env, overrides, sections: allSections() });
+  // Bad values do not stop here: startService reports them together with what the outputs find wrong.
+  return readConfig({ file: configFileToUse(flags.config), env: process.env, overrides, sections: allSections() });
 }
 
 async function run(flags: RunFlags): Promise<void> {
   let running;
   try {
-    running = await startService(load(flags));
+    const config = await load(flags);
+    const { startService } = await import('../service.js');
+    running = await startService(config);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`saker: ${err.message}\n`);
@@ -39,13 +43,15 @@ async function run(flags: RunFlags): Promise<void> {
     process.stderr.write(`saker: cannot start: ${(err as Error).message}\n`);
     process.exit(1);
   }
-  const { logger, stop, rules } = running;
+  const { logger, stop, rules, queue } = running;
 
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
     if (signals > 1) {
       logger.warn(`${signal} again: exiting without waiting for the outputs`);
+      if (queue.reportLossOnExit) queue.reportLossOnExit();
+      else logger.warn(`alerts not yet delivered stay in the ${queue.kind} queue, outside this process`);
       process.exit(1);
     }
     logger.info({ signal }, `${signal}: shutting down`);
@@ -70,7 +76,7 @@ export function registerRun(program: Command): void {
   program
     .command('run')
     .description('start saker: the HTTP API (Falco alerts on POST /), the router, the queue and the outputs')
-    .option('-c, --config <file>', 'YAML configuration file (default: ./config.yaml when it exists)')
+    .addOption(new Option('-c, --config <file>', 'YAML configuration file (default: ./config.yaml when it exists)').env('SAKER_CONFIG'))
     .option('-p, --port <port>', 'listen on this port (overrides listenport / LISTENPORT)')
     .option('--pretty', 'human-readable logs instead of JSON (log.format: pretty)')
     .addOption(new Option('--log-level <level>', 'least severe log level written (log.level)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']))
@@ -82,8 +88,8 @@ nested keys joined by "_" (Falcosidekick's convention): LISTENPORT=2801, WEBHOOK
 WEBHOOK_MINIMUMPRIORITY=warning. Environment variables win over the file; flags win over both.
 The README's "Configuration reference" lists every key.
 
-Exit codes: 0 after a clean shutdown (SIGTERM/SIGINT), 1 when saker cannot start, 2 for invalid
-configuration or usage.`,
+Exit codes: 0 after a clean shutdown (SIGTERM/SIGINT), 1 when saker cannot start or a second signal
+cut the shutdown short, 2 for invalid configuration or usage.`,
     )
     .action(run);
 }

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import type { ConfigKey } from '../../outputs/output.js';
+import { falcosidekickEnvWarnings, falcosidekickYamlWarning, isServiceLink } from './falcosidekick-outputs.js';
 import { closest } from './suggest.js';
 import { envName, keyPath, type ConfigSection } from './section.js';
 import { coerce, isUnset, ValueProblem } from './values.js';
@@ -38,6 +39,17 @@ export interface LoadedConfig {
   readonly secrets: readonly string[];
   /** Sections in which the user set at least one key (file, environment or override). */
   readonly touched: ReadonlySet<string>;
+  /**
+   * Where each value the user set came from, by declared path (`file:line:column`, `environment variable
+   * NAME` or `command line`); YAML sections too (`webhook` → the position of `webhook:`).
+   */
+  readonly origins: ReadonlyMap<string, string>;
+  /**
+   * Bad values, left at their defaults (only from `readConfig`; `loadConfig` throws instead), so that start-up
+   * can go on checking and report every problem at once. `keys` are the declared paths they are about.
+   */
+  readonly problems: readonly string[];
+  readonly problemKeys: ReadonlySet<string>;
 }
 
 /** The values of one section; throws for a section nobody declared (a programming error). */
@@ -102,7 +114,14 @@ function positionOf(node: YamlNode | null | undefined, lines: LineCounter, file:
 }
 
 /** Reads the YAML file into raw values by declared path; unknown keys become warnings. */
-function readFile(file: string, catalog: Catalog, raws: Map<string, RawValue[]>, warnings: string[], problems: string[]): Set<string> {
+function readFile(
+  file: string,
+  catalog: Catalog,
+  raws: Map<string, RawValue[]>,
+  warnings: string[],
+  problems: string[],
+  origins: Map<string, string>,
+): Set<string> {
   const touched = new Set<string>();
   let text: string;
   try {
@@ -141,18 +160,33 @@ function readFile(file: string, catalog: Catalog, raws: Map<string, RawValue[]>,
         if (!isUnset(raw)) touched.add(decl.section.name);
         push(raws, decl.path, { raw, where, origin: 'yaml', level: 0, isAlias: decl.isAlias });
       } else if (catalog.containers.has(path)) {
+        origins.set(path, where);
         if (isMap(valueNode)) walk(valueNode, path);
         else if (valueNode !== null && !isUnset(isScalar(valueNode) ? valueNode.value : valueNode)) {
           problems.push(`${where}: ${path}: expected a map of settings`);
         }
       } else {
-        const hint = closest(path, [...catalog.byPath.keys()]);
-        warnings.push(`${where}: unknown key '${path}' ignored${hint ? ` (did you mean '${hint}'?)` : ''}`);
+        const children = isMap(valueNode) ? valueNode.items.map((p) => String(isScalar(p.key) ? p.key.value : p.key).toLowerCase()) : [];
+        const sidekick = falcosidekickYamlWarning(path, children, catalog.containers.has(path.split('.')[0]!));
+        if (sidekick) {
+          // A Falcosidekick section copied with every value empty sets nothing: nothing to warn about.
+          if (hasSetting(valueNode === null ? null : valueNode.toJS(doc))) warnings.push(`${where}: ${sidekick}`);
+        } else {
+          const hint = closest(path, [...catalog.byPath.keys()]);
+          warnings.push(`${where}: unknown key '${path}' ignored${hint ? ` (did you mean '${hint}'?)` : ''}`);
+        }
       }
     }
   };
   walk(doc.contents, '');
   return touched;
+}
+
+function hasSetting(value: unknown): boolean {
+  if (isUnset(value)) return false;
+  if (Array.isArray(value)) return value.some(hasSetting);
+  if (typeof value === 'object') return Object.values(value as object).some(hasSetting);
+  return true;
 }
 
 function push(raws: Map<string, RawValue[]>, path: string, value: RawValue): void {
@@ -175,17 +209,35 @@ function pick(list: RawValue[] | undefined): RawValue | undefined {
 // with a warning instead of stopping start-up (npm's `debug` module reads DEBUG=some:namespace).
 const SHARED_ENV_NAMES = new Set(['DEBUG']);
 
+/** Loads the configuration; throws a ConfigError listing every bad value. */
 export function loadConfig(options: LoadOptions): LoadedConfig {
+  const config = readConfig(options);
+  if (config.problems.length > 0) throw new ConfigError(config.problems);
+  return config;
+}
+
+/**
+ * Loads the configuration, keeping bad values' problems in `problems` (the values stay at their defaults)
+ * instead of throwing: `saker run` goes on to the checks done when outputs are built, and reports all at once.
+ */
+export function readConfig(options: LoadOptions): LoadedConfig {
   const catalog = new Catalog(options.sections);
   const raws = new Map<string, RawValue[]>();
   const warnings: string[] = [];
   const problems: string[] = [];
-  const touched = options.file ? readFile(options.file, catalog, raws, warnings, problems) : new Set<string>();
+  const problemKeys = new Set<string>();
+  const origins = new Map<string, string>();
+  const touched = options.file ? readFile(options.file, catalog, raws, warnings, problems, origins) : new Set<string>();
 
   const env = options.env ?? {};
   for (const [name, decl] of catalog.byEnv) {
     const text = env[name];
     if (text === undefined || text === '') continue;
+    if (isServiceLink(name, text)) {
+      // SYSLOG_PORT=tcp://10.0.0.9:514: Kubernetes' link to a Service named `syslog`, not a port number.
+      warnings.push(`environment variable ${name}: '${text}' is a Kubernetes service link (a Service named like the section), not a saker setting; ignored (set ${decl.path} in the file, or enableServiceLinks: false in the pod)`);
+      continue;
+    }
     touched.add(decl.section.name);
     push(raws, decl.path, { raw: text, where: `environment variable ${name}`, origin: 'env', level: 1, isAlias: decl.isAlias });
   }
@@ -196,6 +248,7 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
     push(raws, decl.path, { raw: text, where: 'command line', origin: 'env', level: 2, isAlias: false });
   }
   warnings.push(...envTypos(env, catalog));
+  warnings.push(...falcosidekickEnvWarnings(env, (name) => catalog.byEnv.has(name)));
 
   const values = new Map<string, Record<string, unknown>>();
   const secrets: string[] = [];
@@ -206,13 +259,17 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
       const given = pick(raws.get(path));
       let value: unknown = key.default === undefined ? undefined : structuredClone(key.default);
       if (given) {
+        origins.set(path, given.where);
         try {
           value = coerce(key, given.raw, given.origin);
         } catch (err) {
           if (!(err instanceof ValueProblem)) throw err;
           const name = given.where.startsWith('environment variable ') ? given.where.slice(21) : '';
           if (SHARED_ENV_NAMES.has(name)) warnings.push(`${given.where}: ${err.message}; ignored`);
-          else problems.push(given.origin === 'yaml' ? `${given.where}: ${path}: ${err.message}` : `${path} (${given.where}): ${err.message}`);
+          else {
+            problems.push(given.origin === 'yaml' ? `${given.where}: ${path}: ${err.message}` : `${path} (${given.where}): ${err.message}`);
+            problemKeys.add(path);
+          }
         }
       }
       out[key.name] = value;
@@ -220,8 +277,30 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
     }
     values.set(section.name, out);
   }
-  if (problems.length > 0) throw new ConfigError(problems);
-  return { values, sections: options.sections, file: options.file, warnings, secrets, touched };
+  return { values, sections: options.sections, file: options.file, warnings, secrets, touched, origins, problems, problemKeys };
+}
+
+/**
+ * A problem found after loading (`webhook.address: the scheme must be http or https, not ftp`), with where the
+ * key it names was set: `config.yaml:7:3: webhook.address: …` or `webhook.address (environment variable
+ * WEBHOOK_ADDRESS): …`, as the loader writes its own. A key set nowhere is placed at its YAML section, if any.
+ */
+export function locateProblem(config: LoadedConfig, message: string): string {
+  const m = /^([\w.-]+): /.exec(message);
+  if (!m) return message;
+  const path = m[1]!.toLowerCase();
+  const where = config.origins.get(path);
+  if (where === undefined) {
+    const section = config.origins.get(path.split('.')[0]!);
+    return section === undefined ? message : `${section}: ${message}`;
+  }
+  if (where.startsWith('environment variable ') || where === 'command line') return `${m[1]} (${where}): ${message.slice(m[0].length)}`;
+  return `${where}: ${message}`;
+}
+
+/** The declared path a problem is about (`webhook.address: …` → `webhook.address`), if it names one. */
+export function problemKey(message: string): string | undefined {
+  return /^([\w.-]+): /.exec(message)?.[1]?.toLowerCase();
 }
 
 function collectSecrets(value: unknown, into: string[]): void {
@@ -240,7 +319,7 @@ function envTypos(env: Readonly<Record<string, string | undefined>>, catalog: Ca
   const prefixes = catalog.sections.filter((s) => s.checkEnvTypos && s.name !== '').map((s) => `${s.name.toUpperCase()}_`);
   const out: string[] = [];
   for (const name of Object.keys(env)) {
-    if (catalog.byEnv.has(name) || !prefixes.some((p) => name.startsWith(p))) continue;
+    if (catalog.byEnv.has(name) || !prefixes.some((p) => name.startsWith(p)) || isServiceLink(name, env[name] ?? '')) continue;
     const hint = closest(name, [...catalog.byEnv.keys()]);
     out.push(`environment variable ${name} is not a saker setting; ignored${hint ? ` (did you mean ${hint}?)` : ''}`);
   }

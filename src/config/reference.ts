@@ -11,8 +11,10 @@ function cell(text: string): string {
   return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 }
 
+// An enum's values as code spans separated by commas: a `|` between them would have to be escaped in a table
+// cell, and cell() escaping it a second time once broke GitHub's rendering of those rows.
 function typeText(type: string, values?: readonly string[]): string {
-  if (type === 'enum' && values) return values.join(' \\| ');
+  if (type === 'enum' && values) return values.map((v) => `\`${v}\``).join(', ');
   return type;
 }
 

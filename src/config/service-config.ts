@@ -42,13 +42,21 @@ function readPem(path: string, key: string, problems: string[]): Buffer {
   }
 }
 
+/** The spine's settings; throws a ConfigError listing every problem. */
 export function readServiceConfig(config: LoadedConfig): ServiceConfig {
+  const problems: string[] = [];
+  const service = collectServiceConfig(config, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return service;
+}
+
+/** The spine's settings, adding problems to `problems` (the settings are then not fit to run with). */
+export function collectServiceConfig(config: LoadedConfig, problems: string[]): ServiceConfig {
   const top = sectionValues(config, '');
   const tlsServer = sectionValues(config, 'tlsserver');
   const mtlsClient = sectionValues(config, 'mutualtlsclient');
   const log = sectionValues(config, 'log');
   const queue = sectionValues(config, 'queue');
-  const problems: string[] = [];
   const filesPath = top['mutualtlsfilespath'] as string;
   const inFolder = (name: string) => (filesPath === '' ? '' : join(filesPath, name));
 
@@ -67,7 +75,6 @@ export function readServiceConfig(config: LoadedConfig): ServiceConfig {
   for (const label of alertLabels) {
     if (!isAlertLabel(label)) problems.push(`metrics.alertlabels: '${label}' is not one of ${ALERT_LABELS.join(', ')}`);
   }
-  if (problems.length > 0) throw new ConfigError(problems);
 
   const plainPaths = tlsServer['notlspaths'] as string[];
   return {

@@ -4,8 +4,11 @@ import type { Alert } from '../alert.js';
 import type { DeadLetter } from './queue.js';
 
 export class DeadLetterStore {
+  /**
+   * By id, oldest first. The id is the alert's uuid, as in the Redis queue: it stays the same across retries
+   * (an alert that dies again is found under the same id), and an alert that dies twice is one letter.
+   */
   private readonly letters = new Map<string, DeadLetter>();
-  private nextId = 1;
   /** Dead letters pushed out by newer ones since start-up. */
   dropped = 0;
 
@@ -24,7 +27,9 @@ export class DeadLetterStore {
       this.dropped++;
       return 1;
     }
-    const id = String(this.nextId++);
+    const id = alert.uuid;
+    // A letter that fails again moves to the end: the list is ordered by failure time.
+    this.letters.delete(id);
     this.letters.set(id, { id, output: this.output, alert, error, attempts, failedAt: new Date().toISOString() });
     let evicted = 0;
     for (const oldest of this.letters.keys()) {
@@ -47,15 +52,21 @@ export class DeadLetterStore {
     return out;
   }
 
-  /** Removes and returns the named letters (or all), oldest first. */
-  take(ids: readonly string[] | 'all'): Alert[] {
-    const chosen = ids === 'all' ? [...this.letters.keys()] : [...new Set(ids)].filter((id) => this.letters.has(id));
+  /** Removes and returns the named letters (or all), in the order asked (oldest first for all), and the ids not found. */
+  take(ids: readonly string[] | 'all'): { alerts: Alert[]; notFound: string[] } {
+    const asked = ids === 'all' ? [...this.letters.keys()] : [...new Set(ids)];
     const alerts: Alert[] = [];
-    for (const id of chosen) {
-      alerts.push(this.letters.get(id)!.alert);
+    const notFound: string[] = [];
+    for (const id of asked) {
+      const letter = this.letters.get(id);
+      if (!letter) {
+        notFound.push(id);
+        continue;
+      }
+      alerts.push(letter.alert);
       this.letters.delete(id);
     }
-    return alerts;
+    return { alerts, notFound };
   }
 
   purge(): number {

@@ -15,6 +15,7 @@ import {
   type DeliveryTarget,
   type OutputQueueStats,
   type QueueHealth,
+  type RetryOutcome,
 } from './queue.js';
 
 export interface EmbeddedQueueOptions {
@@ -33,6 +34,10 @@ class Lane {
   readonly fifo = new AlertFifo();
   /** Retries whose backoff has passed, served before new alerts. */
   readonly ready: Attempt[] = [];
+  /** Retries waiting for their backoff to pass (and, after shutdown, retries that will never run). */
+  readonly backingOff = new Set<Attempt>();
+  /** Batches being sent right now. */
+  readonly sending = new Set<Attempt>();
   readonly timers = new Set<NodeJS.Timeout>();
   readonly dead: DeadLetterStore;
   /** Alerts held for this output in any state: waiting, backing off, or in delivery. */
@@ -53,7 +58,18 @@ class Lane {
   get name(): string {
     return this.target.output.name;
   }
+
+  /** Every alert this lane holds that its output has not confirmed: sending, retrying, waiting. */
+  undelivered(): Alert[] {
+    const out: Alert[] = [];
+    for (const batch of [...this.sending, ...this.ready, ...this.backingOff]) out.push(...batch.alerts);
+    out.push(...this.fifo.peek());
+    return out;
+  }
 }
+
+/** Lost alerts logged one by one per output; past this, a count. */
+const LOST_LISTED = 20;
 
 export class EmbeddedQueue implements AlertQueue {
   readonly kind = 'embedded';
@@ -107,17 +123,20 @@ export class EmbeddedQueue implements AlertQueue {
   readonly deadLetters = {
     list: async (output: string, page?: { offset?: number; limit?: number }): Promise<DeadLetter[]> =>
       this.lane(output).dead.list(page?.offset ?? 0, page?.limit ?? 100),
-    retry: async (output: string, ids: readonly string[] | 'all'): Promise<number> => {
-      const lane = this.lane(output);
-      const alerts = lane.dead.take(ids);
-      // A replay is an operator's decision: it is not refused for capacity, and starts with fresh attempts.
-      lane.fifo.push(alerts);
-      lane.depth += alerts.length;
-      if (alerts.length > 0) this.schedulePump(lane);
-      return alerts.length;
-    },
+    retry: async (output: string, ids: readonly string[] | 'all'): Promise<number> => this.requeueDead(output, ids).retried,
+    retryIds: async (output: string, ids: readonly string[]): Promise<RetryOutcome> => this.requeueDead(output, ids),
     purge: async (output: string): Promise<number> => this.lane(output).dead.purge(),
   };
+
+  private requeueDead(output: string, ids: readonly string[] | 'all'): RetryOutcome {
+    const lane = this.lane(output);
+    const { alerts, notFound } = lane.dead.take(ids);
+    // A replay is an operator's decision: it is not refused for capacity, and starts with fresh attempts.
+    lane.fifo.push(alerts);
+    lane.depth += alerts.length;
+    if (alerts.length > 0) this.schedulePump(lane);
+    return { retried: alerts.length, notFound };
+  }
 
   // Alerts that arrive in the same turn of the event loop leave together, in batches, rather than each
   // starting its own delivery.
@@ -150,6 +169,7 @@ export class EmbeddedQueue implements AlertQueue {
       if (!batch) return;
       if (policy.ratePerSecond !== undefined) lane.nextStartAt = Math.max(Date.now(), lane.nextStartAt) + 1000 / policy.ratePerSecond;
       lane.inFlight++;
+      lane.sending.add(batch);
       void this.deliver(lane, batch);
     }
   }
@@ -157,6 +177,7 @@ export class EmbeddedQueue implements AlertQueue {
   private async deliver(lane: Lane, batch: Attempt): Promise<void> {
     const outcome = await attemptDelivery(lane.target, batch.alerts, batch.attempt, this.shutdown.signal, batch.enqueuedAt);
     lane.inFlight--;
+    lane.sending.delete(batch);
     lane.depth -= outcome.delivered.length;
     const log = this.options.logger;
 
@@ -174,15 +195,17 @@ export class EmbeddedQueue implements AlertQueue {
     }
     if (outcome.retry) {
       const { alerts, delayMs, error } = outcome.retry;
-      if (this.shutdown.signal.aborted) {
-        // Shutting down past the drain time: what is still here is lost, and counted in close().
-      } else {
+      const next: Attempt = { alerts, enqueuedAt: batch.enqueuedAt, attempt: batch.attempt + 1 };
+      lane.backingOff.add(next);
+      // Shutting down past the drain time, the retry never runs: close() reports these alerts as lost.
+      if (!this.shutdown.signal.aborted) {
         log.warn(
           { output: lane.name, alerts: alerts.length, attempt: batch.attempt, retryInMs: delayMs, error },
           `delivery to output '${lane.name}' failed; retrying`,
         );
         this.later(lane, delayMs, () => {
-          lane.ready.push({ alerts, enqueuedAt: batch.enqueuedAt, attempt: batch.attempt + 1 });
+          lane.backingOff.delete(next);
+          lane.ready.push(next);
           this.pump(lane);
         });
       }
@@ -217,6 +240,35 @@ export class EmbeddedQueue implements AlertQueue {
     return n;
   }
 
+  reportLossOnExit(): void {
+    this.reportLoss('are not delivered yet and are lost: saker exits without waiting for the outputs');
+  }
+
+  /**
+   * Logs, per output, the alerts still held: each one's uuid, rule, priority and time (the first LOST_LISTED,
+   * then a count), so that an operator can find and resend them; and the dead letters that go with the process.
+   */
+  private reportLoss(what: string): void {
+    const log = this.options.logger;
+    for (const lane of this.lanes.values()) {
+      const lost = lane.undelivered();
+      if (lost.length > 0) {
+        log.error({ output: lane.name, lost: lost.length }, `${lost.length} alert(s) for output '${lane.name}' ${what}`);
+        for (const alert of lost.slice(0, LOST_LISTED)) {
+          const { uuid, rule, priority, time } = alert;
+          // Nested: a top-level `time` would clash with the log line's own.
+          log.error({ output: lane.name, alert: { uuid, rule, priority, time } }, `lost alert ${uuid} for output '${lane.name}': ${priority} '${rule}' at ${time}`);
+        }
+        if (lost.length > LOST_LISTED) {
+          log.error({ output: lane.name, unlisted: lost.length - LOST_LISTED }, `… and ${lost.length - LOST_LISTED} more lost alert(s) for output '${lane.name}', not listed`);
+        }
+      }
+      if (lane.dead.size > 0) {
+        log.warn({ output: lane.name, deadLetters: lane.dead.size }, `${lane.dead.size} dead letter(s) of output '${lane.name}' are discarded (the embedded queue keeps them in memory)`);
+      }
+    }
+  }
+
   async close(drainMs: number): Promise<void> {
     if (this.closing) return;
     this.closing = true;
@@ -239,14 +291,7 @@ export class EmbeddedQueue implements AlertQueue {
     }
     // Aborted sends settle promptly; wait for them so that outputs are not closed under a request.
     while (this.inFlight() > 0) await new Promise((r) => setTimeout(r, 5));
-    for (const lane of this.lanes.values()) {
-      if (lane.depth > 0) {
-        log.error({ output: lane.name, lost: lane.depth }, `${lane.depth} alert(s) for output '${lane.name}' were not delivered before shutdown and are lost`);
-      }
-      if (lane.dead.size > 0) {
-        log.warn({ output: lane.name, deadLetters: lane.dead.size }, `${lane.dead.size} dead letter(s) of output '${lane.name}' are discarded (the embedded queue keeps them in memory)`);
-      }
-    }
+    this.reportLoss('were not delivered before shutdown and are lost');
     await Promise.all(
       [...this.lanes.values()].map((lane) =>
         lane.target.output.close().catch((err: unknown) => log.error({ output: lane.name, err }, `closing output '${lane.name}' failed`)),

@@ -26,6 +26,11 @@ export class AlertFifo {
     }
   }
 
+  /** The alerts still in the list, oldest first, without taking them. */
+  peek(): Alert[] {
+    return this.items.slice(this.head);
+  }
+
   /** Up to `n` alerts from the front; call only when the list is not empty. */
   take(n: number): Batch {
     const end = Math.min(this.head + n, this.items.length);

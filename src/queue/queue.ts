@@ -42,6 +42,13 @@ export interface DeadLetter {
   failedAt: string;
 }
 
+/** What a retry of named dead letters did: how many went back on the queue, and the ids that were not there. */
+export interface RetryOutcome {
+  retried: number;
+  /** Ids that are not (or no longer) dead letters of the output: already retried, purged, or mistyped. */
+  notFound: string[];
+}
+
 export type QueueHealth = { ok: true } | { ok: false; reason: string };
 
 export interface OutputQueueStats {
@@ -75,9 +82,16 @@ export interface AlertQueue {
     list(output: string, page?: { offset?: number; limit?: number }): Promise<DeadLetter[]>;
     /** Puts the named dead letters (or all) back on the output's queue; resolves to how many moved. */
     retry(output: string, ids: readonly string[] | 'all'): Promise<number>;
+    /** Puts the named dead letters back, as `retry` does, and says which of the ids were not found. */
+    retryIds(output: string, ids: readonly string[]): Promise<RetryOutcome>;
     /** Deletes all dead letters of the output; resolves to how many were removed. */
     purge(output: string): Promise<number>;
   };
+  /**
+   * Logs what exiting right now would lose (saker exits at once on a second SIGTERM): the embedded queue's
+   * alerts, each by uuid. Optional: a queue that keeps alerts outside the process has nothing to report.
+   */
+  reportLossOnExit?(): void;
   /**
    * Stops taking alerts, lets in-flight and queued deliveries finish for at most `drainMs`, then closes the
    * outputs' connections. What is still queued afterwards stays queued (Redis) or is reported lost (embedded).

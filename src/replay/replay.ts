@@ -92,26 +92,46 @@ export async function replay(evaluator: Evaluator, request: ReplayRequest, io: R
   let done = 0;
   for (const input of inputs) {
     try {
-      const batches = input.reader.read(input.content, {
+      const context = {
         name: input.name,
         allEvents: request.allEvents,
         maxEventBytes: request.maxEventBytes,
         problem,
         ...(request.source !== undefined ? { source: request.source } : {}),
-      });
-      for await (const batch of batches) {
-        if (!request.sources.has(batch.source)) {
-          problem({ where: input.name, reason: `${batch.events.length} event(s) of source '${batch.source}', which no rule file can use here` });
-          continue;
-        }
-        stats.countEvents(batch.source, batch.events.length);
-        for (const event of batch.events) {
-          for (const alert of evaluator.evaluate(batch.source, event)) {
-            stats.countAlert(alert);
-            if (out.line(request.json ? falcoJsonLine(alert) : falcoTextLine(alert))) await out.flush();
+      };
+      if (input.reader.readEach !== undefined) {
+        // One event at a time (stateful formats): evaluated before the next one is read.
+        let n = 0;
+        await input.reader.readEach(input.content, context, (source, event) => {
+          if (!request.sources.has(source)) {
+            problem({ where: input.name, reason: `an event of source '${source}', which no rule file can use here` });
+            return;
           }
-        }
+          stats.countEvents(source, 1);
+          let full = false;
+          for (const alert of evaluator.evaluate(source, event)) {
+            stats.countAlert(alert);
+            if (out.line(request.json ? falcoJsonLine(alert) : falcoTextLine(alert))) full = true;
+          }
+          if ((++n & 0xfff) === 0) progress.update(done + input.consumed());
+          return full ? out.flush() : undefined;
+        });
         progress.update(done + input.consumed());
+      } else {
+        for await (const batch of input.reader.read(input.content, context)) {
+          if (!request.sources.has(batch.source)) {
+            problem({ where: input.name, reason: `${batch.events.length} event(s) of source '${batch.source}', which no rule file can use here` });
+            continue;
+          }
+          stats.countEvents(batch.source, batch.events.length);
+          for (const event of batch.events) {
+            for (const alert of evaluator.evaluate(batch.source, event)) {
+              stats.countAlert(alert);
+              if (out.line(request.json ? falcoJsonLine(alert) : falcoTextLine(alert))) await out.flush();
+            }
+          }
+          progress.update(done + input.consumed());
+        }
       }
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

@@ -3,7 +3,8 @@
 //
 //   GET    /api/v1/dlq                  outputs with their queue depth and dead-letter count
 //   GET    /api/v1/dlq/:output          dead letters of an output (?offset=&limit=, oldest first)
-//   POST   /api/v1/dlq/:output/retry    {"ids": ["…"]} or {"all": true}: back on the queue → {"retried": N}
+//   POST   /api/v1/dlq/:output/retry    {"ids": ["…"]} or {"all": true}: back on the queue →
+//                                        {"retried": N, "notFound": ["<ids that are not dead letters>"]}
 //   DELETE /api/v1/dlq/:output          drop them all → {"purged": N}
 
 import { HttpError } from './errors.js';
@@ -39,12 +40,12 @@ export const dlqRoutes: RoutePlugin = async (app, { queue, router }) => {
   app.post<{ Params: { output: string } }>('/api/v1/dlq/:output/retry', async (request) => {
     const output = known(request.params.output);
     const body = request.body as { ids?: unknown; all?: unknown } | undefined;
-    if (body?.all === true) return { retried: await queue.deadLetters.retry(output, 'all') };
+    if (body?.all === true) return { retried: await queue.deadLetters.retry(output, 'all'), notFound: [] };
     const ids = body?.ids;
     if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => typeof id === 'string')) {
       throw new HttpError(400, 'body: expected {"ids": ["<dead letter id>", …]} or {"all": true}');
     }
-    return { retried: await queue.deadLetters.retry(output, ids as string[]) };
+    return queue.deadLetters.retryIds(output, ids as string[]);
   });
 
   app.delete<{ Params: { output: string } }>('/api/v1/dlq/:output', async (request) => {

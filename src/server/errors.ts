@@ -4,8 +4,18 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { QueueUnavailableError } from '../queue/queue.js';
 
+// Control characters and U+FFFD (what invalid UTF-8 decodes to): what binary data looks like in a message.
+const NOT_PRINTABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffd]/g;
+const MAX_MESSAGE = 1000;
+
+/** A message as a client may read it: no binary (escaped as \uXXXX), not endless. */
+export function printable(message: string): string {
+  const text = message.replace(NOT_PRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}…` : text;
+}
+
 export function errorBody(status: number, message: string): { error: string; message: string } {
-  return { error: STATUS_CODES[status] ?? 'Error', message };
+  return { error: STATUS_CODES[status] ?? 'Error', message: printable(message) };
 }
 
 /** An error a route throws on purpose: its status and message go to the client as they are. */
@@ -30,8 +40,12 @@ export function installErrorHandling(app: FastifyInstance, bodyLimit: number): v
       return reply.code(503).header('retry-after', '1').send(errorBody(503, `${err.message}; nothing was accepted, retry later`));
     }
     switch (err.code) {
-      case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return reply.code(413).send(errorBody(413, `body: larger than the limit of ${request.routeOptions.bodyLimit ?? bodyLimit} bytes`));
+      case 'FST_ERR_CTP_BODY_TOO_LARGE': {
+        const limit = request.routeOptions.bodyLimit ?? bodyLimit;
+        const encoding = request.headers['content-encoding'];
+        const encoded = encoding !== undefined && !/^\s*(identity\s*)?$/i.test(encoding);
+        return reply.code(413).send(errorBody(413, `body: larger than the limit of ${limit} bytes${encoded ? ' (the limit applies to the decompressed body too)' : ''}`));
+      }
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
         const type = request.headers['content-type'];
         return reply

@@ -22,6 +22,8 @@ function parseJson(raw: Buffer): unknown {
   try {
     parsed = JSON.parse(text);
   } catch (err) {
+    // gzip's magic number: a compressed body sent without saying so.
+    if (raw[0] === 0x1f && raw[1] === 0x8b) throw new BodyError('body: invalid JSON: this is gzip data; send it with Content-Encoding: gzip');
     throw new BodyError(`body: invalid JSON: ${(err as Error).message}`);
   }
   if ((text.includes('__') || text.includes('\\u')) && PROTO_KEY.test(text)) throw new BodyError('body: keys named __proto__ are not accepted');

@@ -3,6 +3,7 @@
 
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { installAuth } from './auth.js';
+import { installContentEncodings } from './content-encoding.js';
 import { errorBody, installErrorHandling } from './errors.js';
 import { installJsonBodies } from './json-body.js';
 import type { RoutePlugin, ServerDeps } from './plugin.js';
@@ -41,6 +42,7 @@ export async function buildServer(deps: ServerDeps, options: ServerOptions = {})
   // No per-request child logger: saker does not log per request, and at Falco's rates the allocation shows.
   app.setChildLoggerFactory((logger) => logger);
   installJsonBodies(app);
+  installContentEncodings(app);
   installErrorHandling(app, service.listen.bodyLimit);
   const only = options.onlyPaths;
   if (only) {

@@ -68,7 +68,16 @@ describe('saker (the built command)', () => {
     const runHelp = await saker(['run', '--help']);
     expect(runHelp.code).toBe(0);
     expect(runHelp.stdout).toContain('WEBHOOK_MINIMUMPRIORITY');
-    expect((await saker(['version'])).stdout).toMatch(/^saker \d+\.\d+\.\d+/);
+    expect((await saker(['version'])).stdout).toMatch(/^saker \d+\.\d+\.\d+\n$/);
+    const version = await saker(['--version']);
+    expect([version.code, version.stdout]).toEqual([0, (await saker(['version'])).stdout]);
+    // The README's way to run the command from the checkout, where npm ci does not put it on PATH.
+    const npx = await new Promise<{ code: number | null; stdout: string }>((resolve) =>
+      execFile('npx', ['--no-install', 'saker', '--version'], { cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 60_000 }, (err, stdout) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout }),
+      ),
+    );
+    expect(npx).toEqual({ code: 0, stdout: version.stdout });
     expect((await saker(['run', '--nope'])).code).toBe(2);
   });
 
@@ -84,6 +93,43 @@ describe('saker (the built command)', () => {
     const missing = await saker(['run', '-c', join(dir, 'absent.yaml')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('absent.yaml: cannot read the configuration file');
+  });
+
+  it('reports every configuration problem at once, each where its key was set, including those the outputs find', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'saker-cfg-'));
+    writeFileSync(
+      join(dir, 'config.yaml'),
+      ['webhook:', '  address: ftp://collector/alerts', '  minimumpriority: warn', 'slack:', '  token: xoxb-1', 'syslog:', '  host: siem', '  port: 99999'].join('\n'),
+    );
+    const fromFile = await saker(['run'], { FILE_PATH: '/tmp/x.jsonl', FILE_MAXATTEMPTS: 'many', LOG_LEVEL: 'loud' }, dir);
+    expect(fromFile.code).toBe(2);
+    const lines = fromFile.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe('saker: invalid configuration:');
+    expect(lines.slice(1).map((l) => l.trim())).toEqual([
+      "log.level (environment variable LOG_LEVEL): 'loud' is not one of fatal, error, warn, info, debug, trace",
+      "file.maxattempts (environment variable FILE_MAXATTEMPTS): 'many' is not an integer",
+      "config.yaml:3:3: webhook.minimumpriority: 'warn' is not a priority; use one of Emergency, Alert, Critical, Error, Warning, Notice, Informational, Debug (case-insensitive) or info",
+      'config.yaml:8:3: syslog.port: 99999 is above the maximum of 65535',
+      'config.yaml:2:3: webhook.address: the scheme must be http or https, not ftp',
+      'config.yaml:4:1: slack.channel: required with token (chat.postMessage needs a channel)',
+    ]);
+
+    const fromEnv = await saker(['run'], { WEBHOOK_ADDRESS: 'ftp://collector/alerts', WEBHOOK_MINIMUMPRIORITY: 'warn' });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toContain("webhook.minimumpriority (environment variable WEBHOOK_MINIMUMPRIORITY): 'warn' is not a priority");
+    expect(fromEnv.stderr).toContain('webhook.address (environment variable WEBHOOK_ADDRESS): the scheme must be http or https, not ftp');
+  });
+
+  it("warns at start-up about settings of Falcosidekick outputs saker does not have", async () => {
+    const server = await startServer({ LOKI_HOSTPORT: 'http://loki:3100', STDOUT_ENABLED: 'false' });
+    const warning = server
+      .stderr()
+      .split('\n')
+      .find((line) => line.includes('LOKI_HOSTPORT'));
+    expect(JSON.parse(warning!)).toMatchObject({
+      level: 40,
+      msg: "configuration: environment variable LOKI_HOSTPORT: saker has no 'loki' output (Falcosidekick's); its settings are ignored",
+    });
   });
 
   it('prints alerts on stdout, delivers them to the webhook and a file, serves saker dlq, and drains on SIGTERM before exiting 0', async () => {
@@ -117,6 +163,41 @@ describe('saker (the built command)', () => {
     expect(server.stderr()).toMatch(/SIGTERM: shutting down[\s\S]*"msg":"stopped"/);
   });
 
+  it('names the alerts it loses at shutdown, after the drain time and on a second signal', async () => {
+    const sink = await HttpSink.start();
+    sinks.push(sink);
+    sink.fallback = { status: 503 };
+    const env = { WEBHOOK_ADDRESS: sink.url(), STDOUT_ENABLED: 'false', WEBHOOK_BACKOFF_INITIAL: '50ms', WEBHOOK_MAXATTEMPTS: '100' };
+    const lostLines = (server: Server) =>
+      server
+        .stderr()
+        .split('\n')
+        .filter((l) => l.includes('lost alert'))
+        .map((l) => (JSON.parse(l) as { output: string; alert: { uuid: string } }))
+        // Sent by concurrent requests, the alerts may fail in either order.
+        .sort((a, b) => a.alert.uuid.localeCompare(b.alert.uuid));
+
+    const drained = await startServer({ ...env, SHUTDOWNTIMEOUT: '200ms' });
+    expect((await post(drained.url, [alert({ uuid: 'lost-1', rule: 'Rule one' }), alert({ uuid: 'lost-2', priority: 'Critical' })])).status).toBe(200);
+    await waitUntil('a failed delivery', () => sink.requests.length > 0);
+    drained.child.kill('SIGTERM');
+    expect(await drained.exited).toBe(0);
+    expect(drained.stderr()).toContain("2 alert(s) for output 'webhook' were not delivered before shutdown and are lost");
+    expect(lostLines(drained)).toEqual([
+      expect.objectContaining({ output: 'webhook', alert: { uuid: 'lost-1', rule: 'Rule one', priority: 'Notice', time: '2026-11-29T01:02:03.123456789Z' } }),
+      expect.objectContaining({ output: 'webhook', alert: expect.objectContaining({ uuid: 'lost-2', priority: 'Critical' }) }),
+    ]);
+
+    const impatient = await startServer({ ...env, SHUTDOWNTIMEOUT: '30s' });
+    expect((await post(impatient.url, alert({ uuid: 'lost-3' }))).status).toBe(200);
+    impatient.child.kill('SIGTERM');
+    await waitUntil('the drain to start', () => impatient.stderr().includes('letting outputs deliver what is queued'));
+    impatient.child.kill('SIGTERM');
+    expect(await impatient.exited).toBe(1);
+    expect(impatient.stderr()).toContain("1 alert(s) for output 'webhook' are not delivered yet and are lost: saker exits without waiting for the outputs");
+    expect(lostLines(impatient)).toEqual([expect.objectContaining({ output: 'webhook', alert: expect.objectContaining({ uuid: 'lost-3' }) })]);
+  });
+
   it('replays and purges dead letters with saker dlq', async () => {
     const sink = await HttpSink.start();
     sinks.push(sink);
@@ -142,16 +223,29 @@ describe('saker (the built command)', () => {
     const list = await saker(['dlq', 'list', 'webhook'], env);
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/^ID\s+FAILED AT\s+ATTEMPTS\s+PRIORITY\s+RULE\s+ERROR$/m);
-    expect(list.stdout).toMatch(/^1\s+\S+\s+1\s+Notice\s+Rule X\s+webhook answered HTTP 422: bad$/m);
+    // The id is the alert's uuid, as with the Redis queue.
+    expect(list.stdout).toMatch(/^x\s+\S+\s+1\s+Notice\s+Rule X\s+webhook answered HTTP 422: bad$/m);
     expect(list.stdout).toContain('2 of 2 shown');
     const json = JSON.parse((await saker(['dlq', 'list', 'webhook', '--json'], env)).stdout) as { total: number };
     expect(json.total).toBe(2);
 
-    sink.fallback = { status: 200 };
-    expect((await saker(['dlq', 'retry', 'webhook', '1'], env)).stdout).toBe('1 dead letter(s) of webhook queued again\n');
+    // Retried and failed again, a dead letter keeps its id.
+    const again = await saker(['dlq', 'retry', 'webhook', 'x'], env);
+    expect([again.code, again.stdout]).toEqual([0, '1 dead letter(s) of webhook queued again\n']);
     await sink.waitForRequests(3);
-    expect(sink.requests[2]!.json).toMatchObject({ uuid: 'x' });
+    await waitUntil('x to die again', async () => /^x\s/m.test((await saker(['dlq', 'list', 'webhook'], env)).stdout));
+
+    sink.fallback = { status: 200 };
+    const partly = await saker(['dlq', 'retry', 'webhook', 'x', '99'], env);
+    expect(partly.stdout).toBe('1 dead letter(s) of webhook queued again\n');
+    expect(partly.stderr).toBe("saker dlq retry: no dead letter 99 for webhook (already retried or purged, or a wrong id: `saker dlq list webhook` shows the ids)\n");
+    expect(partly.code).toBe(1);
+    await sink.waitForRequests(4);
+    expect(sink.requests[3]!.json).toMatchObject({ uuid: 'x' });
     expect((await saker(['dlq', 'retry', 'webhook'], env)).code).toBe(2);
+    expect((await saker(['dlq', 'list', '--url', 'notaurl'])).code).toBe(2);
+    const noCert = await saker(['dlq', 'list', '--url', 'https://127.0.0.1:1', '--cert', '/nonexistent/client.crt', '--key', '/nonexistent/client.key']);
+    expect([noCert.code, noCert.stderr]).toEqual([1, "saker dlq: --cert: cannot read '/nonexistent/client.crt': ENOENT\n"]);
     expect((await saker(['dlq', 'purge', 'webhook'], env)).stdout).toBe('1 dead letter(s) of webhook deleted\n');
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);

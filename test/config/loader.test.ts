@@ -86,7 +86,7 @@ describe('configuration from a YAML file', () => {
     expect(config.warnings).toEqual([
       `${file}:1:1: unknown key 'listenprot' ignored (did you mean 'listenport'?)`,
       `${file}:3:3: unknown key 'webhook.adress' ignored (did you mean 'webhook.address'?)`,
-      `${file}:4:1: unknown key 'teams' ignored`,
+      `${file}:4:1: saker has no 'teams' output (Falcosidekick's); its settings are ignored`,
     ]);
     expect(sectionValues(config, '')['listenport']).toBe(2801);
   });
@@ -142,9 +142,75 @@ describe('configuration from the environment', () => {
     expect(config.warnings).toEqual(["environment variable DEBUG: 'express:*' is not a boolean; write true or false; ignored"]);
   });
 
+  it("ignores, with a warning, Kubernetes service links that land on a key's name", () => {
+    const config = load({ env: { SYSLOG_HOST: 'siem', SYSLOG_PORT: 'tcp://10.0.0.9:514', SYSLOG_SERVICE_HOST: '10.0.0.9' } });
+    expect(sectionValues(config, 'syslog')['port']).toBeUndefined();
+    expect(config.warnings).toEqual([
+      "environment variable SYSLOG_PORT: 'tcp://10.0.0.9:514' is a Kubernetes service link (a Service named like the section), not a saker setting; ignored (set syslog.port in the file, or enableServiceLinks: false in the pod)",
+    ]);
+  });
+
   it('warns about misspelt variables of known sections', () => {
     const config = load({ env: { WEBHOOK_ADRESS: 'http://x', REDIS_HOST: 'redis', PATH: '/bin' } });
     expect(config.warnings).toEqual(['environment variable WEBHOOK_ADRESS is not a saker setting; ignored (did you mean WEBHOOK_ADDRESS?)']);
+  });
+});
+
+describe("Falcosidekick's outputs that saker does not have", () => {
+  it('are named in a warning, for YAML sections with their position', () => {
+    const file = yamlFile(
+      [
+        'loki:',
+        '  hostport: http://loki:3100',
+        'aws:',
+        '  region: eu-west-1',
+        '  lambda:',
+        '    functionname: respond',
+        'rocketchat:',
+        '  webhookurl: ""',
+        '  minimumpriority: ""',
+        'redis:',
+        '  url: redis://queue:6379',
+        '  address: cache:6379',
+        'prometheus:',
+        '  extralabels: source',
+      ].join('\n'),
+    );
+    const config = loadConfig({ file, env: {}, sections: allSections() });
+    expect(config.warnings).toEqual([
+      `${file}:1:1: saker has no 'loki' output (Falcosidekick's); its settings are ignored`,
+      `${file}:3:1: saker has no 'aws.lambda' output (Falcosidekick's); its settings are ignored`,
+      `${file}:12:3: saker has no 'redis' output (Falcosidekick's); its settings are ignored (saker's own \`redis\` section configures its queue: redis.url)`,
+      `${file}:13:1: saker has no 'prometheus' output (Falcosidekick's); its settings are ignored (saker's own metrics are at GET /metrics: see metrics.alertlabels)`,
+    ]);
+    expect(sectionValues(config, 'redis')['url']).toBe('redis://queue:6379');
+  });
+
+  it('are named for environment variables, one warning per output, leaving other software\'s variables alone', () => {
+    const config = load({
+      env: {
+        LOKI_HOSTPORT: 'http://loki:3100',
+        LOKI_MINIMUMPRIORITY: 'warning',
+        DATADOG_LOGS_APIKEY: 'k',
+        AWS_SQS_URL: 'https://sqs/q',
+        REDIS_ADDRESS: 'cache:6379',
+        // Not Falcosidekick's: the AWS SDKs' variables, Kubernetes service links, saker's own REDIS_URL.
+        AWS_REGION: 'eu-west-1',
+        AWS_ROLE_ARN: 'arn:aws:iam::1:role/x',
+        LOKI_SERVICE_HOST: '10.0.0.7',
+        LOKI_PORT: 'tcp://10.0.0.7:3100',
+        LOKI_PORT_3100_TCP_ADDR: '10.0.0.7',
+        WEBHOOK_SERVICE_PORT: '80',
+        REDIS_URL: 'redis://queue:6379',
+        TEAMS_WEBHOOKURL: '',
+      },
+    });
+    expect(config.warnings).toEqual([
+      "environment variables LOKI_HOSTPORT, LOKI_MINIMUMPRIORITY: saker has no 'loki' output (Falcosidekick's); its settings are ignored",
+      "environment variable DATADOG_LOGS_APIKEY: saker has no 'datadoglogs' output (Falcosidekick's); its settings are ignored",
+      "environment variable AWS_SQS_URL: saker has no 'aws.sqs' output (Falcosidekick's); its settings are ignored",
+      "environment variable REDIS_ADDRESS: saker has no 'redis' output (Falcosidekick's); its settings are ignored (saker's own `redis` section configures its queue: redis.url)",
+    ]);
   });
 });
 

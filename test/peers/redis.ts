@@ -5,10 +5,10 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { freePort } from './free-port.js';
 
 const HAS_BINARY = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 const EXTERNAL_URL = process.env.REDIS_URL;
@@ -64,17 +64,6 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     return externalServer(EXTERNAL_URL, prefix);
   }
   return privateServer(prefix, options);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 async function privateServer(prefix: string, options: RedisServerOptions): Promise<RedisServer> {

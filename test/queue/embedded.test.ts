@@ -107,7 +107,7 @@ describe('EmbeddedQueue', () => {
     await until(() => out.attempts.length === 6);
     await until(async () => (await q.stats())['o']!.deadLetters === 1);
     const [letter] = await q.deadLetters.list('o');
-    expect(letter).toMatchObject({ id: '1', output: 'o', alert: anAlert(3), error: 'gave up after 3 attempt(s): still down', attempts: 3 });
+    expect(letter).toMatchObject({ id: 'u3', output: 'o', alert: anAlert(3), error: 'gave up after 3 attempt(s): still down', attempts: 3 });
     expect(await q.stats()).toEqual({ o: { depth: 0, deadLetters: 1 } });
     await q.close(100);
   });
@@ -137,12 +137,29 @@ describe('EmbeddedQueue', () => {
     expect(kept.map((d) => d.alert.uuid)).toEqual(['u3', 'u4', 'u5']);
     expect((await q.deadLetters.list('o', { offset: 1, limit: 1 })).map((d) => d.alert.uuid)).toEqual(['u4']);
 
+    // Ids are the alerts' uuids, as in the Redis queue.
+    expect(kept.map((d) => d.id)).toEqual(['u3', 'u4', 'u5']);
     out.behaviour = async () => {};
-    expect(await q.deadLetters.retry('o', [kept[1]!.id, kept[1]!.id, 'nope'])).toBe(1);
+    expect(await q.deadLetters.retryIds('o', [kept[1]!.id, kept[1]!.id, 'nope'])).toEqual({ retried: 1, notFound: ['nope'] });
     await until(() => out.delivered.length === 1);
     expect(out.delivered).toEqual(['u4']);
     expect(await q.deadLetters.purge('o')).toBe(2);
     expect(await q.deadLetters.retry('o', 'all')).toBe(0);
+    await q.close(100);
+  });
+
+  it('keeps a dead letter under its uuid when it is retried and fails again', async () => {
+    const out = new RecordingOutput('o', 10, async () => {
+      throw new PermanentError('no');
+    });
+    const q = await queueWith([out]);
+    await q.enqueue([{ output: 'o', alerts: alerts(1, 2) }]);
+    await until(async () => (await q.stats())['o']!.deadLetters === 2);
+    expect(await q.deadLetters.retry('o', ['u1'])).toBe(1);
+    await until(() => out.attempts.length === 2);
+    await until(async () => (await q.stats())['o']!.deadLetters === 2);
+    // Same id, and now the most recent failure.
+    expect((await q.deadLetters.list('o')).map((d) => d.id)).toEqual(['u2', 'u1']);
     await q.close(100);
   });
 
@@ -177,6 +194,32 @@ describe('EmbeddedQueue', () => {
     await q2.close(50);
     expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toContain("2 alert(s) for output 'hanging' were not delivered before shutdown and are lost");
     expect(hanging.closed).toBe(true);
+  });
+
+  it('names each lost alert (uuid, rule, priority, time), the first 20 of each output, then counts the rest', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => lines.push(JSON.parse(l) as Record<string, unknown>) });
+    // One alert retrying (backing off), one in the send that shutdown interrupts, 23 waiting behind them.
+    let calls = 0;
+    const failing = new RecordingOutput('failing', 1, (_a, ctx) => {
+      calls++;
+      if (calls === 1) return Promise.reject(new RetryableError('503'));
+      return new Promise((_r, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
+    });
+    const q = new EmbeddedQueue({ capacity: 100, deadLetterLimit: 3, logger });
+    await q.start([{ output: failing, policy: { ...policy, baseDelayMs: 60_000, maxDelayMs: 60_000 } }]);
+    await q.enqueue([{ output: 'failing', alerts: alerts(1, 25) }]);
+    await until(() => calls === 2);
+    await q.close(20);
+    const lost = lines.filter((l) => String(l['msg']).startsWith('lost alert'));
+    expect(lost).toHaveLength(20);
+    expect(lost[0]).toMatchObject({ output: 'failing', alert: { uuid: 'u1', rule: 'r1', priority: 'Warning', time: '2026-11-29T00:00:00Z' } });
+    expect(typeof lost[0]!['time']).toBe('number'); // the log line's own time, untouched
+    expect(lost[0]!['msg']).toBe("lost alert u1 for output 'failing': Warning 'r1' at 2026-11-29T00:00:00Z");
+    // Every alert is named once: the retry in backoff (u1), the send that shutdown interrupted (u2), the waiting ones.
+    expect(lost.map((l) => (l['alert'] as { uuid: string }).uuid)).toEqual(alerts(1, 20).map((a) => a.uuid));
+    expect(lines.map((l) => l['msg'])).toContain("25 alert(s) for output 'failing' were not delivered before shutdown and are lost");
+    expect(lines.map((l) => l['msg'])).toContain("… and 5 more lost alert(s) for output 'failing', not listed");
   });
 
   it('refuses deliveries for outputs it does not serve', async () => {

@@ -52,6 +52,9 @@ describe('a full queue', () => {
     expect(((await full.json()) as { message: string }).message).toBe(
       "the queue of output 'webhook' is full (3 of 3 alerts waiting or in delivery); nothing was accepted, retry later",
     );
+    // A slow output is no reason to restart saker: the liveness probe stays green.
+    const health = await fetch(`${saker.url}/healthz`);
+    expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
     release();
     await sink.waitForAlerts(3);
     await waitUntil('an empty queue', async () => (await saker.queue.stats())['webhook']!.depth === 0);
@@ -113,15 +116,20 @@ describe('/api/v1/dlq', () => {
     expect(page.total).toBe(3);
     expect(page.deadLetters.map((d) => d.alert.rule)).toEqual(['a', 'b']);
     expect(page.deadLetters[0]).toMatchObject({ error: 'webhook answered HTTP 400: schema mismatch', attempts: 1, output: 'webhook' });
+    // Dead letters are named by their alert's uuid.
+    expect(page.deadLetters.map((d) => d.id)).toEqual(page.deadLetters.map((d) => (d.alert as unknown as { uuid: string }).uuid));
 
     sink.fallback = { status: 200 };
     const retried = await saker.post(`/api/v1/dlq/webhook/retry`, { ids: [page.deadLetters[1]!.id, 'no-such-id'] });
-    expect(await retried.json()).toEqual({ retried: 1 });
+    expect(await retried.json()).toEqual({ retried: 1, notFound: ['no-such-id'] });
     await sink.waitForRequests(4);
     expect(sink.requests[3]!.json).toMatchObject({ rule: 'b' });
 
+    const all = await saker.post(`/api/v1/dlq/webhook/retry`, { all: true });
+    expect(await all.json()).toEqual({ retried: 2, notFound: [] });
+    await sink.waitForRequests(6);
     const purge = await fetch(`${saker.url}/api/v1/dlq/webhook`, { method: 'DELETE' });
-    expect(await purge.json()).toEqual({ purged: 2 });
+    expect(await purge.json()).toEqual({ purged: 0 });
     expect(await (await fetch(`${saker.url}/api/v1/dlq`)).json()).toEqual({ outputs: { webhook: { depth: 0, deadLetters: 0 } } });
   });
 

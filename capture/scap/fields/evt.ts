@@ -5,7 +5,7 @@ import { renderParam, errnoName, printable } from '../render.js';
 import { EC, EF, PPME, PT } from '../tables/events.js';
 import { PPM } from '../tables/defines.js';
 import { PPM_SC_NAMES, X86_64_NATIVE_TO_PPM_SC } from '../tables/names.js';
-import { SCAP_FD } from '../metadata.js';
+import { SCAP_FD } from '../fdlist.js';
 import { type FieldValue, indexArg, plain, type SyscallExtractors, withArg } from './common.js';
 
 /** evt.type: the event name; generic syscall events are named after their syscall. */

@@ -1,7 +1,7 @@
 // `fd.*`: the file descriptor an event uses, creates or destroys (FORMAT.md §17).
 
 import type { ScapEvent } from '../event.js';
-import { SCAP_FD } from '../metadata.js';
+import { SCAP_FD } from '../fdlist.js';
 import { renderParam } from '../render.js';
 import { type FdInfo, fdL4proto, fdTypeChar, fdTypeString, ipv4Text, ipv6Text, isIpv4MappedIpv6, l4protoName, ROLE, ZERO16 } from '../state/fd.js';
 import { isLocalV4, isLocalV6 } from '../state/interfaces.js';

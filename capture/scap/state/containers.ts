@@ -1,7 +1,27 @@
 // Containers: the id a thread's cgroups reveal, and the metadata capture files carry in container events
 // (FORMAT.md §16.7; the container plugin applies the same rules).
 
+import { splitNulList } from '../event.js';
+
 const HEX64 = /^[0-9a-f]{64}$/;
+
+/**
+ * A thread's cgroups from their bytes (NUL-separated `subsys=path` entries in raw[start, end)), subsystem
+ * names normalised as sinsp does (`cpu_cgroup` → `cpu`, `perf` → `perf_event` …), and the container id they
+ * reveal. Most threads share their cgroups with many others: each distinct list is worked out once.
+ */
+export function cgroupsOf(raw: Buffer, start: number, end: number): { cgroups: string[]; containerId: string } {
+  const key = raw.toString('latin1', start, end);
+  let known = CGROUPS.get(key);
+  if (known === undefined) {
+    const cgroups = splitNulList(raw, start, end).map(normaliseCgroup);
+    known = { cgroups, containerId: containerIdFromCgroups(cgroups) };
+    if (CGROUPS.size >= 4096) CGROUPS.clear();
+    CGROUPS.set(key, known);
+  }
+  return known;
+}
+
 
 /**
  * The 12-character container id for a thread's cgroups (`subsys=path` entries), or '' for the host. The
@@ -158,4 +178,19 @@ export function parseContainerJson(text: string): ContainerInfo | undefined {
     cniJson: str(c.cni_json),
     lookupState: typeof c.lookup_state === 'number' ? c.lookup_state : 1,
   };
+}
+
+/** Distinct cgroup lists seen (shared by every capture read in this process; bounded). */
+const CGROUPS = new Map<string, { cgroups: string[]; containerId: string }>();
+
+function normaliseCgroup(entry: string): string {
+  const eq = entry.indexOf('=');
+  if (eq < 0) return entry;
+  let subsys = entry.slice(0, eq);
+  const cg = subsys.indexOf('_cgroup');
+  if (cg >= 0) subsys = subsys.slice(0, cg) + subsys.slice(cg + '_cgroup'.length);
+  if (subsys === 'perf') subsys = 'perf_event';
+  else if (subsys === 'mem') subsys = 'memory';
+  else if (subsys === 'io') subsys = 'blkio';
+  return subsys === entry.slice(0, eq) ? entry : `${subsys}${entry.slice(eq)}`;
 }

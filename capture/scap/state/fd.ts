@@ -1,7 +1,7 @@
 // A file descriptor as libsinsp keeps it: its type, its name (path, socket tuple text…), open flags, and
 // for sockets the addresses, ports, protocol and which end this process is.
 
-import { SCAP_FD } from '../metadata.js';
+import { SCAP_FD } from '../fdlist.js';
 
 /** scap l4 protocol values. */
 export const L4 = { UNKNOWN: 0, NA: 1, TCP: 2, UDP: 3, ICMP: 4, RAW: 5 } as const;

@@ -3,7 +3,7 @@
 // pidfd.
 
 import type { ScapEvent } from '../event.js';
-import { SCAP_FD } from '../metadata.js';
+import { SCAP_FD } from '../fdlist.js';
 import { PPM } from '../tables/defines.js';
 import { PPME } from '../tables/events.js';
 import { FdInfo } from './fd.js';

@@ -2,7 +2,7 @@
 // which end of a connection is local (fd.lip, fd.rip, …).
 
 import type { InterfaceInfo } from '../metadata.js';
-import { SCAP_FD } from '../metadata.js';
+import { SCAP_FD } from '../fdlist.js';
 import { type FdInfo, isZero16 } from './fd.js';
 
 function v4(b: Buffer): number {

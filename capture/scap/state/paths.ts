@@ -43,3 +43,14 @@ export function updateCwd(cwd: string, path: string): string {
   const joined = concatenatePaths(cwd, path);
   return joined.endsWith('/') ? joined : joined + '/';
 }
+
+/** An exe path without the ` (deleted)` the kernel appends for a deleted binary. */
+export function stripDeleted(exepath: string): string {
+  return exepath.endsWith(' (deleted)') ? exepath.slice(0, -' (deleted)'.length) : exepath;
+}
+
+/** A process list's cwd as sinsp keeps it: absolute, normalised, with a trailing slash. */
+export function normaliseCwd(cwd: string): string {
+  if (cwd === '') return '/';
+  return updateCwd('/', cwd);
+}

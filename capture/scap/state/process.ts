@@ -5,10 +5,9 @@ import type { ScapEvent } from '../event.js';
 import { PPM } from '../tables/defines.js';
 import { PPME } from '../tables/events.js';
 import type { EventParser } from './parse.js';
+import { parseExecve } from './exec.js';
 import { concatenatePaths, updateCwd } from './paths.js';
-import { normaliseCwd, stripDeleted } from './state.js';
 import { MAX_CAPS, ThreadInfo } from './thread.js';
-import { dirfdBase } from './files.js';
 
 const CLONE_STALE_NS = 2_000_000_000;
 
@@ -178,22 +177,27 @@ function parseClone(p: EventParser, ev: ScapEvent): void {
   else cloneCaller(p, ev, res);
 }
 
+/** fdlimit, page faults and memory (params 7–12) and cgroups (14): the same in clone and execve exits. */
+export function takeLimitsAndCgroups(p: EventParser, ev: ScapEvent, t: ThreadInfo): void {
+  t.fdlimit = ev.int(7) ?? 0;
+  if (ev.has(12)) {
+    t.pfmajor = ev.u64Big(8) ?? 0n;
+    t.pfminor = ev.u64Big(9) ?? 0n;
+    t.vmsizeKb = ev.uint(10) ?? 0;
+    t.vmrssKb = ev.uint(11) ?? 0;
+    t.vmswapKb = ev.uint(12) ?? 0;
+  }
+  if (ev.has(14)) p.state.setCgroups(t, ev.buf, ev.paramOff(14), ev.paramOff(14) + ev.paramLen(14));
+}
+
 /** Fields both sides of a clone take from the event. */
 function fillFromCloneEvent(p: EventParser, ev: ScapEvent, child: ThreadInfo): void {
   child.exe = ev.str(1) ?? '';
   child.args = ev.strList(2);
   child.comm = ev.has(13) ? (ev.str(13) ?? '') : child.exe;
-  child.fdlimit = ev.int(7) ?? 0;
-  if (ev.has(12)) {
-    child.pfmajor = ev.u64Big(8) ?? 0n;
-    child.pfminor = ev.u64Big(9) ?? 0n;
-    child.vmsizeKb = ev.uint(10) ?? 0;
-    child.vmrssKb = ev.uint(11) ?? 0;
-    child.vmswapKb = ev.uint(12) ?? 0;
-  }
+  takeLimitsAndCgroups(p, ev, child);
   child.uid = ev.uint(16) ?? 0;
   child.gid = ev.uint(17) ?? 0;
-  if (ev.has(14)) p.state.setCgroups(child, ev.strList(14));
   child.cloneTs = ev.tsApprox;
   child.cloneTsBig = ev.ts;
 }
@@ -227,7 +231,7 @@ function copyProcessData(p: EventParser, child: ThreadInfo, from: ThreadInfo): v
   child.ownFds = table;
   const main = p.state.mainThread(from) ?? from;
   child.cwd = main.cwd;
-  child.env = main.env;
+  child.shareEnv(main);
 }
 
 function cloneChild(p: EventParser, ev: ScapEvent): void {
@@ -345,118 +349,6 @@ function cloneCaller(p: EventParser, ev: ScapEvent, childTid: number): void {
   st.addThread(child, true);
 }
 
-function parseExecve(p: EventParser, ev: ScapEvent): void {
-  const res = ev.int(0);
-  if (res === undefined || res < 0) return;
-  const t = ev.thread;
-  if (t === undefined) return;
-  const st = p.state;
-  if (t.dead) {
-    t.dead = false;
-    if (t.group !== null) t.group.alive++;
-  }
-  t.exe = ev.str(1) ?? '';
-  t.lastExecTs = ev.tsApprox;
-  t.comm = ev.has(13) ? (ev.str(13) ?? '') : t.exe;
-  t.args = ev.strList(2);
-  t.pid = ev.int(4) ?? t.pid;
-  if (t.isInvalid()) {
-    t.ptid = ev.int(5) ?? -1;
-    if ((t.flags & PPM.CL_CHILD_IN_PIDNS) === 0) {
-      t.vtid = t.tid;
-      t.vpid = t.pid;
-    }
-    st.createDependencies(t);
-  }
-  t.fdlimit = ev.int(7) ?? 0;
-  if (ev.has(12)) {
-    t.pfmajor = ev.u64Big(8) ?? 0n;
-    t.pfminor = ev.u64Big(9) ?? 0n;
-    t.vmsizeKb = ev.uint(10) ?? 0;
-    t.vmrssKb = ev.uint(11) ?? 0;
-    t.vmswapKb = ev.uint(12) ?? 0;
-  }
-  if (ev.has(15)) t.env = ev.strList(15);
-  if (ev.has(14)) st.setCgroups(t, ev.strList(14));
-  if (ev.has(16)) t.tty = ev.uint(16)!;
-  if (ev.has(27)) {
-    t.exepath = stripDeleted(ev.str(27) ?? '');
-  } else {
-    const enter = p.enterFor(ev);
-    if (enter !== null) t.exepath = exepathFromEnter(p, ev, t, enter);
-  }
-  if (ev.has(17)) t.vpgid = ev.int(17)!;
-  if (ev.has(18)) t.loginuid = ev.uint(18)!;
-  if (ev.has(19)) {
-    const f = ev.uint(19)!;
-    t.exeWritable = (f & PPM.EXE_WRITABLE) !== 0;
-    t.exeUpperLayer = (f & PPM.EXE_UPPER_LAYER) !== 0;
-    t.exeFromMemfd = (f & PPM.EXE_FROM_MEMFD) !== 0;
-    t.exeLowerLayer = (f & PPM.EXE_LOWER_LAYER) !== 0;
-  }
-  if (ev.has(22)) {
-    t.capInheritable = ev.u64Big(20) ?? 0n;
-    t.capPermitted = ev.u64Big(21) ?? 0n;
-    t.capEffective = ev.u64Big(22) ?? 0n;
-  }
-  if (ev.has(25)) {
-    t.exeIno = ev.u64Big(23) ?? 0n;
-    t.exeInoCtime = ev.u64Big(24) ?? 0n;
-    t.exeInoMtime = ev.u64Big(25) ?? 0n;
-    if (t.cloneTsBig !== 0n) t.exeInoCtimeDurationCloneTs = t.cloneTsBig - t.exeInoCtime;
-    if (t.pidnsInitStartTs !== 0n && t.exeInoCtime > t.pidnsInitStartTs) {
-      t.exeInoCtimeDurationPidnsStart = t.exeInoCtime - t.pidnsInitStartTs;
-    }
-  }
-  if (ev.has(26)) t.uid = ev.uint(26)!;
-  t.pgid = ev.has(28) ? ev.int(28)! : -1;
-  if (ev.has(29)) t.gid = ev.uint(29)!;
-
-  // execve closes the close-on-exec descriptors.
-  const table = st.fdTable(t);
-  for (const [fd, info] of table) if (isCloseOnExec(info.type, info.openFlags)) table.delete(fd);
-
-  const keep = t.flags & (PPM.CL_PIPE_SRC | PPM.CL_PIPE_DST | PPM.CL_IS_MAIN_THREAD);
-  const inverted = t.flags & PPM.CL_CLONE_INVERTED;
-  t.flags = (PPM.CL_ACTIVE | keep | inverted | PPM.CL_NAME_CHANGED) >>> 0;
-
-  // The other threads of the group are gone after a successful execve.
-  if (t.group !== null && t.group.alive > 1) {
-    for (const other of [...t.group.threads]) {
-      if (other === t || other.isMain()) continue;
-      st.removeThread(other.tid);
-    }
-  }
-}
-
-const EPOLL_CLOEXEC = 1 << 0;
-const MFD_CLOEXEC = 1 << 0;
-
-function isCloseOnExec(type: number, flags: number): boolean {
-  if (flags & PPM.O_CLOEXEC) return true;
-  if (type === 12 /* EVENTPOLL */ && flags & EPOLL_CLOEXEC) return true;
-  if (type === 20 /* MEMFD */ && flags & MFD_CLOEXEC) return true;
-  return false;
-}
-
-function exepathFromEnter(p: EventParser, ev: ScapEvent, t: ThreadInfo, enter: ScapEvent): string {
-  if (enter.type === PPME.SYSCALL_EXECVE_19_E) {
-    const filename = enter.str(0) ?? '<NA>';
-    if (filename === '<NA>') return '<NA>';
-    return concatenatePaths(cwdOf(p, t), filename);
-  }
-  // execveat: dirfd (0), pathname (1), flags (2)
-  const dirfd = enter.int(0) ?? -1;
-  const flags = enter.uint(2) ?? 0;
-  const pathname = enter.str(1) ?? '<NA>';
-  const sdir = dirfdBase(p, ev, pathname, dirfd);
-  if (sdir !== '.' && sdir !== '<UNKNOWN>') ev.fd = p.state.getFd(t, dirfd);
-  const emptyPath = (flags & PPM.EXVAT_AT_EMPTY_PATH) !== 0;
-  if ((!emptyPath && pathname === '<NA>') || sdir === '<UNKNOWN>') return '<NA>';
-  if (emptyPath) return concatenatePaths('', sdir);
-  return concatenatePaths(sdir, pathname);
-}
-
 function parseThreadExit(p: EventParser, ev: ScapEvent): void {
   const t = ev.thread;
   if (t === undefined) return;
@@ -469,5 +361,3 @@ function parseThreadExit(p: EventParser, ev: ScapEvent): void {
     t.reaperTid = -1;
   }
 }
-
-export { normaliseCwd };

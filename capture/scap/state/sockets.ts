@@ -2,11 +2,12 @@
 // writes on sockets carry (FORMAT.md §16.3–16.6).
 
 import type { ScapEvent } from '../event.js';
-import { SCAP_FD } from '../metadata.js';
+import { SCAP_FD } from '../fdlist.js';
 import { PPM } from '../tables/defines.js';
 import { PPME } from '../tables/events.js';
 import { FdInfo, L4, ROLE, ipv4FromBytes, isIpv4MappedIpv6, socketName } from './fd.js';
 import { completeFromInterfaces } from './interfaces.js';
+import { cstr, setV4, setV6, sockaddrText, socktupleText, swapEnds } from './socket-addresses.js';
 import type { EventParser } from './parse.js';
 import type { ThreadInfo } from './thread.js';
 
@@ -117,56 +118,6 @@ function addSocket(
   ev.fd = p.state.addFd(t, fdNum, fd);
 }
 
-// ---- socket addresses in event parameters ---------------------------------------------------------------
-
-/** The rendered form of a sockaddr parameter (bind names its socket with it). */
-export function sockaddrText(b: Buffer): string {
-  const fam = b[0];
-  if (fam === AF_INET && b.length >= 7) return `${ipv4Text4(b, 1)}:${b.readUInt16LE(5)}`;
-  if (fam === AF_INET6 && b.length >= 19) {
-    if (isIpv4MappedIpv6(b, 1)) return `${ipv4Text4(b, 13)}:${b.readUInt16LE(17)}`;
-    return `${ipv6Of(b, 1)}:${b.readUInt16LE(17)}`;
-  }
-  if (fam === AF_UNIX) return cstr(b, 1);
-  return `family ${fam ?? 0}`;
-}
-
-/** The rendered form of a socktuple parameter (accept and read/write name their sockets with it). */
-export function socktupleText(b: Buffer): string {
-  const fam = b[0];
-  if (fam === AF_INET && b.length >= 13) {
-    return `${ipv4Text4(b, 1)}:${b.readUInt16LE(5)}->${ipv4Text4(b, 7)}:${b.readUInt16LE(11)}`;
-  }
-  if (fam === AF_INET6 && b.length >= 37) {
-    if (isIpv4MappedIpv6(b, 1) && isIpv4MappedIpv6(b, 19)) {
-      return `${ipv4Text4(b, 13)}:${b.readUInt16LE(17)}->${ipv4Text4(b, 31)}:${b.readUInt16LE(35)}`;
-    }
-    return `${ipv6Of(b, 1)}:${b.readUInt16LE(17)}->${ipv6Of(b, 19)}:${b.readUInt16LE(35)}`;
-  }
-  if (fam === AF_UNIX && b.length >= 17) {
-    const src = b.readBigUInt64LE(1).toString(16);
-    const dst = b.readBigUInt64LE(9).toString(16);
-    return `${src}->${dst} ${cstr(b, 17)}`;
-  }
-  return `family ${fam ?? 0}`;
-}
-
-function ipv4Text4(b: Buffer, o: number): string {
-  return `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
-}
-
-function ipv6Of(b: Buffer, o: number): string {
-  // Reuse the fd module's formatter on a 16-byte view.
-  return ipv6TextView(b.subarray(o, o + 16));
-}
-
-import { ipv6Text as ipv6TextView } from './fd.js';
-
-function cstr(b: Buffer, o: number): string {
-  const nul = b.indexOf(0, o);
-  return b.toString('utf8', o, nul < 0 ? b.length : nul);
-}
-
 // ---- bind / connect / accept ---------------------------------------------------------------------------
 
 function parseBind(ev: ScapEvent): void {
@@ -199,83 +150,6 @@ function parseBind(ev: ScapEvent): void {
     }
   }
   fd.name = sockaddrText(b);
-}
-
-/** Sets a connected socket's ends; false when the tuple is the one already known (either way round). */
-function setV4(fd: FdInfo, sip: number, sport: number, dip: number, dport: number, overwriteDest: boolean): boolean {
-  if (fd.type === SCAP_FD.IPV4_SOCK) {
-    if (
-      (sip === fd.sip && sport === fd.sport && dip === fd.dip && dport === fd.dport) ||
-      (dip === fd.sip && dport === fd.sport && sip === fd.dip && sport === fd.dport)
-    ) {
-      return false;
-    }
-  }
-  let changed = false;
-  if (fd.sip !== sip) {
-    fd.sip = sip;
-    changed = true;
-  }
-  if (fd.sport !== sport) {
-    fd.sport = sport;
-    changed = true;
-  }
-  if (fd.dip === 0 || (overwriteDest && fd.dip !== dip)) {
-    fd.dip = dip;
-    changed = true;
-  }
-  if (fd.dport === 0 || (overwriteDest && fd.dport !== dport)) {
-    fd.dport = dport;
-    changed = true;
-  }
-  return changed;
-}
-
-function setV6(fd: FdInfo, sip: Buffer, sport: number, dip: Buffer, dport: number, overwriteDest: boolean): boolean {
-  const cs = fd.sip6;
-  const cd = fd.dip6;
-  if (fd.type === SCAP_FD.IPV6_SOCK && cs !== null && cd !== null) {
-    if (
-      (sip.equals(cs) && sport === fd.sport && dip.equals(cd) && dport === fd.dport) ||
-      (dip.equals(cs) && dport === fd.sport && sip.equals(cd) && sport === fd.dport)
-    ) {
-      return false;
-    }
-  }
-  let changed = false;
-  if (cs === null || !cs.equals(sip)) {
-    fd.sip6 = Buffer.from(sip);
-    changed = true;
-  }
-  if (fd.sport !== sport) {
-    fd.sport = sport;
-    changed = true;
-  }
-  const dipEmpty = cd === null || cd.every((x) => x === 0);
-  if (dipEmpty || (overwriteDest && !cd!.equals(dip))) {
-    fd.dip6 = Buffer.from(dip);
-    changed = true;
-  }
-  if (fd.dport === 0 || (overwriteDest && fd.dport !== dport)) {
-    fd.dport = dport;
-    changed = true;
-  }
-  return changed;
-}
-
-function swapEnds(fd: FdInfo): void {
-  if (fd.type === SCAP_FD.IPV4_SOCK) {
-    const ip = fd.sip;
-    fd.sip = fd.dip;
-    fd.dip = ip;
-  } else {
-    const ip = fd.sip6;
-    fd.sip6 = fd.dip6;
-    fd.dip6 = ip;
-  }
-  const port = fd.sport;
-  fd.sport = fd.dport;
-  fd.dport = port;
 }
 
 function parseConnect(p: EventParser, ev: ScapEvent): void {

@@ -1,13 +1,14 @@
 // The state libsinsp keeps while it reads a capture: threads and their groups, fd tables, users and
 // groups, interfaces, containers. Parsers (./parse.ts) change it event by event; extractors read it.
 
-import type { FdEntry, GroupEntry, InterfaceInfo, MachineInfo, ProcessEntry, UserEntry } from '../metadata.js';
-import { SCAP_FD } from '../metadata.js';
+import { type FdEntry, SCAP_FD } from '../fdlist.js';
+import type { GroupEntry, InterfaceInfo, MachineInfo, UserEntry } from '../metadata.js';
+import type { ProcessEntry } from '../proclist.js';
 import { PPM } from '../tables/defines.js';
-import { type ContainerInfo, containerIdFromCgroups } from './containers.js';
+import { type ContainerInfo, cgroupsOf } from './containers.js';
 import { type FdTable, FdInfo, ROLE, socketName } from './fd.js';
 import { completeFromInterfaces } from './interfaces.js';
-import { updateCwd } from './paths.js';
+import { normaliseCwd, stripDeleted } from './paths.js';
 import { ThreadGroup, ThreadInfo, UID_NONE } from './thread.js';
 
 export class CaptureState {
@@ -88,9 +89,9 @@ export class CaptureState {
     t.exeInoCtime = p.exeInoCtime;
     t.exeInoMtime = p.exeInoMtime;
     t.pidnsInitStartTs = p.pidnsInitStartTs;
-    this.setCgroups(t, p.cgroups);
+    if (p.cgroups !== null) this.setCgroups(t, p.cgroups, 0, p.cgroups.length);
     if (t.isMain()) {
-      t.env = p.env;
+      t.envRaw = p.envRaw;
       t.cwd = normaliseCwd(p.cwd);
     }
     this.threads.set(t.tid, t);
@@ -180,10 +181,11 @@ export class CaptureState {
 
   // ---- threads -----------------------------------------------------------------------------------------
 
-  /** Subsystem names are normalised as sinsp does (`cpu_cgroup` → `cpu`, `perf` → `perf_event` …). */
-  setCgroups(t: ThreadInfo, cgroups: string[]): void {
-    t.cgroups = cgroups.map(normaliseCgroup);
-    t.containerId = containerIdFromCgroups(t.cgroups);
+  /** A thread's cgroups from their bytes (NUL-separated `subsys=path` entries in raw[start, end)). */
+  setCgroups(t: ThreadInfo, raw: Buffer, start: number, end: number): void {
+    const known = cgroupsOf(raw, start, end);
+    t.cgroups = known.cgroups;
+    t.containerId = known.containerId;
   }
 
   mainThread(t: ThreadInfo): ThreadInfo | undefined {
@@ -404,25 +406,4 @@ function tableFor<V>(m: Map<string, Map<number, V>>, key: string): Map<number, V
 
 function ipv4(b: Buffer): number {
   return ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
-}
-
-function normaliseCgroup(entry: string): string {
-  const eq = entry.indexOf('=');
-  if (eq < 0) return entry;
-  let subsys = entry.slice(0, eq);
-  const cg = subsys.indexOf('_cgroup');
-  if (cg >= 0) subsys = subsys.slice(0, cg) + subsys.slice(cg + '_cgroup'.length);
-  if (subsys === 'perf') subsys = 'perf_event';
-  else if (subsys === 'mem') subsys = 'memory';
-  else if (subsys === 'io') subsys = 'blkio';
-  return subsys === entry.slice(0, eq) ? entry : `${subsys}${entry.slice(eq)}`;
-}
-
-export function stripDeleted(exepath: string): string {
-  return exepath.endsWith(' (deleted)') ? exepath.slice(0, -' (deleted)'.length) : exepath;
-}
-
-export function normaliseCwd(cwd: string): string {
-  if (cwd === '') return '/';
-  return updateCwd('/', cwd);
 }

@@ -1,7 +1,7 @@
 // A thread as libsinsp keeps it. Process-wide data (fds, cwd, env) live on the main thread; other threads
 // of the group reach them through it.
 
-import type { ScapEvent } from '../event.js';
+import { splitNulList, type ScapEvent } from '../event.js';
 import type { FdInfo, FdTable } from './fd.js';
 
 export const UID_NONE = 0xffffffff;
@@ -29,7 +29,25 @@ export class ThreadInfo {
   exe = '';
   exepath = '';
   args: string[] = [];
-  env: string[] = [];
+  /** The environment (main threads); a process-list entry's stays undecoded until a field reads it. */
+  get env(): string[] {
+    if (this.envRaw !== null) {
+      this.envList = splitNulList(this.envRaw, 0, this.envRaw.length);
+      this.envRaw = null;
+    }
+    return this.envList;
+  }
+  set env(v: string[]) {
+    this.envList = v;
+    this.envRaw = null;
+  }
+  envRaw: Buffer | null = null;
+  private envList: string[] = [];
+  /** Takes another thread's environment (a clone), still undecoded if it is. */
+  shareEnv(from: ThreadInfo): void {
+    this.envRaw = from.envRaw;
+    this.envList = from.envList;
+  }
   /** Always `/`-terminated; meaningful on main threads. */
   cwd = '/';
   root = '';

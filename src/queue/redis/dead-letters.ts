@@ -3,7 +3,7 @@
 // key: an alert that dies twice (say, redelivered after a crash) is one dead letter, not two.
 
 import type { Redis } from 'ioredis';
-import type { DeadLetter } from '../queue.js';
+import type { DeadLetter, RetryOutcome } from '../queue.js';
 import type { FailedAlert } from '../delivery.js';
 import type { AlertJobQueue } from './output-queues.js';
 
@@ -50,26 +50,33 @@ export class RedisDeadLetters {
   /**
    * Puts dead letters back on the output's queue as fresh deliveries (attempt 1), then forgets them. `all`
    * means those that had failed when the retry started: an alert that dies again meanwhile waits for the
-   * next retry instead of making this one loop. Resolves to how many were put back.
+   * next retry instead of making this one loop. Resolves to how many were put back, and the named ids that
+   * were not dead letters.
    */
   async retry(
     output: string,
     ids: readonly string[] | 'all',
     requeue: (letters: DeadLetter[]) => Promise<void>,
-  ): Promise<number> {
+  ): Promise<RetryOutcome> {
     const { index } = this.keys(output);
-    let moved = 0;
+    const outcome: RetryOutcome = { retried: 0, notFound: [] };
     if (ids === 'all') {
       const until = Date.now();
       for (;;) {
         const page = await this.client.zrangebyscore(index, '-inf', until, 'LIMIT', 0, RETRY_PAGE);
         if (page.length === 0) break;
-        moved += await this.move(output, page, requeue);
+        outcome.retried += (await this.move(output, page, requeue)).moved;
       }
-      return moved;
+      return outcome;
     }
-    for (let i = 0; i < ids.length; i += RETRY_PAGE) moved += await this.move(output, ids.slice(i, i + RETRY_PAGE), requeue);
-    return moved;
+    // An id named twice is one letter, put back once.
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += RETRY_PAGE) {
+      const { moved, missing } = await this.move(output, unique.slice(i, i + RETRY_PAGE), requeue);
+      outcome.retried += moved;
+      outcome.notFound.push(...missing);
+    }
+    return outcome;
   }
 
   async purge(output: string): Promise<number> {
@@ -107,13 +114,18 @@ export class RedisDeadLetters {
   }
 
   /** Requeues first, forgets second: a crash in between leaves a duplicate, never a loss. */
-  private async move(output: string, ids: readonly string[], requeue: (letters: DeadLetter[]) => Promise<void>): Promise<number> {
+  private async move(
+    output: string,
+    ids: readonly string[],
+    requeue: (letters: DeadLetter[]) => Promise<void>,
+  ): Promise<{ moved: number; missing: string[] }> {
     const letters = await this.read(output, ids);
     const { index, letters: lettersKey } = this.keys(output);
     if (letters.length > 0) await requeue(letters);
     // Ids asked for but not found (already retried, purged, mistyped) are cleaned from the index too.
     await this.client.multi().hdel(lettersKey, ...ids).zrem(index, ...ids).exec().then(throwOnError);
-    return letters.length;
+    const found = new Set(letters.map((letter) => letter.id));
+    return { moved: letters.length, missing: ids.filter((id) => !found.has(id)) };
   }
 }
 

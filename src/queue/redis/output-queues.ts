@@ -25,15 +25,14 @@ interface OutputQueue {
 }
 
 /**
- * Alerts per job for an output. Batching outputs get one job per send, so that BullMQ's concurrency and
- * rate limit count sends. Outputs that take one alert per send still get coalesced jobs (their worker loops
- * over the alerts): one job per alert would cost Redis ~30 commands an alert. A rate-limited output gets one
- * job per send whatever it is, because the limit is counted in jobs.
+ * Alerts per job for an output: up to `jobMaxAlerts`, whatever the output's batch size — the worker sends a
+ * job's alerts in batches of `maxBatch`, one after the other, so that an output's `concurrency` still counts
+ * requests in flight, while Redis pays for one job (a few dozen commands) per `jobMaxAlerts` alerts rather
+ * than per batch. A rate-limited output gets one job per send, because BullMQ's limiter counts jobs.
  */
 export function jobSizeFor(target: DeliveryTarget, jobMaxAlerts: number): number {
-  const maxBatch = Math.max(1, target.output.maxBatch);
-  if (target.policy.ratePerSecond !== undefined) return Math.min(maxBatch, jobMaxAlerts);
-  return maxBatch > 1 ? Math.min(maxBatch, jobMaxAlerts) : jobMaxAlerts;
+  if (target.policy.ratePerSecond !== undefined) return Math.min(Math.max(1, target.output.maxBatch), jobMaxAlerts);
+  return jobMaxAlerts;
 }
 
 export class OutputQueues {

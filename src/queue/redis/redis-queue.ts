@@ -14,6 +14,7 @@ import {
   type DeliveryTarget,
   type OutputQueueStats,
   type QueueHealth,
+  type RetryOutcome,
 } from '../queue.js';
 import { RedisLink, describeRedisError, producerConnection, workerConnection } from './connection.js';
 import { RedisDeadLetters } from './dead-letters.js';
@@ -76,13 +77,13 @@ export class RedisQueue implements AlertQueue {
 
     for (const worker of workers) worker.run();
     // Every (re)connection: check what this Redis would lose, and collect jobs BullMQ failed meanwhile.
-    producerClient.on('ready', () => void this.onConnected());
     try {
       await producerLink.waitReady(FIRST_CONNECT_WAIT_MS);
       await this.onConnected();
     } catch (err) {
       logger.warn(`${describeRedisError(err)}; saker answers 503 to alerts until it can reach Redis`);
     }
+    producerClient.on('ready', () => void this.onConnected());
     logger.info(
       { redis: producerLink.where, prefix: options.prefix, outputs: queues.names },
       'queue: redis — alerts are acknowledged once Redis has them, and stay there until every output has them',
@@ -128,16 +129,8 @@ export class RedisQueue implements AlertQueue {
   readonly deadLetters = {
     list: (output: string, page?: { offset?: number; limit?: number }): Promise<DeadLetter[]> =>
       this.withOutput(output, (running) => running.deadLetters.list(output, page)),
-    retry: (output: string, ids: readonly string[] | 'all'): Promise<number> =>
-      this.withOutput(output, (running) =>
-        running.deadLetters.retry(output, ids, (letters) =>
-          running.queues.add(
-            output,
-            letters.map((letter) => letter.alert),
-            1,
-          ),
-        ),
-      ),
+    retry: (output: string, ids: readonly string[] | 'all'): Promise<number> => this.retryDeadLetters(output, ids).then((outcome) => outcome.retried),
+    retryIds: (output: string, ids: readonly string[]): Promise<RetryOutcome> => this.retryDeadLetters(output, ids),
     purge: (output: string): Promise<number> => this.withOutput(output, (running) => running.deadLetters.purge(output)),
   };
 
@@ -202,6 +195,18 @@ export class RedisQueue implements AlertQueue {
   private require(): Running {
     if (!this.running) throw new QueueUnavailableError('the Redis queue is not started');
     return this.running;
+  }
+
+  private retryDeadLetters(output: string, ids: readonly string[] | 'all'): Promise<RetryOutcome> {
+    return this.withOutput(output, (running) =>
+      running.deadLetters.retry(output, ids, (letters) =>
+        running.queues.add(
+          output,
+          letters.map((letter) => letter.alert),
+          1,
+        ),
+      ),
+    );
   }
 
   private withOutput<T>(output: string, action: (running: Running) => Promise<T>): Promise<T> {

@@ -1,12 +1,16 @@
 // Field values on real captures, rendering details, and path normalisation.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ScapReader } from '../../../capture/scap/reader.js';
 import { enumNames, flagNames } from '../../../capture/scap/render.js';
 import { concatenatePaths } from '../../../capture/scap/state/paths.js';
 import { FLAG_TABLES } from '../../../capture/scap/tables/flags.js';
+import { SYSCALL_EXTRACTORS } from '../../../capture/scap/fields/index.js';
+import { syscallSource } from '../../../capture/scap/source.js';
+import { Engine } from '../../../src/engine/engine.js';
+import { SYSCALL_SOURCE_FIELDS } from '../../../src/engine/fields/index.js';
 import { extractor, type Row } from './replay.js';
 
 const CORPUS = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'corpus', 'scap');
@@ -103,5 +107,39 @@ describe('rendering', () => {
     expect(() => extractor('proc.aname[x]')).toThrow(/non-negative integer/);
     expect(() => extractor('evt.arg')).toThrow(/requires an argument/);
     expect(() => extractor('proc.name[1]')).toThrow(/takes no argument/);
+  });
+});
+
+const RULES_DIR = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'corpus', 'rules', 'upstream');
+const RULE_FILES = ['falco_rules.yaml', 'falco_rules-1.0.1.yaml'].map((f) => join(RULES_DIR, f));
+const haveRules = RULE_FILES.every((f) => existsSync(f));
+
+describe.skipIf(!haveRules)(haveRules ? 'upstream syscall rules' : `upstream syscall rules (skipped: ${RULES_DIR} is absent)`, () => {
+  it('every field falco_rules.yaml (current and 1.0.1) reads or prints has an extractor', () => {
+    const names = new Set(SYSCALL_SOURCE_FIELDS.map((f) => f.name));
+    for (const file of RULE_FILES) {
+      const text = readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => !l.trimStart().startsWith('#'))
+        .join('\n');
+      const used = new Set<string>();
+      for (const m of text.matchAll(/\b([a-z]+\.[a-z0-9_.]*[a-z0-9_])/g)) {
+        // evt.arg.path is evt.arg with an argument; strings like k8s.io are not fields.
+        let name = m[1]!;
+        while (!names.has(name) && name.includes('.')) name = name.slice(0, name.lastIndexOf('.'));
+        if (names.has(name) && name !== m[1]!.split('.')[0]) used.add(name);
+      }
+      expect(used.size).toBeGreaterThan(50);
+      expect([...used].filter((f) => SYSCALL_EXTRACTORS[f] === undefined)).toEqual([]);
+    }
+  });
+
+  it('both files load and compile against the syscall source', () => {
+    const engine = new Engine({ sources: [syscallSource()], match: 'first' });
+    const results = engine.loadFiles(RULE_FILES.slice(0, 1));
+    expect(results.flatMap((r) => r.errors)).toEqual([]);
+    const old = new Engine({ sources: [syscallSource()], match: 'first' });
+    expect(old.loadFiles(RULE_FILES.slice(1)).flatMap((r) => r.errors)).toEqual([]);
+    expect(old.rules.length).toBe(80);
   });
 });

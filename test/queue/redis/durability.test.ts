@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlertSink } from '../../peers/alert-sink.js';
 import { redisRestartSkipReason, startRedis, type RedisServer } from '../../peers/redis.js';
-import { SakerProcess, falcoAlert, freePort } from '../../helpers/saker-process.js';
+import { SakerProcess, falcoAlert } from '../../helpers/saker-process.js';
+import { freePort } from '../../peers/free-port.js';
 
 interface Sent {
   /** uuids of the alerts saker answered 200 for. */

@@ -55,14 +55,15 @@ describe.skipIf(redisSkipReason)('RedisQueue', () => {
     expect(sink.requests.length).toBeLessThanOrEqual(3);
   });
 
-  it('bounds a job by the output batch size and the configured maximum', async () => {
+  it('bounds a job by redis.batch.maxalerts, and sends its alerts in batches of the output, one at a time', async () => {
     sink = await AlertSink.start();
     const small = new SinkOutput(() => sink.url, { name: 'small', maxBatch: 7 });
-    queue = await startQueue(redis, [small], { lingerMs: 50, jobMaxAlerts: 500 });
+    queue = await startQueue(redis, [{ output: small, policy: { ...fastPolicy, concurrency: 1 } }], { lingerMs: 50, jobMaxAlerts: 12 });
     await queue.enqueue([{ output: 'small', alerts: Array.from({ length: 30 }, () => testAlert()) }]);
     await sink.waitUntil(() => sink.acceptedCount === 30, 15_000, 'all 30 alerts');
-    expect(Math.max(...sink.requests.map((r) => r.alerts.length))).toBe(7);
-    expect(sink.requests.length).toBe(5);
+    expect(Number(await redis.client().get(`${redis.prefix}:small:id`))).toBe(3); // jobs of 12, 12 and 6
+    expect(sink.requests.map((r) => r.alerts.length)).toEqual([7, 5, 7, 5, 6]);
+    expect(sink.maxInFlight).toBe(1);
   });
 
   it('fans one enqueue out to several outputs, each on its own queue', async () => {

@@ -1,0 +1,95 @@
+// A bounds-checked little-endian reader over one metadata block, whose errors name the file offset.
+
+import { ScapError } from './blocks.js';
+import { splitNulList } from './event.js';
+
+/** A bounds-checked little-endian cursor whose errors name the file offset. */
+export class Cursor {
+  constructor(
+    readonly buf: Buffer,
+    public pos: number,
+    public end: number,
+    /** File offset of buf[0]. */
+    private readonly base: number,
+    private readonly what: string,
+  ) {}
+
+  fail(msg: string): never {
+    throw new ScapError(`${this.what}: ${msg}`, this.base + this.pos);
+  }
+  need(n: number): void {
+    if (this.pos + n > this.end) this.fail(`needs ${n} bytes, ${this.end - this.pos} left`);
+  }
+  left(): number {
+    return this.end - this.pos;
+  }
+  u8(): number {
+    this.need(1);
+    return this.buf[this.pos++]!;
+  }
+  u16(): number {
+    this.need(2);
+    const v = this.buf.readUInt16LE(this.pos);
+    this.pos += 2;
+    return v;
+  }
+  u32(): number {
+    this.need(4);
+    const v = this.buf.readUInt32LE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+  i32(): number {
+    this.need(4);
+    const v = this.buf.readInt32LE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+  /** Signed 64-bit as a number (ids and limits fit). */
+  i64(): number {
+    this.need(8);
+    const v = this.buf.readInt32LE(this.pos + 4) * 0x1_0000_0000 + this.buf.readUInt32LE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+  u64(): bigint {
+    this.need(8);
+    const v = this.buf.readBigUInt64LE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+  bytes(n: number): Buffer {
+    this.need(n);
+    const v = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return v;
+  }
+  /** u16 length + bytes (no terminator on disk; a stray trailing NUL is dropped). */
+  str(max: number, field: string): string {
+    const n = this.u16();
+    if (n > max) this.fail(`${field} length ${n} exceeds ${max}`);
+    const b = this.bytes(n);
+    let end = b.length;
+    const nul = b.indexOf(0);
+    if (nul >= 0) end = nul;
+    return b.toString('utf8', 0, end);
+  }
+  /** u16 length + NUL-separated list, undecoded (a copy, so that it does not pin the block). */
+  rawList(max: number, field: string): Buffer | null {
+    const b = this.listBytes(max, field);
+    return b === null ? null : Buffer.from(b);
+  }
+  /** u16 length + NUL-separated list, as a view of its bytes (null when empty). */
+  listBytes(max: number, field: string): Buffer | null {
+    const n = this.u16();
+    if (n > max) this.fail(`${field} length ${n} exceeds ${max}`);
+    return n === 0 ? null : this.bytes(n);
+  }
+  /** u16 length + NUL-separated list. */
+  list(max: number, field: string): { items: string[]; raw: Buffer } {
+    const n = this.u16();
+    if (n > max) this.fail(`${field} length ${n} exceeds ${max}`);
+    const raw = this.bytes(n);
+    return { items: splitNulList(raw, 0, raw.length), raw };
+  }
+}

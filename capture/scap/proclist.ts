@@ -1,0 +1,197 @@
+// Process-list blocks (PL_V1 … PL_V9, FORMAT.md §8): one entry per thread alive when the capture started.
+
+import { Cursor } from './cursor.js';
+import { BLOCK } from './metadata.js';
+
+/** Process-list block type → layout version 1…9, or 0 when the type is not a process list. */
+export function processListVersion(type: number): number {
+  switch (type) {
+    case BLOCK.PL_V1:
+    case BLOCK.PL_V1_INT:
+      return 1;
+    case BLOCK.PL_V2:
+    case BLOCK.PL_V2_INT:
+      return 2;
+    case BLOCK.PL_V3:
+    case BLOCK.PL_V3_INT:
+      return 3;
+    case BLOCK.PL_V4:
+      return 4;
+    case BLOCK.PL_V5:
+      return 5;
+    case BLOCK.PL_V6:
+      return 6;
+    case BLOCK.PL_V7:
+      return 7;
+    case BLOCK.PL_V8:
+      return 8;
+    case BLOCK.PL_V9:
+      return 9;
+    default:
+      return 0;
+  }
+}
+
+export interface ProcessEntry {
+  tid: number;
+  pid: number;
+  ptid: number;
+  sid: number;
+  vpgid: number;
+  pgid: number;
+  comm: string;
+  exe: string;
+  exepath: string;
+  args: string[];
+  cwd: string;
+  fdlimit: number;
+  flags: number;
+  uid: number;
+  gid: number;
+  vmsizeKb: number;
+  vmrssKb: number;
+  vmswapKb: number;
+  pfmajor: bigint;
+  pfminor: bigint;
+  /** NUL-separated, as stored (copied out of the block); decoded when a field asks. */
+  envRaw: Buffer | null;
+  vtid: number;
+  vpid: number;
+  /** NUL-separated `subsys=path` entries as stored (a view into the block: use it before the next one). */
+  cgroups: Buffer | null;
+  root: string;
+  pidnsInitStartTs: bigint;
+  tty: number;
+  loginuid: number;
+  exeWritable: boolean;
+  capInheritable: bigint;
+  capPermitted: bigint;
+  capEffective: bigint;
+  exeUpperLayer: boolean;
+  exeLowerLayer: boolean;
+  exeFromMemfd: boolean;
+  exeIno: bigint;
+  exeInoCtime: bigint;
+  exeInoMtime: bigint;
+}
+
+export function parseProcessList(
+  buf: Buffer,
+  start: number,
+  end: number,
+  base: number,
+  version: number,
+): ProcessEntry[] {
+  const c = new Cursor(buf, start, end, base, `process list (v${version})`);
+  const out: ProcessEntry[] = [];
+  while (c.left() >= 4) {
+    const entryStart = c.pos;
+    let entryEnd = c.end;
+    if (version >= 9) {
+      const len = c.u32();
+      entryEnd = entryStart + len;
+      if (len < 4 || entryEnd > c.end) c.fail(`entry length ${len} overruns the block`);
+      c.end = entryEnd;
+    }
+    const tid = c.i64();
+    const pid = c.i64();
+    const ptid = c.i64();
+    const sid = version >= 6 ? c.i64() : -1;
+    const vpgid = version >= 8 ? c.i64() : -1;
+    const comm = c.str(1024, 'comm');
+    const exe = c.str(1024, 'exe');
+    const exepath = version >= 7 ? c.str(1024, 'exepath') : '';
+    const args = c.list(4096, 'args').items;
+    const cwd = c.str(1024, 'cwd');
+    const fdlimit = c.i64();
+    const flags = c.u32();
+    const uid = c.u32();
+    const gid = c.u32();
+    let vmsizeKb = 0;
+    let vmrssKb = 0;
+    let vmswapKb = 0;
+    let pfmajor = 0n;
+    let pfminor = 0n;
+    if (version >= 2) {
+      vmsizeKb = c.u32();
+      vmrssKb = c.u32();
+      vmswapKb = c.u32();
+      pfmajor = c.u64();
+      pfminor = c.u64();
+    }
+    const envRaw = version >= 3 ? c.rawList(4096, 'env') : null;
+    let vtid = -1;
+    let vpid = -1;
+    let cgroups: Buffer | null = null;
+    if (version >= 4) {
+      vtid = c.i64();
+      vpid = c.i64();
+      cgroups = c.listBytes(4096, 'cgroups');
+    }
+    const root = version >= 5 ? c.str(1024, 'root') : '';
+    const e: ProcessEntry = {
+      tid,
+      pid,
+      ptid,
+      sid,
+      vpgid,
+      pgid: -1,
+      comm,
+      exe,
+      exepath,
+      args,
+      cwd,
+      fdlimit,
+      flags,
+      uid,
+      gid,
+      vmsizeKb,
+      vmrssKb,
+      vmswapKb,
+      pfmajor,
+      pfminor,
+      envRaw,
+      vtid,
+      vpid,
+      cgroups,
+      root,
+      pidnsInitStartTs: 0n,
+      tty: 0,
+      loginuid: 0xffffffff,
+      exeWritable: false,
+      capInheritable: 0n,
+      capPermitted: 0n,
+      capEffective: 0n,
+      exeUpperLayer: false,
+      exeLowerLayer: false,
+      exeFromMemfd: false,
+      exeIno: 0n,
+      exeInoCtime: 0n,
+      exeInoMtime: 0n,
+    };
+    if (version >= 9) {
+      // Optional tail: each field only if it still fits in the entry. Producers older than libs 0.10
+      // did not write pidns_init_start_ts and tty, which shows as a short remainder.
+      if (c.left() > 29) {
+        e.pidnsInitStartTs = c.u64();
+        e.tty = c.u32();
+      }
+      if (c.left() >= 4) e.loginuid = c.u32();
+      if (c.left() >= 1) e.exeWritable = c.u8() !== 0;
+      if (c.left() >= 8) e.capInheritable = c.u64();
+      if (c.left() >= 8) e.capPermitted = c.u64();
+      if (c.left() >= 8) e.capEffective = c.u64();
+      if (c.left() >= 1) e.exeUpperLayer = c.u8() !== 0;
+      if (c.left() >= 8) e.exeIno = c.u64();
+      if (c.left() >= 8) e.exeInoCtime = c.u64();
+      if (c.left() >= 8) e.exeInoMtime = c.u64();
+      if (c.left() >= 1) e.exeFromMemfd = c.u8() !== 0;
+      if (c.left() >= 1) e.exeLowerLayer = c.u8() !== 0;
+      if (c.left() >= 8) e.pgid = c.i64();
+      c.pos = entryEnd;
+      c.end = end;
+    }
+    out.push(e);
+  }
+  return out;
+}
