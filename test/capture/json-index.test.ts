@@ -72,6 +72,17 @@ describe('the JSON indexer', () => {
     }
   });
 
+  it('reads runs of string members below the indexed levels, escapes and all', () => {
+    for (const text of [
+      String.raw`{"a":{"b":{"c":"x","d":"y\"z","e":"w","f":"\\","g":"\u0041"}}}`,
+      '{"a":{"b":{"c":"x","d":1,"e":"w","f":{"g":"h","i":"j"},"k":"l"}}}',
+      '{"a":{"b":{"c" : "x" , "d":"y","e":[ "w","v" ]}}}',
+    ]) {
+      expect(expectAgreement(text, 2), text).toBeDefined();
+      expect(expectAgreement(text, 1), text).toBeDefined();
+    }
+  });
+
   it('reads nested objects and arrays, empty ones, numbers and literals', () => {
     const text = JSON.stringify({
       kind: 'Event',
@@ -150,6 +161,13 @@ describe('the JSON indexer', () => {
       '{"a":"tab\tinside"}',
       '{"a":"newline\ninside"}',
       '{"a":"nul\u0000inside"}',
+      // Below the indexed levels, where runs of compact string members are read in a row.
+      '{"a":{"b":{"c":"x","d":"y",}}}',
+      '{"a":{"b":{"c":"x","d":"y" "e":"z"}}}',
+      '{"a":{"b":{"c":"x","d:"y"}}}',
+      '{"a":{"b":{"c":"x","d":"y","e":"z\\q"}}}',
+      '{"a":{"b":{"c":"x","d":"y","e"}}}',
+      '{"a":{"b":{"c":"x","d":"y"]}}',
     ]) {
       expect(parses(text), text).toBe(false);
       expect(index(text), text).toBeUndefined();
