@@ -213,19 +213,24 @@ function indexValue(t: string, start: number, end: number, depth: number): JsonD
       }
       i = q + 1;
       // Below the indexed levels, runs of compact members `,"key":"value"` without escapes (most of an
-      // audit event's requestObject and responseObject) are read in a row; anything else ends the run
-      // where it starts, for the general code to read.
+      // audit event's requestObject and responseObject) are read in a row; a compact key before a value
+      // of another kind hands that value to the general code; anything else ends the run where it
+      // starts, for the general code to read.
       if (e === NONE && d > 0 && kinds[d - 1] === OBJECT) {
         while (t.charCodeAt(i) === 44 /* , */ && t.charCodeAt(i + 1) === 34 /* " */) {
           const k = t.indexOf('"', i + 2);
-          if (k < 0 || k >= end || t.charCodeAt(k + 1) !== 58 /* : */ || t.charCodeAt(k + 2) !== 34) break;
-          const v = t.indexOf('"', k + 3);
-          if (v < 0 || v >= end) break;
+          if (k < 0 || k >= end || t.charCodeAt(k + 1) !== 58 /* : */) break;
           if (bs <= i) {
             bs = t.indexOf('\\', i + 1);
             if (bs < 0) bs = t.length;
           }
-          if (bs < v) break;
+          if (bs < k) break;
+          if (t.charCodeAt(k + 2) !== 34) {
+            i = k + 2;
+            continue value;
+          }
+          const v = t.indexOf('"', k + 3);
+          if (v < 0 || v >= end || bs < v) break;
           i = v + 1;
         }
       }
