@@ -172,8 +172,13 @@ export class JsonDocument {
     return this.text.slice(this.get(entry, VS), this.get(entry, VE));
   }
 
-  /** Length of a container's text (UTF-16 units) and the JSON numbers in it. */
-  extent(entry: number): { length: number; numbers: number } {
-    return { length: this.get(entry, VE) - this.get(entry, VS), numbers: this.get(entry, NUMBERS) };
+  /** Length of the value's text, in UTF-16 units. */
+  textLength(entry: number): number {
+    return this.get(entry, VE) - this.get(entry, VS);
+  }
+
+  /** How many JSON numbers a container holds. */
+  numbersIn(entry: number): number {
+    return this.get(entry, NUMBERS);
   }
 }

@@ -87,8 +87,7 @@ export function indexedAuditEvent(doc: JsonDocument, options: AuditParseOptions,
   if (!doc.isIndexedObject(root)) return auditEvent(doc.value(root), options, text);
   const time = admit(KIND(doc), API_VERSION(doc), AUDIT_ID(doc), STAGE_TIMESTAMP(doc));
   if (typeof time === 'string') return { ok: false, reason: time };
-  const { length, numbers } = doc.extent(root);
-  if (text !== undefined || serializedBound(length, numbers) > options.maxEventBytes) {
+  if (text !== undefined || serializedBound(doc.textLength(root), doc.numbersIn(root)) > options.maxEventBytes) {
     const bytes = eventOverLimit(text === undefined ? doc.value(root) : undefined, options.maxEventBytes, text);
     if (bytes !== undefined) return { ok: false, reason: tooLarge(bytes, options) };
   }
