@@ -5,34 +5,58 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { decodeUtf8 } from './json/decode.js';
 import type { Logger } from 'pino';
-import type { Alert } from '../src/alert.js';
+import type { Alert, OutputFieldValue } from '../src/alert.js';
 import { QueueUnavailableError } from '../src/queue/queue.js';
 import { errorBody } from '../src/server/errors.js';
 import type { ServerDeps } from '../src/server/plugin.js';
-import type { Rejection } from './json/event.js';
+import type { JsonEvent, Rejection } from './json/event.js';
 
 class BodyError extends Error {
   readonly statusCode = 400;
 }
 
+/** What a body becomes: its parsed JSON, or (for a route that reads it so) its indexed text. */
+export type BodyReader = (text: string, bytes: Buffer) => unknown;
+
+const parseBody: BodyReader = (text) => JSON.parse(text);
+
 /**
- * Event bodies (megabytes per request at the API server's batch size) are read as bytes and decoded once.
+ * Event bodies (megabytes per request at the API server's batch size) are read as bytes and decoded once,
+ * then parsed — or indexed, by a route that passes `read` (a body the indexer does not vouch for is parsed,
+ * so invalid JSON is refused with JSON.parse's message either way).
  * Unlike `POST /`, no `__proto__` scan: events are never merged into other objects — extractors read own
  * members only — so such a key is just data here.
  */
-export function installEventBodies(app: FastifyInstance): void {
+export function installEventBodies(app: FastifyInstance, read: BodyReader = parseBody): void {
   app.removeAllContentTypeParsers();
   for (const type of ['application/json', /^application\/[\w.+-]+\+json(?:\s*;|$)/i]) {
     app.addContentTypeParser(type, { parseAs: 'buffer' }, (_request, body, done) => {
       const text = decodeUtf8(body as Buffer);
       if (!/\S/.test(text)) return done(null, undefined);
       try {
-        done(null, JSON.parse(text));
+        done(null, read(text, body as Buffer) ?? JSON.parse(text));
       } catch (err) {
         done(new BodyError(`body: invalid JSON: ${(err as Error).message}`), undefined);
       }
     });
   }
+}
+
+/** A copy of a string that shares no memory with the string it was cut from. */
+const own = (text: string): string => JSON.parse(JSON.stringify(text)) as string;
+
+function ownValue(value: OutputFieldValue): OutputFieldValue {
+  if (typeof value === 'string') return own(value);
+  if (Array.isArray(value)) return value.map(ownValue);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, ownValue(v)]));
+  return value;
+}
+
+/** The alert with copies of the strings that come from the event. */
+function detached(alert: Alert): Alert {
+  const fields: Record<string, OutputFieldValue> = {};
+  for (const [key, value] of Object.entries(alert.output_fields)) fields[key] = ownValue(value);
+  return { ...alert, output: own(alert.output), output_fields: fields };
 }
 
 /** Enough reasons to fix a sender without answering megabytes for a batch of garbage. */
@@ -53,7 +77,10 @@ export async function evaluateAndRoute(deps: ServerDeps, source: string, batch: 
   const alerts: Alert[] = [];
   for (const event of batch.events) {
     const raised = deps.rules.evaluate(source, event);
-    for (let i = 0; i < raised.length; i++) alerts.push(raised[i]!);
+    // Values of an event read from indexed text are pieces of the request body's text, which an alert
+    // waiting in the queue would keep alive whole: queued alerts get their own copies.
+    const indexed = (event as JsonEvent).doc !== undefined;
+    for (let i = 0; i < raised.length; i++) alerts.push(indexed ? detached(raised[i]!) : raised[i]!);
   }
   if (alerts.length > 0) {
     try {

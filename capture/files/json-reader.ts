@@ -6,7 +6,9 @@
 import type { Rejection } from '../json/event.js';
 import { sizedJsonEvent } from '../json/parse.js';
 import { decodeUtf8 } from '../json/decode.js';
-import { auditPayload, looksLikeAudit } from '../k8saudit/parse.js';
+import { controlFree } from '../json/control.js';
+import { JsonIndexer } from '../json/indexer.js';
+import { auditPayload, indexedAuditEvent, indexedAuditPayload, isIndexedEvent, looksLikeAudit } from '../k8saudit/parse.js';
 import type { EventReader, ReadContext, SourcedBatch } from './reader.js';
 
 /** A whole-document file is parsed at once; past this size, JSON lines are the way. */
@@ -54,16 +56,27 @@ function notJson(err: unknown): string {
   return `not valid JSON (${err instanceof Error ? err.message : String(err)})`;
 }
 
-/** A line's text; lines are decoded one by one so that JSON.parse gets flat (usually one-byte) strings. */
-function lineText(bytes: Buffer, start: number, end: number): string {
-  let e = end;
-  while (e > start && (bytes[e - 1] === 0x0d || bytes[e - 1] === 0x20 || bytes[e - 1] === 0x09)) e--;
-  let s = start;
-  while (s < e && (bytes[s] === 0x20 || bytes[s] === 0x09)) s++;
-  return decodeUtf8(bytes, s, e);
+const isBlank = (c: number): boolean => c === 0x20 || c === 0x09;
+
+/** Where a line's text ends once blanks and a final CR are dropped. */
+function lineEnd(text: string, start: number, end: number): number {
+  while (end > start && (isBlank(text.charCodeAt(end - 1)) || text.charCodeAt(end - 1) === 0x0d)) end--;
+  return end;
+}
+
+/** Where a line's text starts once blanks are dropped. */
+function lineStart(text: string, start: number, end: number): number {
+  while (start < end && isBlank(text.charCodeAt(start))) start++;
+  return start;
 }
 
 const asBuffer = (chunk: Uint8Array): Buffer => (Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+
+/** Lines are decoded and indexed in blocks of about this size. */
+const BLOCK_BYTES = 64 * 1024;
+
+/** Audit events are indexed two levels deep: the event's members and theirs (`objectRef.resource`, `requestObject.spec`). */
+const AUDIT_INDEX_DEPTH = 2;
 
 async function* read(input: AsyncIterable<Uint8Array>, context: ReadContext): AsyncIterable<SourcedBatch> {
   let source = context.source;
@@ -78,27 +91,58 @@ async function* read(input: AsyncIterable<Uint8Array>, context: ReadContext): As
   let lineNo = 0;
   let first = true;
 
+  const auditOptions = { maxEventBytes: context.maxEventBytes };
   const chooseSource = (value: unknown): string => (source ??= looksLikeAudit(value) ? 'k8s_audit' : 'json');
 
-  /** Handles one line; returns false when it turned out to start a (pretty-printed) document. */
-  const line = (text: string, events: unknown[]): boolean => {
+  /**
+   * Handles the line `text[start, end)`, blanks and a final CR around it included; returns false when it
+   * turned out to start a (pretty-printed) document. Once the file is known to hold audit events, lines
+   * are indexed rather than parsed; a line the indexer does not vouch for is parsed as before.
+   */
+  const line = (text: string, start: number, end: number, indexer: JsonIndexer, events: unknown[]): boolean => {
     lineNo++;
-    if (text === '') return true;
+    end = lineEnd(text, start, end);
+    start = lineStart(text, start, end);
+    if (start === end) return true;
+    if (source === 'k8s_audit') {
+      const doc = indexer.index(start, end, AUDIT_INDEX_DEPTH);
+      if (doc) {
+        state.mode = 'lines';
+        if (isIndexedEvent(doc)) {
+          const parsed = indexedAuditEvent(doc, auditOptions, text.slice(start, end));
+          if (parsed.ok) events.push(parsed.event);
+          else context.problem({ where: `${context.name}:${lineNo}`, reason: parsed.reason });
+        } else {
+          const batch = indexedAuditPayload(doc, auditOptions, `${context.name}:${lineNo}`, text.slice(start, end));
+          for (const e of batch.events) events.push(e);
+          for (const r of batch.rejected) context.problem(r);
+        }
+        return true;
+      }
+    }
+    const where = `${context.name}:${lineNo}`;
+    const lineText = text.slice(start, end);
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = JSON.parse(lineText);
     } catch (err) {
       if (state.mode === 'undecided') {
         state.mode = 'document';
         lineNo--;
         return false;
       }
-      context.problem({ where: `${context.name}:${lineNo}`, reason: notJson(err) });
+      context.problem({ where, reason: notJson(err) });
       return true;
     }
     state.mode = 'lines';
-    eventsOf(chooseSource(value), value, `${context.name}:${lineNo}`, text, context, events);
+    eventsOf(chooseSource(value), value, where, lineText, context, events);
     return true;
+  };
+
+  /** A line on its own (one that spanned chunks, or the last one without a newline). */
+  const lone = (bytes: Buffer, events: unknown[]): boolean => {
+    const text = decodeUtf8(bytes);
+    return line(text, 0, text.length, new JsonIndexer(text, 'lines'), events);
   };
 
   const keepDocument = (bytes: Buffer): void => {
@@ -129,7 +173,7 @@ async function* read(input: AsyncIterable<Uint8Array>, context: ReadContext): As
       }
       const joined = Buffer.concat([carry, bytes.subarray(0, nl)]);
       carry = undefined;
-      if (!line(lineText(joined, 0, joined.length), events)) {
+      if (!lone(joined, events)) {
         keepDocument(joined);
         keepDocument(Buffer.from([0x0a]));
         keepDocument(Buffer.from(bytes.subarray(nl + 1)));
@@ -137,15 +181,26 @@ async function* read(input: AsyncIterable<Uint8Array>, context: ReadContext): As
       }
       pos = nl + 1;
     }
-    for (;;) {
-      const nl = bytes.indexOf(0x0a, pos);
-      if (nl < 0) break;
-      if (!line(lineText(bytes, pos, nl), events)) {
-        keepDocument(Buffer.from(bytes.subarray(pos)));
-        pos = bytes.length;
-        break;
+    // Whole lines are decoded a block at a time (a newline never falls inside a UTF-8 sequence), small
+    // enough that a block is still in the CPU's cache when its lines are indexed; a line is a stretch of it.
+    const last = bytes.lastIndexOf(0x0a);
+    while (pos <= last && !inDocument()) {
+      let blockEnd = pos + BLOCK_BYTES >= last ? last : bytes.lastIndexOf(0x0a, pos + BLOCK_BYTES);
+      if (blockEnd < pos) blockEnd = bytes.indexOf(0x0a, pos + BLOCK_BYTES); // a line longer than a block
+      const text = decodeUtf8(bytes, pos, blockEnd);
+      const indexer = new JsonIndexer(text, 'lines', controlFree(bytes, pos, blockEnd, true));
+      for (let at = 0; ; ) {
+        const nl = text.indexOf('\n', at);
+        const end = nl < 0 ? text.length : nl;
+        if (!line(text, at, end, indexer, events)) {
+          // Only blank lines came before this one, and blanks are one byte each.
+          keepDocument(Buffer.from(bytes.subarray(pos + at)));
+          break;
+        }
+        if (nl < 0) break;
+        at = nl + 1;
       }
-      pos = nl + 1;
+      pos = blockEnd + 1;
     }
     if (!inDocument() && pos < bytes.length) carry = Buffer.from(bytes.subarray(pos));
     if (events.length) yield { source: source!, events };
@@ -158,9 +213,10 @@ async function* read(input: AsyncIterable<Uint8Array>, context: ReadContext): As
   }
   if (carry) {
     const events: unknown[] = [];
-    const text = lineText(carry, 0, carry.length);
-    if (!line(text, events)) {
-      yield* readDocument(text, context, chooseSource, () => source);
+    if (!lone(carry, events)) {
+      const text = decodeUtf8(carry);
+      const end = lineEnd(text, 0, text.length);
+      yield* readDocument(text.slice(lineStart(text, 0, end), end), context, chooseSource, () => source);
       return;
     }
     if (events.length) yield { source: source!, events };

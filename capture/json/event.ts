@@ -1,9 +1,16 @@
 // The event of the `json` source, and the JSON view every JSON-based source shares (`k8s_audit` events
 // are JSON events too, which is how `jevt.*` fields work on them, as the json plugin does in Falco).
 
+import type { JsonDocument } from './document.js';
+
 export interface JsonEvent {
-  /** The parsed document. */
+  /** The parsed document (on an event read from indexed text: parsed whole on first use). */
   readonly value: unknown;
+  /**
+   * The event's indexed text, when it was read that way: extractors then parse only the members they
+   * read (access.ts). `value` holds the same JSON either way.
+   */
+  readonly doc?: JsonDocument;
   /** The document's text as received, when there is one: `json.obj` re-indents it verbatim. */
   readonly text?: string;
   /** When the event happened, ns since the epoch (`json.rawtime`, the alert's time). */

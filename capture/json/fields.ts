@@ -8,13 +8,14 @@ import type { Extractor, ExtractorFactory } from '../../src/engine/source.js';
 import type { JsonEvent } from './event.js';
 import { rememberedPerEvent } from '../remembered.js';
 import { indentJson } from './indent.js';
-import { compilePointer } from './pointer.js';
+import { compileEventAccess } from './access.js';
+import { parsePointer } from './pointer.js';
 import { jsonText } from './value.js';
 
 function valueField(name: string): ExtractorFactory<JsonEvent> {
   return (arg) => {
-    const read = compilePointer(name, arg);
-    return (event) => jsonText(read(event.value));
+    const read = compileEventAccess(parsePointer(name, arg));
+    return (event) => jsonText(read(event));
   };
 }
 

@@ -1,8 +1,6 @@
 // JSON pointers as the json plugin reads them (`json.value[/requestObject/spec/volumes]`): one leading `/`
 // is dropped, the rest is split on `/`, and `~1`, `~0` are unescaped (RFC 6901). Parsed once, when a rule
-// is compiled; resolved per event.
-
-import { compileAccess, type Access } from './value.js';
+// is compiled; resolved per event (access.ts).
 
 export type JsonPointer = readonly string[];
 
@@ -13,9 +11,4 @@ export function parsePointer(field: string, arg: string | undefined): JsonPointe
   }
   const path = arg.startsWith('/') ? arg.slice(1) : arg;
   return path.split('/').map((token) => token.replaceAll('~1', '/').replaceAll('~0', '~'));
-}
-
-/** The pointer compiled into an accessor: the value it designates, or undefined. */
-export function compilePointer(field: string, arg: string | undefined): Access {
-  return compileAccess(parsePointer(field, arg));
 }

@@ -4,9 +4,10 @@
 // All take an optional index selecting one container.
 
 import type { ExtractorFactory } from '../../src/engine/source.js';
+import { compileEventAccess } from '../json/access.js';
 import { compileAccess, jsonText } from '../json/value.js';
 import type { K8sAuditEvent } from './event.js';
-import { indexArgument, NO_INDEX, textsRequiringAll, textsSkippingHoles, walk, walkPath } from './walk.js';
+import { indexArgument, NO_INDEX, textsRequiringAll, textsSkippingHoles, walkEvent, walkPath } from './walk.js';
 
 type ContainerList = 'containers' | 'initContainers' | 'ephemeralContainers';
 type Factory = ExtractorFactory<K8sAuditEvent>;
@@ -21,7 +22,7 @@ function perContainer(field: string, list: ContainerList, keys: readonly string[
   const fullPath = walkPath(['requestObject', 'spec', list, ...keys]);
   return (arg) => {
     const index = indexArgument(field, arg);
-    return (event) => textsSkippingHoles(walk(event.value, index, fullPath));
+    return (event) => textsSkippingHoles(walkEvent(event, index, fullPath));
   };
 }
 
@@ -31,7 +32,7 @@ function images(field: string, list: ContainerList, repositoryOnly: boolean): Fa
   return (arg) => {
     const index = indexArgument(field, arg);
     return (event) => {
-      const found = textsRequiringAll(walk(event.value, index, fullPath));
+      const found = textsRequiringAll(walkEvent(event, index, fullPath));
       return found && repositoryOnly ? found.map(imageRepository) : found;
     };
   };
@@ -45,7 +46,7 @@ function hostPorts(field: string, list: ContainerList): Factory {
   return (arg) => {
     const index = indexArgument(field, arg);
     return (event) => {
-      const perContainerPorts = walk(event.value, index, fullPath);
+      const perContainerPorts = walkEvent(event, index, fullPath);
       if (!perContainerPorts) return undefined;
       const found: string[] = [];
       for (const ports of perContainerPorts) {
@@ -66,16 +67,16 @@ function hostPorts(field: string, list: ContainerList): Factory {
  * value, else 0 — one entry per container, as the field's documentation describes.
  */
 function effective(field: string, list: ContainerList, key: 'runAsUser' | 'runAsGroup'): Factory {
-  const listOf = compileAccess(['requestObject', 'spec', list]);
-  const podValue = compileAccess(['requestObject', 'spec', 'securityContext', key]);
+  const listOf = compileEventAccess(['requestObject', 'spec', list]);
+  const podValue = compileEventAccess(['requestObject', 'spec', 'securityContext', key]);
   const ownValue = compileAccess(['securityContext', key]);
   return (arg) => {
     const index = indexArgument(field, arg);
     return (event) => {
-      const containers = listOf(event.value);
+      const containers = listOf(event);
       if (!Array.isArray(containers) || containers.length === 0) return undefined;
       if (index !== NO_INDEX && index >= containers.length) return undefined;
-      const pod = jsonText(podValue(event.value)) ?? '0';
+      const pod = jsonText(podValue(event)) ?? '0';
       const chosen = index === NO_INDEX ? containers : [containers[index]];
       return chosen.map((c: unknown) => jsonText(ownValue(c)) ?? pod);
     };

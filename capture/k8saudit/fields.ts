@@ -7,27 +7,28 @@
 // The json plugin's `jevt.*`/`json.*` fields apply to these events too; they are merged in by the source.
 
 import type { Extractor, ExtractorFactory } from '../../src/engine/source.js';
-import { compileAccess, jsonText, member } from '../json/value.js';
+import { compileEventAccess } from '../json/access.js';
+import { jsonText, member } from '../json/value.js';
 import { rememberedPerEvent } from '../remembered.js';
 import { containerFields } from './containers.js';
 import type { K8sAuditEvent } from './event.js';
 import { queryParameters } from './uri.js';
-import { indexArgument, keyArgument, NO_INDEX, textsSkippingHoles, walk, walkPath } from './walk.js';
+import { indexArgument, keyArgument, NO_INDEX, textsSkippingHoles, walkEvent, walkPath } from './walk.js';
 
 type Factory = ExtractorFactory<K8sAuditEvent>;
 
 /** A single value at a fixed path. */
 function scalar(...keys: string[]): Factory {
-  const read = compileAccess(keys);
-  const extract: Extractor<K8sAuditEvent> = (event) => jsonText(read(event.value));
+  const read = compileEventAccess(keys);
+  const extract: Extractor<K8sAuditEvent> = (event) => jsonText(read(event));
   return () => extract;
 }
 
 /** A list field read from an array at a fixed path; anything but a non-empty array is missing. */
 function array(...keys: string[]): Factory {
-  const read = compileAccess(keys);
+  const read = compileEventAccess(keys);
   const extract: Extractor<K8sAuditEvent> = (event) => {
-    const v = read(event.value);
+    const v = read(event);
     if (!Array.isArray(v) || v.length === 0) return undefined;
     return v.map((item: unknown) => jsonText(item)!);
   };
@@ -39,7 +40,7 @@ function walked(field: string, ...names: string[]): Factory {
   const keys = walkPath(names);
   return (arg) => {
     const index = indexArgument(field, arg);
-    return (event) => textsSkippingHoles(walk(event.value, index, keys));
+    return (event) => textsSkippingHoles(walkEvent(event, index, keys));
   };
 }
 
@@ -50,7 +51,7 @@ function ruleField(field: string, key: string): Factory {
     const index = indexArgument(field, arg);
     return (event) => {
       const found: string[] = [];
-      for (const v of walk(event.value, index, keys) ?? []) {
+      for (const v of walkEvent(event, index, keys) ?? []) {
         if (Array.isArray(v)) found.push(...(textsSkippingHoles(v) ?? []));
       }
       return found.length ? found : undefined;
@@ -63,9 +64,9 @@ function ruleField(field: string, key: string): Factory {
  * service accounts also as `namespace:name`, as the field descriptions say.
  */
 function subjects(kind: string, withNamespace = false): Factory {
-  const subjectsOf = compileAccess(['requestObject', 'subjects']);
+  const subjectsOf = compileEventAccess(['requestObject', 'subjects']);
   const extract: Extractor<K8sAuditEvent> = (event) => {
-    const list = subjectsOf(event.value);
+    const list = subjectsOf(event);
     if (!Array.isArray(list)) return undefined;
     const found: string[] = [];
     for (const subject of list as unknown[]) {
@@ -79,10 +80,11 @@ function subjects(kind: string, withNamespace = false): Factory {
   return () => extract;
 }
 
+const REQUEST_URI = compileEventAccess(['requestURI']);
 const uriParam: Factory = (arg) => {
   const key = keyArgument('ka.uri.param', arg);
   return (event) => {
-    const uri = jsonText(member(event.value, 'requestURI'));
+    const uri = jsonText(REQUEST_URI(event));
     if (uri === undefined) return undefined;
     return queryParameters(uri)?.get(key)?.[0];
   };
@@ -97,7 +99,7 @@ const subjectHasName: Factory = (arg) => {
 /** "true" when any container is privileged, "false" when none is; missing without containers. */
 const CONTAINERS_PRIVILEGED = walkPath(['requestObject', 'spec', 'containers', 'securityContext', 'privileged']);
 const anyContainerPrivileged: Factory = () => (event) => {
-  const values = walk(event.value, NO_INDEX, CONTAINERS_PRIVILEGED);
+  const values = walkEvent(event, NO_INDEX, CONTAINERS_PRIVILEGED);
   if (!values) return undefined;
   return values.some((v) => v === true) ? 'true' : 'false';
 };
@@ -122,8 +124,8 @@ const volumeHostPath: Factory = (arg) => {
   const key = keyArgument('ka.req.volume.hostpath', arg);
   const prefix = key.endsWith('*') ? key.slice(0, -1) : undefined;
   return (event) => {
-    const paths = textsSkippingHoles(walk(event.value, NO_INDEX, VOLUME_HOST_PATHS));
-    if (!paths) return walk(event.value, NO_INDEX, VOLUMES) ? 'false' : undefined;
+    const paths = textsSkippingHoles(walkEvent(event, NO_INDEX, VOLUME_HOST_PATHS));
+    if (!paths) return walkEvent(event, NO_INDEX, VOLUMES) ? 'false' : undefined;
     return paths.some((p) => p === key || (prefix !== undefined && p.startsWith(prefix))) ? 'true' : 'false';
   };
 };
@@ -134,7 +136,7 @@ const volumeTypes: Factory = (arg) => {
   const index = indexArgument('ka.req.pod.volumes.volume_type', arg);
   return (event) => {
     const found: string[] = [];
-    for (const volume of walk(event.value, index, VOLUME_ITSELF) ?? []) {
+    for (const volume of walkEvent(event, index, VOLUME_ITSELF) ?? []) {
       if (volume === null || typeof volume !== 'object' || Array.isArray(volume)) continue;
       for (const key of Object.keys(volume)) if (key !== 'name') found.push(key);
     }
@@ -149,7 +151,7 @@ const volumeTypes: Factory = (arg) => {
 const SERVICE_PORTS = walkPath(['requestObject', 'spec', 'ports']);
 const servicePorts: Factory = (arg) => {
   indexArgument('ka.req.service.ports', arg);
-  return (event) => textsSkippingHoles(walk(event.value, NO_INDEX, SERVICE_PORTS));
+  return (event) => textsSkippingHoles(walkEvent(event, NO_INDEX, SERVICE_PORTS));
 };
 
 /**
@@ -157,10 +159,11 @@ const servicePorts: Factory = (arg) => {
  * could read looks them up under `requestObject.rules` (falcosecurity/plugins#236: always missing); we
  * read the event's `sourceIPs` as the field's documentation says.
  */
+const SOURCE_IPS = compileEventAccess(['sourceIPs']);
 const sourceIps: Factory = (arg) => {
   const index = indexArgument('ka.sourceips', arg);
   return (event) => {
-    const ips = member(event.value, 'sourceIPs');
+    const ips = SOURCE_IPS(event);
     if (!Array.isArray(ips)) return undefined;
     const chosen = index === NO_INDEX ? ips : index < ips.length ? [ips[index]] : [];
     return textsSkippingHoles(chosen);
@@ -168,10 +171,9 @@ const sourceIps: Factory = (arg) => {
 };
 
 /** Guess: the name of the pod the request targets (objectRef of a `pods` resource). */
-const targetPodName: Factory = () => (event) => {
-  const ref = member(event.value, 'objectRef');
-  return member(ref, 'resource') === 'pods' ? jsonText(member(ref, 'name')) : undefined;
-};
+const TARGET_RESOURCE = compileEventAccess(['objectRef', 'resource']);
+const TARGET_NAME = compileEventAccess(['objectRef', 'name']);
+const targetPodName: Factory = () => (event) => (TARGET_RESOURCE(event) === 'pods' ? jsonText(TARGET_NAME(event)) : undefined);
 
 /** saker's answer to a field the audit event does not carry: the cluster named by the webhook URL or config. */
 const clusterName: Factory = () => (event) => event.cluster;

@@ -7,20 +7,49 @@
 //   past the end of an array makes the whole field missing;
 // - the path ends where the keys end: an array found there is one value (rendered as JSON text).
 
+import { MISSING } from '../json/document.js';
+import { pathNumber } from '../json/access.js';
+import type { JsonEvent } from '../json/event.js';
 import { compileStep, jsonText, type Access } from '../json/value.js';
 
 /** The index given to a list field, or NO_INDEX. */
 export const NO_INDEX = -1;
 
 /** A walk's keys, compiled once per field; an empty key stands for the value itself (the plugin's `Get()`). */
-export type WalkPath = ReadonlyArray<Access | undefined>;
+export interface WalkPath {
+  readonly keys: readonly string[];
+  readonly steps: ReadonlyArray<Access | undefined>;
+  /** The path to each key, numbered (access.ts). */
+  readonly paths: readonly number[];
+}
 
 export function walkPath(keys: readonly string[]): WalkPath {
-  return keys.map((key) => (key === '' ? undefined : compileStep(key)));
+  return {
+    keys,
+    steps: keys.map((key) => (key === '' ? undefined : compileStep(key))),
+    paths: keys.map((_, i) => pathNumber(keys.slice(0, i + 1))),
+  };
+}
+
+/**
+ * The walk over an event. On indexed text the first steps go through the index, as far as it covers objects
+ * (there is nothing to fan out over in an object), and the walk goes on from the first value parsed.
+ */
+export function walkEvent(event: JsonEvent, index: number, path: WalkPath): unknown[] | undefined {
+  const doc = event.doc;
+  if (doc === undefined) return walk(event.value, index, path.steps);
+  const { keys, paths } = path;
+  let entry = doc.root;
+  let i = 0;
+  for (; i < keys.length && keys[i] !== '' && doc.isIndexedObject(entry); i++) {
+    entry = doc.memberOnPath(paths[i]!, entry, keys[i]!);
+    if (entry === MISSING) return undefined;
+  }
+  return walk(doc.value(entry), index, path.steps, i);
 }
 
 /** Values found at the end of the path (undefined entries are holes); undefined when not available. */
-export function walk(value: unknown, index: number, steps: WalkPath, from = 0): unknown[] | undefined {
+export function walk(value: unknown, index: number, steps: WalkPath['steps'], from = 0): unknown[] | undefined {
   let v = value;
   for (let i = from; i < steps.length; i++) {
     if (Array.isArray(v)) {

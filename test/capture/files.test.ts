@@ -101,6 +101,68 @@ describe('JSON event files', () => {
   });
 });
 
+describe('JSON lines of audit events, indexed rather than parsed', () => {
+  /** JSON.parse's own complaint about a line, as the reader words it. */
+  const complaint = (text: string): string => {
+    try {
+      JSON.parse(text);
+    } catch (err) {
+      return `not valid JSON (${(err as Error).message})`;
+    }
+    throw new Error(`${text} is valid`);
+  };
+  const escapes = auditJson({
+    annotations: { 'authorization.k8s.io/reason': 'allowed by "binding" \\ of C:\\x', 'k\u00e9y': '\u00e9\ud83d\ude00' },
+    user: { username: 'say "hi"\\', groups: ['a\\', '"b"'] },
+  });
+
+  it('report invalid lines with file:line and JSON.parse\'s message, and read the others', async () => {
+    const bad = [
+      '{"auditID":"x","stageTimestamp":"2026-01-01T00:00:00Z","verb":"get\tx"}', // a raw tab in a string
+      '{"auditID":"x","stageTimestamp":"2026-01-01T00:00:00Z","verb":"\\q"}', // an escape JSON does not have
+      '{"auditID":"x","stageTimestamp":"2026-01-01T00:00:00Z","verb":"get",}',
+      '{"auditID":"x","stageTimestamp":"2026-01-01T00:00:00Z","user":{"username":"a"}',
+      '{"auditID":"x","stageTimestamp":"2026-01-01T00:00:00Z","code":01}',
+    ];
+    const lines = [line(auditJson()), ...bad.flatMap((b) => [b, line(escapes)])];
+    const path = file('indexed-bad.jsonl', lines.join('\n') + '\n');
+    const r = await readAll(path);
+    expect(r.problems).toEqual(bad.map((b, i) => ({ where: `${path}:${2 + 2 * i}`, reason: complaint(b) })));
+    expect(r.bySource.k8s_audit!.map((e) => e.value)).toEqual([auditJson(), ...bad.map(() => escapes)]);
+    expect(r.bySource.k8s_audit!.slice(1).every((e) => e.doc !== undefined)).toBe(true);
+  });
+
+  it('read lines with blanks, CR LF, tabs and non-ASCII text as JSON.parse reads them', async () => {
+    const lines = [
+      `  ${line(auditJson())} \t `,
+      line(escapes) + '\r',
+      line(auditJson({ verb: 'dé😀' })),
+      '{\t"auditID": "tab", "stageTimestamp": "2026-01-01T00:00:00Z"}', // tabs between tokens: parsed whole
+      line(auditJson({ auditID: 'last' })),
+    ];
+    const path = file('indexed-blanks.jsonl', lines.join('\n'));
+    const r = await readAll(path);
+    expect(r.problems).toEqual([]);
+    expect(r.bySource.k8s_audit!.map((e) => e.value)).toEqual(lines.map((l) => JSON.parse(l)));
+    expect(r.bySource.k8s_audit!.map((e) => e.text)).toEqual(lines.map((l) => l.trim()));
+  });
+
+  it('read lines across read chunks and decoding blocks, numbering them on', async () => {
+    const lines: string[] = [];
+    for (let i = 0; lines.join('\n').length < 2.5 * 1024 * 1024; i++) {
+      // Lines of varied length, some far longer than a block, with non-ASCII text now and then.
+      const padding = i % 97 === 0 ? 'x'.repeat(100_000) : 'y'.repeat(i % 13);
+      lines.push(line(auditJson({ auditID: `id-${i}`, userAgent: i % 50 === 0 ? `zoë ${padding}` : padding })));
+    }
+    lines[700] = '{"broken": ';
+    const path = file('indexed-many.jsonl', lines.join('\n') + '\n');
+    const r = await readAll(path);
+    expect(r.problems).toEqual([{ where: `${path}:701`, reason: complaint('{"broken":') }]);
+    const ids = r.bySource.k8s_audit!.map((e) => (e.value as { auditID: string }).auditID);
+    expect(ids).toEqual(lines.flatMap((l, i) => (i === 700 ? [] : [`id-${i}`])));
+  });
+});
+
 describe.skipIf(!hasSamples)(`the corpus samples as a JSON lines file ${hasSamples ? '' : CORPUS_ABSENT}`, () => {
   it('are all read as k8s_audit events', async () => {
     const path = file('samples.jsonl', k8sSamples().map((s) => s.text).join('\n'));

@@ -149,12 +149,12 @@ describe('saker replay', () => {
   });
 
   it("uses saker's own rules without -r, and says so", async () => {
-    // The default exec rule judges the session's opening (ResponseStarted).
-    const opened = file('opened.jsonl', `${JSON.stringify({ ...exec('a'), stage: 'ResponseStarted' })}\n`);
-    const r = await replay([opened], {});
+    // The default exec rule alerts when the session opens (ResponseStarted), not when it ends.
+    const started = file('started.jsonl', JSON.stringify({ ...exec('a'), stage: 'ResponseStarted' }) + '\n');
+    const r = await replay([started], {});
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/^saker replay: no rules files named \(-r\): using saker's own rules in \S+\/rules\n/);
-    expect(r.stderr).toContain('K8s exec or attach into pod: 1');
+    expect(r.stdout).toMatch(/: Notice kubectl exec/);
   });
 
   it('warns when the inputs hold no events (exit 0: nothing failed)', async () => {

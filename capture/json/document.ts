@@ -1,0 +1,184 @@
+// A JSON text with an index of its first levels (built by indexer.ts), whose members are parsed when asked
+// for and then remembered. A member's value is what JSON.parse gives for the whole text at that place:
+// each member is parsed by JSON.parse itself (only strings without escapes are taken as they stand, and
+// numbers go through Number, which reads a JSON number as JSON.parse does); of duplicate keys the last
+// wins, as in JSON.parse.
+
+/**
+ * Entries: one per indexed value, STRIDE numbers each, in text order (a container's entry comes before
+ * its members'): where the value starts and ends, the span of its key between the quotes and the key's
+ * signature (in arrays: whatever came before), the previous sibling's entry, a container's last indexed
+ * member, flags, and the number of JSON numbers inside a container (for the size bound).
+ */
+export const STRIDE = 9;
+export const VS = 0;
+export const VE = 1;
+export const KS = 2;
+export const KE = 3;
+export const KEY = 4;
+export const PREV = 5;
+export const LAST = 6;
+export const FLAGS = 7;
+export const NUMBERS = 8;
+
+/** A key's signature: its length and first character, which tell most keys of an object apart in one comparison. */
+export function keySignature(length: number, first: number): number {
+  return length < 0x8000 ? (length << 16) | first : LONG_KEY;
+}
+/** Signatures of keys written with escapes (their text is not the key), and of very long keys. */
+export const ESCAPED_KEY = -1;
+export const LONG_KEY = -2;
+
+export const STRING_ESCAPED = 2;
+/** The container's members (or elements) have entries of their own. */
+export const CHILDREN = 4;
+
+/** No such entry. */
+export const MISSING = -1;
+
+/** Whether `key` is written at `start` of `text` (keys are short: a loop beats startsWith's call). */
+function sameText(text: string, start: number, key: string): boolean {
+  for (let i = key.length - 1; i > 0; i--) {
+    if (text.charCodeAt(start + i) !== key.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+export class JsonDocument {
+  /** Parsed values by entry (less `root`), filled as they are asked for. */
+  private readonly values: unknown[] = [];
+
+  constructor(
+    readonly text: string,
+    /** The arena holding the entries (shared with other documents), and where this document's start. */
+    private readonly arena: Int32Array,
+    private readonly base: number,
+    /** This document's own value: entry 0 of a line, one element of a request body's `items`. */
+    readonly root: number,
+  ) {}
+
+  /** The same text and index, rooted at one of its entries (an event inside an EventList). */
+  at(entry: number): JsonDocument {
+    return new JsonDocument(this.text, this.arena, this.base, entry);
+  }
+
+  /** Field `field` of entry `entry`. */
+  private get(entry: number, field: number): number {
+    return this.arena[this.base + entry * STRIDE + field]!;
+  }
+
+  /** The entry of member `key` of the object at `entry`; MISSING when it has none or is not an indexed object. */
+  member(entry: number, key: string): number {
+    return this.isIndexedObject(entry) ? this.find(entry, key) : MISSING;
+  }
+
+  /** member() of an indexed object. */
+  private find(entry: number, key: string): number {
+    const a = this.arena;
+    const base = this.base;
+    const t = this.text;
+    const signature = keySignature(key.length, key.length > 0 ? key.charCodeAt(0) : 0);
+    // From the last member back: the first found is the one JSON.parse keeps.
+    for (let m = a[base + entry * STRIDE + LAST]!; m !== MISSING; ) {
+      const b = base + m * STRIDE;
+      const found = a[b + KEY]!;
+      if (found === signature) {
+        if (signature === LONG_KEY ? t.startsWith(key, a[b + KS]!) && a[b + KE]! - a[b + KS]! === key.length : sameText(t, a[b + KS]!, key)) return m;
+      } else if (found === ESCAPED_KEY && JSON.parse(t.slice(a[b + KS]! - 1, a[b + KE]! + 1)) === key) {
+        return m;
+      }
+      m = a[b + PREV]!;
+    }
+    return MISSING;
+  }
+
+  /** Entries found by path (see access.ts): the same path from this root always leads to the same entry. */
+  private readonly paths: number[] = [];
+
+  /** member(container, key) of an indexed object, where `path` identifies the path from the root that leads there. */
+  memberOnPath(path: number, container: number, key: string): number {
+    const known = this.paths[path];
+    if (known !== undefined) return known;
+    const m = this.find(container, key);
+    this.paths[path] = m;
+    return m;
+  }
+
+  /** The value of member `key` of the object at `entry`; undefined when there is none. */
+  memberValue(entry: number, key: string): unknown {
+    const m = this.member(entry, key);
+    return m === MISSING ? undefined : this.value(m);
+  }
+
+  /** Whether the value at `entry` is an object whose members are indexed (member() can look into it). */
+  isIndexedObject(entry: number): boolean {
+    return (this.get(entry, FLAGS) & CHILDREN) !== 0 && this.text.charCodeAt(this.get(entry, VS)) === 123;
+  }
+
+  /** Whether the value at `entry` is an array whose elements are indexed. */
+  isIndexedArray(entry: number): boolean {
+    return (this.get(entry, FLAGS) & CHILDREN) !== 0 && this.text.charCodeAt(this.get(entry, VS)) === 91;
+  }
+
+  /** The entries of an indexed container's members or elements, in text order. */
+  children(entry: number): number[] {
+    const found: number[] = [];
+    for (let m = this.get(entry, LAST); m !== MISSING; m = this.get(m, PREV)) found.push(m);
+    return found.reverse();
+  }
+
+  /** The value at `entry`, parsed on first use. */
+  value(entry: number): unknown {
+    const known = this.values[entry - this.root];
+    if (known !== undefined) return known;
+    const start = this.get(entry, VS);
+    const end = this.get(entry, VE);
+    const t = this.text;
+    let v: unknown;
+    switch (t.charCodeAt(start)) {
+      case 34: // "
+        v = this.get(entry, FLAGS) & STRING_ESCAPED ? JSON.parse(t.slice(start, end)) : t.slice(start + 1, end - 1);
+        break;
+      case 116: // t
+        v = true;
+        break;
+      case 102: // f
+        v = false;
+        break;
+      case 110: // n
+        v = null;
+        break;
+      case 123: // {
+      case 91: // [
+        v = JSON.parse(t.slice(start, end));
+        break;
+      default:
+        v = Number(t.slice(start, end));
+    }
+    this.values[entry - this.root] = v;
+    return v;
+  }
+
+  /** The key of the member at `entry` (undefined for an array element or the root). */
+  key(entry: number): string | undefined {
+    const start = this.get(entry, KS);
+    if (start < 0) return undefined;
+    const raw = this.text.slice(start, this.get(entry, KE));
+    return this.get(entry, KEY) === ESCAPED_KEY ? (JSON.parse(`"${raw}"`) as string) : raw;
+  }
+
+  /** The JSON text of the value at `entry`. */
+  textOf(entry: number): string {
+    return this.text.slice(this.get(entry, VS), this.get(entry, VE));
+  }
+
+  /** Length of the value's text, in UTF-16 units. */
+  textLength(entry: number): number {
+    return this.get(entry, VE) - this.get(entry, VS);
+  }
+
+  /** How many JSON numbers a container holds. */
+  numbersIn(entry: number): number {
+    return this.get(entry, NUMBERS);
+  }
+}

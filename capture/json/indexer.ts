@@ -1,0 +1,339 @@
+// JSON.parse builds every object and string of an audit event, and rules read a few members of it: the
+// 1.6 KB responseObject is never read but for its name, requestObject only on some events. The indexer
+// checks a JSON text in one pass, without building anything, and notes where the members of its first
+// levels are (entries, see document.ts), so that a member can be parsed with JSON.parse when it is asked for.
+//
+// It accepts a subset of JSON and says nothing (undefined) about the rest, which the caller then parses
+// whole with JSON.parse — so a text JSON.parse refuses is always reported with JSON.parse's own message,
+// and correctness never rests on the indexer for anything unusual. Accepted: any JSON value whose only
+// whitespace is spaces and which holds no control characters at all (tabs, newlines: that is, compact JSON
+// as the API server and audit logs write it), nested at most MAX_NESTING deep. Within that subset it
+// must refuse exactly what JSON.parse refuses (grammar, string escapes, numbers); the tests hold it to that.
+
+import { controlFree } from './control.js';
+import { CHILDREN, ESCAPED_KEY, FLAGS, JsonDocument, KE, KEY, keySignature, KS, LAST, NUMBERS, PREV, STRIDE, STRING_ESCAPED, VE, VS } from './document.js';
+
+const MAX_NESTING = 512;
+const NONE = -1;
+
+/**
+ * Control characters: JSON allows none in strings, and the indexer takes none as whitespace. In a text of
+ * JSON lines newlines only separate values, which is why the regular expression for lines leaves them out:
+ * one search then usually covers the whole text.
+ */
+const CONTROL = /[\x00-\x1f]/g; // eslint-disable-line no-control-regex
+const CONTROL_BUT_NEWLINE = /[\x00-\x09\x0b-\x1f]/g; // eslint-disable-line no-control-regex
+
+// Scratch space shared by every indexer (indexing never yields): per nesting level, the kind of the open
+// container, its entry and its last indexed child.
+const OBJECT = 1;
+const ARRAY = 2;
+const kinds = new Uint8Array(MAX_NESTING + 1);
+const openEntry = new Int32Array(MAX_NESTING + 1);
+const lastChild = new Int32Array(MAX_NESTING + 2);
+
+// Entries of many documents go into one arena, each document's from its `base` on: a typed array per
+// document would cost an allocation outside the heap per event. An arena lives as long as one of its
+// documents does; a full one is left to them and a new one started.
+const ARENA_ENTRIES = 8192;
+let arena: Int32Array = new Int32Array(ARENA_ENTRIES * STRIDE);
+let arenaUsed = 0;
+
+/** A new arena for the document being indexed, with its first `used` numbers (from `base`) moved over. */
+function newArena(base: number, used: number, wanted: number): Int32Array {
+  const next = new Int32Array(Math.max(ARENA_ENTRIES * STRIDE, wanted * 2));
+  next.set(arena.subarray(base, base + used));
+  arena = next;
+  arenaUsed = 0;
+  return next;
+}
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isHex = (c: number): boolean => (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102);
+
+/**
+ * The closing quote of a string with escapes, from `b`, its first backslash, on; -1 when the string is not
+ * valid JSON before `end`. Control characters were ruled out beforehand, so only escapes need a look.
+ */
+function escapedStringEnd(t: string, b: number, end: number): number {
+  for (;;) {
+    // An escape at b (its character may be the quote).
+    const x = t.charCodeAt(b + 1);
+    let j: number;
+    if (x === 117 /* u */) {
+      if (!isHex(t.charCodeAt(b + 2)) || !isHex(t.charCodeAt(b + 3)) || !isHex(t.charCodeAt(b + 4)) || !isHex(t.charCodeAt(b + 5))) return NONE;
+      j = b + 6;
+    } else if (x === 34 || x === 92 || x === 47 || x === 98 || x === 102 || x === 110 || x === 114 || x === 116) {
+      j = b + 2; // \" \\ \/ \b \f \n \r \t
+    } else {
+      return NONE;
+    }
+    const q = t.indexOf('"', j);
+    if (q < 0 || q >= end) return NONE;
+    b = t.indexOf('\\', j);
+    if (b < 0 || b > q) return q;
+  }
+}
+
+/**
+ * In: the first backslash at or after the value's start, if known (else NONE). Out, when the value was
+ * indexed: the first backslash at or after its end, if known (else NONE or a position before the end).
+ */
+let backslash = NONE;
+
+/**
+ * Indexes JSON values in one text (a block of JSON lines, a request body); many values of one text are
+ * indexed in order, so that searches for escapes and control characters look at each character once.
+ */
+export class JsonIndexer {
+  private nextControl = NONE;
+  private controlFrom = 0;
+  private nextBackslash = NONE;
+  private backslashFrom = 0;
+
+  private readonly control: RegExp;
+
+  /**
+   * `lines`: the text is JSON lines, and no value indexed spans a newline. `checked`: the caller made
+   * sure that the text holds no control character (but newlines, for lines; see control.ts).
+   */
+  constructor(
+    readonly text: string,
+    kind: 'lines' | 'document' = 'document',
+    checked = false,
+  ) {
+    this.control = kind === 'lines' ? CONTROL_BUT_NEWLINE : CONTROL;
+    if (checked) this.nextControl = text.length;
+  }
+
+  /**
+   * The value `text[start, end)` indexed down to `depth` levels below it (0: only the value itself), or
+   * undefined when the indexer does not vouch for it: invalid JSON, or JSON outside the subset it accepts.
+   */
+  index(start: number, end: number, depth: number): JsonDocument | undefined {
+    if (this.controlAt(start) < end) return undefined;
+    // The backslash found last time is still the next one if it lies after start.
+    backslash = this.backslashFrom <= start && this.nextBackslash >= start ? this.nextBackslash : NONE;
+    const found = indexValue(this.text, start, end, depth);
+    this.nextBackslash = found ? backslash : NONE;
+    this.backslashFrom = end;
+    return found;
+  }
+
+  /** The first control character at or after `from` (text length when none). */
+  private controlAt(from: number): number {
+    if (from < this.controlFrom || this.nextControl < from) {
+      this.control.lastIndex = from;
+      const m = this.control.exec(this.text);
+      this.nextControl = m ? m.index : this.text.length;
+      this.controlFrom = from;
+    }
+    return this.nextControl;
+  }
+}
+
+/** The scan itself, one loop over the value (helpers sharing the scan's state cost a tenth more time). */
+function indexValue(t: string, start: number, end: number, depth: number): JsonDocument | undefined {
+  let E = arena;
+  let base = arenaUsed;
+  // The first backslash at or after the string being read (t.length: none); NONE until searched.
+  let bs = backslash;
+  let i = start;
+  let d = 0; // open containers
+  let n = 0; // entries
+  let numbers = 0;
+  let keyStart = NONE;
+  let keyEnd = NONE;
+  let keySig = 0;
+  /** A key comes first: after `{` and after `,` in an object. */
+  let keyNext = false;
+  lastChild[0] = NONE;
+
+  value: for (;;) {
+    let c = t.charCodeAt(i);
+    while (c === 32) c = t.charCodeAt(++i);
+    if (keyNext) {
+      // `"key" :` before a member's value.
+      if (c !== 34) return undefined;
+      let q = t.indexOf('"', i + 1);
+      if (q < 0 || q >= end) return undefined;
+      if (bs < i) {
+        bs = t.indexOf('\\', i);
+        if (bs < 0) bs = t.length;
+      }
+      if (bs < q) {
+        q = escapedStringEnd(t, bs, end);
+        if (q < 0) return undefined;
+        bs = NONE;
+        keySig = ESCAPED_KEY;
+      } else if (d <= depth) {
+        // Only keys that get an entry need their signature.
+        keySig = keySignature(q - i - 1, q > i + 1 ? t.charCodeAt(i + 1) : 0);
+      }
+      keyStart = i + 1;
+      keyEnd = q;
+      i = q + 1;
+      c = t.charCodeAt(i);
+      while (c === 32) c = t.charCodeAt(++i);
+      if (c !== 58 /* : */) return undefined;
+      c = t.charCodeAt(++i);
+      while (c === 32) c = t.charCodeAt(++i);
+      keyNext = false;
+    }
+    // The value about to be read sits at level d; below `depth` levels it gets no entry.
+    let e = NONE;
+    if (d <= depth) {
+      e = n++;
+      if (base + n * STRIDE > E.length) {
+        E = newArena(base, e * STRIDE, n * STRIDE);
+        base = 0;
+      }
+      const b = base + e * STRIDE;
+      E[b + VS] = i;
+      E[b + KS] = keyStart;
+      E[b + KE] = keyEnd;
+      E[b + KEY] = keySig;
+      E[b + PREV] = lastChild[d]!;
+      E[b + FLAGS] = 0;
+      E[b + NUMBERS] = numbers;
+      lastChild[d] = e;
+    }
+    if (c === 34 /* " */) {
+      let q = t.indexOf('"', i + 1);
+      if (q < 0 || q >= end) return undefined;
+      if (bs < i) {
+        bs = t.indexOf('\\', i);
+        if (bs < 0) bs = t.length;
+      }
+      if (bs < q) {
+        q = escapedStringEnd(t, bs, end);
+        if (q < 0) return undefined;
+        bs = NONE;
+        if (e !== NONE) E[base + e * STRIDE + FLAGS]! |= STRING_ESCAPED;
+      }
+      i = q + 1;
+      // Below the indexed levels, runs of compact members `,"key":"value"` without escapes (most of an
+      // audit event's requestObject and responseObject) are read in a row; a compact key before a value
+      // of another kind hands that value to the general code; anything else ends the run where it
+      // starts, for the general code to read.
+      if (e === NONE && d > 0 && kinds[d - 1] === OBJECT) {
+        while (t.charCodeAt(i) === 44 /* , */ && t.charCodeAt(i + 1) === 34 /* " */) {
+          const k = t.indexOf('"', i + 2);
+          if (k < 0 || k >= end || t.charCodeAt(k + 1) !== 58 /* : */) break;
+          if (bs <= i) {
+            bs = t.indexOf('\\', i + 1);
+            if (bs < 0) bs = t.length;
+          }
+          if (bs < k) break;
+          if (t.charCodeAt(k + 2) !== 34) {
+            i = k + 2;
+            continue value;
+          }
+          const v = t.indexOf('"', k + 3);
+          if (v < 0 || v >= end || bs < v) break;
+          i = v + 1;
+        }
+      }
+    } else if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (d === MAX_NESTING) return undefined;
+      const kind = c === 123 ? OBJECT : ARRAY;
+      kinds[d] = kind;
+      openEntry[d] = e;
+      if (e !== NONE) {
+        E[base + e * STRIDE + LAST] = NONE;
+        if (d < depth) E[base + e * STRIDE + FLAGS]! |= CHILDREN;
+      }
+      lastChild[d + 1] = NONE;
+      d++;
+      c = t.charCodeAt(++i);
+      while (c === 32) c = t.charCodeAt(++i);
+      if (c === (kind === OBJECT ? 125 : 93)) {
+        i++;
+        d--;
+      } else {
+        if (kind === OBJECT) keyNext = true;
+        else keyStart = keyEnd = NONE;
+        continue value;
+      }
+    } else if (c === 45 /* - */ || isDigit(c)) {
+      if (c === 45) c = t.charCodeAt(++i);
+      if (c === 48) {
+        c = t.charCodeAt(++i);
+      } else if (isDigit(c)) {
+        do c = t.charCodeAt(++i);
+        while (isDigit(c));
+      } else {
+        return undefined;
+      }
+      if (c === 46 /* . */) {
+        c = t.charCodeAt(++i);
+        if (!isDigit(c)) return undefined;
+        do c = t.charCodeAt(++i);
+        while (isDigit(c));
+      }
+      if (c === 101 || c === 69 /* e E */) {
+        c = t.charCodeAt(++i);
+        if (c === 43 || c === 45) c = t.charCodeAt(++i);
+        if (!isDigit(c)) return undefined;
+        do c = t.charCodeAt(++i);
+        while (isDigit(c));
+      }
+      numbers++;
+    } else if (c === 116 /* t */ && t.startsWith('true', i)) {
+      i += 4;
+    } else if (c === 102 /* f */ && t.startsWith('false', i)) {
+      i += 5;
+    } else if (c === 110 /* n */ && t.startsWith('null', i)) {
+      i += 4;
+    } else {
+      return undefined;
+    }
+    if (e !== NONE) {
+      // A scalar, or a container that was empty; `numbers` becomes the count within the value.
+      const b = base + e * STRIDE;
+      E[b + VE] = i;
+      E[b + NUMBERS] = numbers - E[b + NUMBERS]!;
+    }
+
+    // After a value: close containers, or go on to the next member or element.
+    for (;;) {
+      c = t.charCodeAt(i);
+      // Bounded: what follows `end` (blanks before a newline) is not this value's.
+      while (c === 32 && i < end) c = t.charCodeAt(++i);
+      if (d === 0) {
+        if (i !== end) return undefined;
+        backslash = bs;
+        arenaUsed = base + n * STRIDE;
+        return new JsonDocument(t, E, base, 0);
+      }
+      const kind = kinds[d - 1];
+      if (c === 44 /* , */) {
+        i++;
+        keyNext = kind === OBJECT;
+        continue value;
+      }
+      if (c !== (kind === OBJECT ? 125 /* } */ : 93 /* ] */)) return undefined;
+      i++;
+      d--;
+      const container = openEntry[d]!;
+      if (container !== NONE) {
+        const b = base + container * STRIDE;
+        E[b + VE] = i;
+        E[b + NUMBERS] = numbers - E[b + NUMBERS]!;
+        if (d < depth) E[b + LAST] = lastChild[d + 1]!;
+      }
+    }
+  }
+}
+
+/**
+ * A whole JSON document (a request body) indexed `depth` levels deep, or undefined when the indexer does
+ * not vouch for it (parse it with JSON.parse). `bytes` are what `text` was decoded from.
+ */
+export function indexDocument(text: string, bytes: Uint8Array, depth: number): JsonDocument | undefined {
+  let start = 0;
+  let end = text.length;
+  while (start < end && text.charCodeAt(start) === 32) start++;
+  while (end > start && text.charCodeAt(end - 1) === 32) end--;
+  return new JsonIndexer(text, 'document', controlFree(bytes, 0, bytes.length, false)).index(start, end, depth);
+}
