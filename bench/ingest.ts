@@ -5,7 +5,8 @@
 // several runs.
 //
 // Environment: BENCH_RUNS (3), BENCH_DURATION seconds per run (10), BENCH_CONNECTIONS (single: 64, arrays: 16),
-// BENCH_QUEUES (embedded,redis) or BENCH_QUEUE (one of them).
+// BENCH_QUEUES (embedded,redis) or BENCH_QUEUE (one of them), BENCH_SCENARIOS (single,arrays,rate),
+// BENCH_NODE_ARGS (saker's Node options), BENCH_CLI (another build's dist/src/cli.js, e.g. a reference).
 
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -21,7 +22,8 @@ const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 // Which queues to measure, in order: BENCH_QUEUES=embedded,redis (default both); BENCH_QUEUE=redis for one.
 const QUEUES = (process.env['BENCH_QUEUES'] ?? process.env['BENCH_QUEUE'] ?? 'embedded,redis').split(',').map((q) => q.trim());
 const DURATION = Number(process.env['BENCH_DURATION'] ?? 10);
-const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+// BENCH_CLI=/path/to/other/dist/src/cli.js measures another build (a reference) with the same generator.
+const CLI = process.env['BENCH_CLI'] ?? fileURLToPath(new URL('../src/cli.js', import.meta.url));
 
 const UUID_KEY = Buffer.from('"uuid":');
 
@@ -46,7 +48,9 @@ async function startSink(): Promise<{ server: http.Server; url: string; received
 }
 
 async function startSaker(sinkUrl: string, redisUrl?: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI, 'run', '--port', '0'], {
+  // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles saker.
+  const nodeArgs = (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'run', '--port', '0'], {
     env: {
       PATH: process.env['PATH'] ?? '',
       NODE_ENV: 'production',
@@ -95,6 +99,12 @@ function peakRssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
+/** CPU seconds (user + system) a process has used, from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 interface RunResult {
   reqPerSec: number;
   alertsPerSec: number;
@@ -102,9 +112,17 @@ interface RunResult {
   p99: number;
   non2xx: number;
   errors: number;
+  /** Share of one core used during the run by saker, and by this process (load generator and sink). */
+  sakerCpu: number;
+  benchCpu: number;
+  /** saker's CPU time per accepted request: what its request path costs, steadier than rates on a busy machine. */
+  sakerUsPerRequest: number;
 }
 
-async function load(url: string, body: string, alertsPerBody: number, connections: number, duration: number, rate?: number): Promise<RunResult> {
+async function load(url: string, pid: number, body: string, alertsPerBody: number, connections: number, duration: number, rate?: number): Promise<RunResult> {
+  const sakerBefore = cpuSeconds(pid);
+  const benchBefore = process.cpuUsage();
+  const started = performance.now();
   const result = await autocannon({
     url: `${url}/`,
     method: 'POST',
@@ -115,8 +133,13 @@ async function load(url: string, body: string, alertsPerBody: number, connection
     // A fixed request rate (open loop) instead of as fast as saker answers.
     ...(rate ? { overallRate: rate } : {}),
   });
+  const elapsed = (performance.now() - started) / 1000;
+  const bench = process.cpuUsage(benchBefore);
   const ok = result['2xx'];
   return {
+    sakerCpu: (cpuSeconds(pid) - sakerBefore) / elapsed,
+    sakerUsPerRequest: ((cpuSeconds(pid) - sakerBefore) * 1e6) / Math.max(1, ok),
+    benchCpu: (bench.user + bench.system) / 1e6 / elapsed,
     reqPerSec: ok / duration,
     alertsPerSec: (ok * alertsPerBody) / duration,
     p50: result.latency.p50,
@@ -126,20 +149,22 @@ async function load(url: string, body: string, alertsPerBody: number, connection
   };
 }
 
+const pct = (share: number) => `${Math.round(share * 100)} %`;
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-async function scenario(name: string, url: string, alertsPerBody: number, connections: number, rate?: number): Promise<Record<string, number | string>> {
+async function scenario(name: string, url: string, pid: number, alertsPerBody: number, connections: number, rate?: number): Promise<Record<string, number | string>> {
   const body = JSON.stringify(alertsPerBody === 1 ? ALERT : Array.from({ length: alertsPerBody }, () => ALERT));
-  await load(url, body, alertsPerBody, connections, 2, rate); // warm-up: JIT, connection pools
+  await load(url, pid, body, alertsPerBody, connections, 2, rate); // warm-up: JIT, connection pools
   const runs: RunResult[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const r = await load(url, body, alertsPerBody, connections, DURATION, rate);
+    const r = await load(url, pid, body, alertsPerBody, connections, DURATION, rate);
     runs.push(r);
-    process.stderr.write(`${name} run ${i + 1}: ${Math.round(r.reqPerSec)} req/s, ${Math.round(r.alertsPerSec)} alerts/s, p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}\n`);
+    process.stderr.write(`${name} run ${i + 1}: ${Math.round(r.reqPerSec)} req/s, ${Math.round(r.alertsPerSec)} alerts/s, p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}, CPU saker ${pct(r.sakerCpu)} (${Math.round(r.sakerUsPerRequest)} µs/request) bench ${pct(r.benchCpu)}\n`);
   }
   return {
     scenario: name,
@@ -150,6 +175,9 @@ async function scenario(name: string, url: string, alertsPerBody: number, connec
     'p99 ms': median(runs.map((r) => r.p99)),
     'non-2xx (503)': runs.reduce((n, r) => n + r.non2xx, 0),
     errors: runs.reduce((n, r) => n + r.errors, 0),
+    'saker CPU': pct(median(runs.map((r) => r.sakerCpu))),
+    'bench CPU': pct(median(runs.map((r) => r.benchCpu))),
+    'saker µs/request': Math.round(median(runs.map((r) => r.sakerUsPerRequest))),
   };
 }
 
@@ -159,7 +187,7 @@ async function measured(queue: string, name: string, alertsPerBody: number, conn
   const redis = queue === 'redis' ? await startBenchRedis() : undefined;
   const saker = await startSaker(sink.url, redis?.url);
   try {
-    const row: Record<string, number | string> = { queue, ...(await scenario(`${queue}, ${name}`, saker.url, alertsPerBody, connections, rate)), scenario: name };
+    const row: Record<string, number | string> = { queue, ...(await scenario(`${queue}, ${name}`, saker.url, saker.child.pid!, alertsPerBody, connections, rate)), scenario: name };
     // Let the queue drain to the sink before reading memory and delivery counts.
     await new Promise((r) => setTimeout(r, 1000));
     row['peak RSS MB'] = Math.round(peakRssMb(saker.child.pid!));
@@ -177,10 +205,12 @@ const connections = process.env['BENCH_CONNECTIONS'];
 // As fast as saker answers (throughput); then arrays at the issue's target rate, for memory and latency at
 // that load (a single-alert run at a fixed rate measures mostly the generator's rate limiter).
 const rows: Array<Record<string, number | string>> = [];
+// BENCH_SCENARIOS=single,arrays,rate (default all three) picks some of them.
+const SCENARIOS = (process.env['BENCH_SCENARIOS'] ?? 'single,arrays,rate').split(',').map((s) => s.trim());
 for (const queue of QUEUES) {
-  rows.push(await measured(queue, '1 alert per request, max', 1, Number(connections ?? 64)));
-  rows.push(await measured(queue, '100-alert arrays, max', 100, Number(connections ?? 16)));
-  rows.push(await measured(queue, '100-alert arrays at 600/s (60,000 alerts/s)', 100, Number(connections ?? 16), 600));
+  if (SCENARIOS.includes('single')) rows.push(await measured(queue, '1 alert per request, max', 1, Number(connections ?? 64)));
+  if (SCENARIOS.includes('arrays')) rows.push(await measured(queue, '100-alert arrays, max', 100, Number(connections ?? 16)));
+  if (SCENARIOS.includes('rate')) rows.push(await measured(queue, '100-alert arrays at 600/s (60,000 alerts/s)', 100, Number(connections ?? 16), 600));
 }
 mkdirSync('.bench', { recursive: true });
 writeFileSync('.bench/ingest.json', `${JSON.stringify({ node: process.version, queues: QUEUES, runs: RUNS, durationSeconds: DURATION, rows }, null, 2)}\n`);
