@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { ConfigError, readConfig, type LoadedConfig } from '../config/loader.js';
+import { limitHeapGrowth } from '../heap-growth.js';
 // The service and the configuration sections (every output's client library: ~55 MB) are imported when
 // `saker run` runs, not when the command line is built: other commands (replay, validate…) do without.
 
@@ -30,6 +31,7 @@ async function load(flags: RunFlags): Promise<LoadedConfig> {
 }
 
 async function run(flags: RunFlags): Promise<void> {
+  limitHeapGrowth();
   let running;
   let secrets: readonly string[] = [];
   try {
