@@ -23,7 +23,8 @@ const RATE = Number(process.env['BENCH_RATE'] ?? 20_000);
 const DURATION = Number(process.env['BENCH_DURATION'] ?? 60);
 const LATENCY_RATE = Number(process.env['BENCH_LATENCY_RATE'] ?? 5000);
 const LATENCY_DURATION = Number(process.env['BENCH_LATENCY_DURATION'] ?? 20);
-const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+// BENCH_CLI=/path/to/other/dist/src/cli.js measures another build (a reference) with the same generator.
+const CLI = process.env['BENCH_CLI'] ?? fileURLToPath(new URL('../src/cli.js', import.meta.url));
 
 const UUID_KEY = Buffer.from('"uuid":');
 const SENT_KEY = Buffer.from('"bench.sent":');

@@ -6,7 +6,7 @@
 //
 // Environment: BENCH_RUNS (3), BENCH_DURATION seconds per run (10), BENCH_CONNECTIONS (single: 64, arrays: 16),
 // BENCH_QUEUES (embedded,redis) or BENCH_QUEUE (one of them), BENCH_SCENARIOS (single,arrays,rate),
-// BENCH_NODE_ARGS (saker's Node options), BENCH_CLI (another build's dist/src/cli.js, e.g. a reference).
+// BENCH_NODE_ARGS (saker's Node options), BENCH_SAKER_ENV (saker settings), BENCH_CLI (another build's dist/src/cli.js, e.g. a reference).
 
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -61,6 +61,7 @@ async function startSaker(sinkUrl: string, redisUrl?: string): Promise<{ child: 
       WEBHOOK_BATCHSIZE: '1000',
       WEBHOOK_CONCURRENCY: '2',
       ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+      ...extraEnv(),
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -74,6 +75,12 @@ async function startSaker(sinkUrl: string, redisUrl?: string): Promise<{ child: 
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`saker did not start: ${stderr}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** BENCH_SAKER_ENV='REDIS_BATCH_LINGER=5ms,WEBHOOK_CONCURRENCY=4': settings to try against the defaults. */
+function extraEnv(): Record<string, string> {
+  const pairs = (process.env['BENCH_SAKER_ENV'] ?? '').split(',').filter(Boolean);
+  return Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 }
 
 /** The TCP port a process listens on, from /proc (Linux). */
