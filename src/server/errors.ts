@@ -29,14 +29,27 @@ export class HttpError extends Error {
   }
 }
 
+/** Refusals are logged at most this often: a full queue refuses thousands of requests a second. */
+const REFUSAL_LOG_INTERVAL_MS = 1000;
+
 export function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
+  // One line per interval says that alerts are being refused and how many requests were since the last line
+  // (saker_inputs_total{status="unavailable"} counts the alerts); a line per request would cost the processor
+  // time that saker is short of when it refuses.
+  const refusals = { loggedAt: -Infinity, unlogged: 0 };
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send(errorBody(404, `no route ${request.method} ${request.url.split('?')[0]}`));
   });
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof QueueUnavailableError) {
-      request.log.warn({ reason: err.message }, 'alerts refused: the queue cannot take them');
+      refusals.unlogged++;
+      const now = Date.now();
+      if (now - refusals.loggedAt >= REFUSAL_LOG_INTERVAL_MS) {
+        request.log.warn({ reason: err.message, refusedRequests: refusals.unlogged }, 'alerts refused: the queue cannot take them');
+        refusals.loggedAt = now;
+        refusals.unlogged = 0;
+      }
       return reply.code(503).header('retry-after', '1').send(errorBody(503, `${err.message}; nothing was accepted, retry later`));
     }
     switch (err.code) {
