@@ -165,26 +165,13 @@ export class EmbeddedQueue implements AlertQueue {
           return;
         }
       }
-      const batch: Attempt | undefined = lane.ready.shift() ?? this.nextBatch(lane);
+      const batch: Attempt | undefined = lane.ready.shift() ?? (lane.fifo.length > 0 ? { ...lane.fifo.take(output.maxBatch), attempt: 1 } : undefined);
       if (!batch) return;
       if (policy.ratePerSecond !== undefined) lane.nextStartAt = Math.max(Date.now(), lane.nextStartAt) + 1000 / policy.ratePerSecond;
       lane.inFlight++;
       lane.sending.add(batch);
       void this.deliver(lane, batch);
     }
-  }
-
-  /**
-   * New alerts to send, if now is the time: a full batch always; a partial one only when nothing else of the
-   * lane is being sent. A lone alert leaves at once, but under load the alerts that arrive during a send wait
-   * for it and leave together: each send costs saker a request's processor time whatever its size, and free
-   * concurrency slots taking a few alerts each would spend it many times over. Full batches still use the
-   * output's whole `concurrency`.
-   */
-  private nextBatch(lane: Lane): Attempt | undefined {
-    const { maxBatch } = lane.target.output;
-    if (lane.fifo.length === 0 || (lane.inFlight > 0 && lane.fifo.length < maxBatch)) return undefined;
-    return { ...lane.fifo.take(maxBatch), attempt: 1 };
   }
 
   private async deliver(lane: Lane, batch: Attempt): Promise<void> {
