@@ -6,7 +6,8 @@
 //   webhook        JSON arrays of `batchsize` alerts into a counting HTTP receiver  target ≥ 20,000 alerts/s
 //   script         /bin/true per alert, maxprocesses 8                              target ≥ 200 runs/s
 //
-// Options: --runs N (default 5), --alerts N (per run, for elasticsearch and webhook; default 100000).
+// Options: --runs N (default 5), --alerts N (per run, for elasticsearch and webhook; default 100000),
+// --script-runs N (per run; default 2000), --only NAME (script, elasticsearch or webhook: that part alone).
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
@@ -31,6 +32,10 @@ const option = (name: string, fallback: number) => {
 const RUNS = option('runs', 5);
 const ALERTS = option('alerts', 100_000);
 const SCRIPT_RUNS = option('script-runs', 2000);
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? args[onlyAt + 1] : undefined;
+if (only !== undefined && !['script', 'elasticsearch', 'webhook'].includes(only)) throw new Error(`--only: expected script, elasticsearch or webhook, got ${only}`);
+const wanted = (part: string) => only === undefined || only === part;
 
 const logger = pino({ level: 'warn' });
 
@@ -151,7 +156,7 @@ async function measure(label: string, target: number, unit: string, run: () => P
 console.log(`saker bench:outputs — median of ${RUNS} runs each, after a warm-up; Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`);
 
 // Scripts first, while this process is small: forking a large heap is slower, and that is not the output's cost.
-{
+if (wanted('script')) {
   const { create, values } = configured(script, { SCRIPT_COMMAND: '/bin/true', SCRIPT_MAXPROCESSES: '8', SCRIPT_CONCURRENCY: '4' });
   let runs = 0;
   // Counts finished runs: the output itself, wrapped only to be counted.
@@ -168,22 +173,27 @@ console.log(`saker bench:outputs — median of ${RUNS} runs each, after a warm-u
   await measure(`script (/bin/true, maxprocesses 8; ${SCRIPT_RUNS} runs)`, 200, 'runs/s', () => throughput(counted(create()), values, batch, async () => runs));
 }
 
-const alerts = Array.from({ length: ALERTS }, (_, i) => alertNumber(i));
-const peers = Peers.start();
-try {
-  const es = ((await peers.ask({ start: 'elasticsearch' })) as { url: string }).url;
-  for (const [label, env] of [
-    ['elasticsearch (bulksize 500, concurrency 2)', {}],
-    ['elasticsearch (bulksize 500, concurrency 2, gzip)', { ELASTICSEARCH_ENABLECOMPRESSION: 'true' }],
-    ['elasticsearch (bulksize 2000, concurrency 4)', { ELASTICSEARCH_BULKSIZE: '2000', ELASTICSEARCH_CONCURRENCY: '4' }],
-  ] as const) {
-    const { create, values } = configured(elasticsearch, { ELASTICSEARCH_HOSTPORT: es, ...env });
-    await measure(`${label}; ${ALERTS} alerts`, 50_000, 'alerts/s', () => throughput(create(), values, alerts, () => peers.count(), peers));
+if (wanted('elasticsearch') || wanted('webhook')) {
+  const alerts = Array.from({ length: ALERTS }, (_, i) => alertNumber(i));
+  const peers = Peers.start();
+  try {
+    if (wanted('elasticsearch')) {
+      const es = ((await peers.ask({ start: 'elasticsearch' })) as { url: string }).url;
+      for (const [label, env] of [
+        ['elasticsearch (bulksize 500, concurrency 2)', {}],
+        ['elasticsearch (bulksize 500, concurrency 2, gzip)', { ELASTICSEARCH_ENABLECOMPRESSION: 'true' }],
+        ['elasticsearch (bulksize 2000, concurrency 4)', { ELASTICSEARCH_BULKSIZE: '2000', ELASTICSEARCH_CONCURRENCY: '4' }],
+      ] as const) {
+        const { create, values } = configured(elasticsearch, { ELASTICSEARCH_HOSTPORT: es, ...env });
+        await measure(`${label}; ${ALERTS} alerts`, 50_000, 'alerts/s', () => throughput(create(), values, alerts, () => peers.count(), peers));
+      }
+    }
+    if (wanted('webhook')) {
+      const hook = ((await peers.ask({ start: 'webhook' })) as { url: string }).url;
+      const { create, values } = configured(webhookOutput, { WEBHOOK_ADDRESS: hook, WEBHOOK_BATCHSIZE: '500' });
+      await measure(`webhook (batchsize 500, concurrency 2); ${ALERTS} alerts`, 20_000, 'alerts/s', () => throughput(create(), values, alerts, () => peers.count(), peers));
+    }
+  } finally {
+    peers.stop();
   }
-
-  const hook = ((await peers.ask({ start: 'webhook' })) as { url: string }).url;
-  const { create, values } = configured(webhookOutput, { WEBHOOK_ADDRESS: hook, WEBHOOK_BATCHSIZE: '500' });
-  await measure(`webhook (batchsize 500, concurrency 2); ${ALERTS} alerts`, 20_000, 'alerts/s', () => throughput(create(), values, alerts, () => peers.count(), peers));
-} finally {
-  peers.stop();
 }
