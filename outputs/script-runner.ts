@@ -9,7 +9,8 @@ import type { RunnerReply, RunnerRequest } from './script-runners.js';
 const running = new Map<number, AbortController>();
 
 function reply(message: RunnerReply): void {
-  process.send?.(message);
+  // Saker gone: nobody to tell, and the disconnect below ends this process.
+  if (process.connected) process.send?.(message, undefined, undefined, () => {});
 }
 
 process.on('message', (message: RunnerRequest) => {

@@ -1,9 +1,9 @@
-// Where the script output's commands are started: in small helper processes, not in saker's own. Node's
+// Where the script output's commands are started: in helper processes, not in saker's own. Node's
 // spawn forks the calling process and waits, blocking its event loop, until the child has called execve.
 // The fork copies the caller's page tables and the wait lasts until the scheduler runs the child, so in
-// saker's process each run blocked the event loop for 1.5 ms of CPU (more on a busy machine: every alert
-// ingested waited too) and the runs could not overlap. A runner forks from a heap of a few megabytes, and
-// two runners overlap their waits.
+// saker's process each run blocked the event loop for over a millisecond (several on a busy machine, while
+// every alert ingested waited) and the runs could not overlap. Two runners overlap their waits, and saker's
+// event loop only passes messages.
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -58,9 +58,8 @@ class Runner {
 
   private start(): ChildProcess {
     if (this.child) return this.child;
-    // No environment of saker's (each command gets its own), none of its Node options (--inspect would clash),
-    // and a small young generation: the smaller the heap, the cheaper each fork.
-    const child = fork(runnerPath(), [], { env: {}, execArgv: ['--max-semi-space-size=1'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    // No environment of saker's (each command gets its own) and none of its Node options (--inspect would clash).
+    const child = fork(runnerPath(), [], { env: {}, execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     child.unref();
     child.channel?.unref();
     child.on('message', (reply: RunnerReply) => {
