@@ -115,7 +115,6 @@ interface Run {
   otherCpuUs?: number;
 }
 
-/** Delivers `alerts` through a fresh embedded queue and times it until `delivered()` has them all. */
 interface CpuSource {
   cpuMs(): Promise<number>;
 }
@@ -137,6 +136,7 @@ const scriptRunners: CpuSource = {
   },
 };
 
+/** Delivers `alerts` through a fresh embedded queue and times it until `delivered()` has them all. */
 async function throughput(output: Output, values: Record<string, unknown>, alerts: Alert[], delivered: () => Promise<number>, other?: CpuSource): Promise<Run> {
   const queue = new EmbeddedQueue({ capacity: alerts.length, deadLetterLimit: 100, logger });
   await queue.start([{ output, policy: deliveryPolicy(values) }]);

@@ -1,4 +1,4 @@
-// The small process that starts the script output's commands (see script-runners.ts for why it exists). It
+// The process that starts the script output's commands (see script-runners.ts for why it exists). It
 // runs each request with runCommand, exactly as saker's own process would, and answers with the result;
 // an abort message kills that run's process group. When saker goes away (the IPC channel closes) it exits;
 // commands already started keep running, as they would have if saker itself had started them.
