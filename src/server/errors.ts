@@ -1,7 +1,7 @@
 // One error shape for every route: `{"error": "<HTTP reason>", "message": "<what and where>"}`.
 
 import { STATUS_CODES } from 'node:http';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { QueueUnavailableError } from '../queue/queue.js';
 
 // Control characters and U+FFFD (what invalid UTF-8 decodes to): what binary data looks like in a message.
@@ -29,6 +29,11 @@ export class HttpError extends Error {
   }
 }
 
+/** 503 with Retry-After: the queue (Redis) cannot do this now, the client should try again. */
+export function sendUnavailable(reply: FastifyReply, message: string): FastifyReply {
+  return reply.code(503).header('retry-after', '1').send(errorBody(503, message));
+}
+
 export function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send(errorBody(404, `no route ${request.method} ${request.url.split('?')[0]}`));
@@ -37,7 +42,7 @@ export function installErrorHandling(app: FastifyInstance, bodyLimit: number): v
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof QueueUnavailableError) {
       request.log.warn({ reason: err.message }, 'alerts refused: the queue cannot take them');
-      return reply.code(503).header('retry-after', '1').send(errorBody(503, `${err.message}; nothing was accepted, retry later`));
+      return sendUnavailable(reply, `${err.message}; nothing was accepted, retry later`);
     }
     switch (err.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE': {

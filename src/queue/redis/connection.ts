@@ -9,8 +9,9 @@
 // Both reconnect by themselves; `RedisLink` turns their events into one "reachable or why not" state and
 // logs transitions once rather than on every failed reconnect.
 
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis, ReplyError, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
+import { QueueUnavailableError } from '../queue.js';
 import { redactRedisUrl } from './options.js';
 
 /** Reconnect quickly at first, then every 2 s: an outage ends in seconds for the common restart case. */
@@ -85,6 +86,18 @@ export class RedisLink {
   get problem(): string {
     const state = this.client.status === 'ready' ? 'not answering' : 'unreachable';
     return `Redis at ${this.where} is ${state}${this.lastError ? `: ${this.lastError}` : ''}`;
+  }
+
+  /**
+   * A failed command as the reason saker cannot do something now (HTTP 503): Redis refused `what` (an
+   * error reply: out of memory, a read-only replica), or the connection failed, whether or not ioredis
+   * has noticed yet.
+   */
+  unavailable(err: unknown, what: string): QueueUnavailableError {
+    if (err instanceof QueueUnavailableError) return err;
+    if (err instanceof ReplyError) return new QueueUnavailableError(`Redis at ${this.where} refused ${what}: ${describeRedisError(err)}`, { cause: err });
+    const problem = this.ready ? `Redis at ${this.where} is unreachable: ${describeRedisError(err)}` : this.problem;
+    return new QueueUnavailableError(problem, { cause: err });
   }
 
   /** Resolves when the connection is ready, or rejects after `timeoutMs`. */

@@ -110,20 +110,20 @@ export class RedisQueue implements AlertQueue {
     return refusal ? { ok: false, reason: refusal } : { ok: true };
   }
 
-  async stats(): Promise<Record<string, OutputQueueStats>> {
-    const running = this.require();
-    const client = running.producerLink.client;
-    const names = running.queues.names;
-    const rows = await Promise.all(
-      names.map(async (name) => {
-        const [depth, deadLetters] = await Promise.all([
-          alertsInQueue(client, running.queues.queue(name).toKey('')),
-          running.deadLetters.count(name),
-        ]);
-        return [name, { depth, deadLetters }] as const;
-      }),
-    );
-    return Object.fromEntries(rows);
+  stats(): Promise<Record<string, OutputQueueStats>> {
+    return this.onRedis('the queue statistics', async (running) => {
+      const client = running.producerLink.client;
+      const rows = await Promise.all(
+        running.queues.names.map(async (name) => {
+          const [depth, deadLetters] = await Promise.all([
+            alertsInQueue(client, running.queues.queue(name).toKey('')),
+            running.deadLetters.count(name),
+          ]);
+          return [name, { depth, deadLetters }] as const;
+        }),
+      );
+      return Object.fromEntries(rows);
+    });
   }
 
   readonly deadLetters = {
@@ -192,11 +192,6 @@ export class RedisQueue implements AlertQueue {
     }
   }
 
-  private require(): Running {
-    if (!this.running) throw new QueueUnavailableError('the Redis queue is not started');
-    return this.running;
-  }
-
   private retryDeadLetters(output: string, ids: readonly string[] | 'all'): Promise<RetryOutcome> {
     return this.withOutput(output, (running) =>
       running.deadLetters.retry(output, ids, (letters) =>
@@ -210,11 +205,29 @@ export class RedisQueue implements AlertQueue {
   }
 
   private withOutput<T>(output: string, action: (running: Running) => Promise<T>): Promise<T> {
-    const running = this.require();
-    if (!this.targets.has(output)) {
+    if (this.running && !this.targets.has(output)) {
       return Promise.reject(new Error(`no output named '${output}' (outputs: ${[...this.targets.keys()].join(', ') || 'none'})`));
     }
-    return action(running);
+    return this.onRedis(`the dead letters of '${output}'`, action);
+  }
+
+  /**
+   * Runs an operator's request (statistics, dead letters) on the fail-fast connection. While Redis cannot
+   * serve it the request fails with QueueUnavailableError, which the API answers with 503 and the reason, as
+   * it answers POST / — at once when the connection is down, within `redis.enqueuetimeout` when Redis does not
+   * answer. A bug (a TypeError, say) stays what it is.
+   */
+  private async onRedis<T>(what: string, action: (running: Running) => Promise<T>): Promise<T> {
+    const running = this.running;
+    if (!running) throw new QueueUnavailableError('the Redis queue is not started');
+    const link = running.producerLink;
+    if (!link.ready) throw new QueueUnavailableError(link.problem);
+    try {
+      return await action(running);
+    } catch (err) {
+      if (err instanceof TypeError || err instanceof SyntaxError || err instanceof RangeError) throw err;
+      throw link.unavailable(err, what);
+    }
   }
 }
 
