@@ -25,14 +25,17 @@ import { BatchingProducer } from './producer.js';
 import { alertsInQueue } from './queue-depth.js';
 import { durabilityWarnings, readServerFacts } from './server-check.js';
 
-/** How long start-up waits for a first connection before going on (and answering 503 until Redis is up). */
-const FIRST_CONNECT_WAIT_MS = 5000;
+/**
+ * How long start-up waits for a first connection before going on: saker listens promptly whatever Redis does,
+ * answering 503 (and /healthz 503) until Redis is up; the workers start delivering as soon as it is.
+ */
+const FIRST_CONNECT_WAIT_MS = 1000;
 /** After the drain time, how long interrupted deliveries get to reschedule their alerts in Redis. */
 const RESCHEDULE_GRACE_MS = 3000;
 
 interface Running {
   producerLink: RedisLink;
-  workerClient: Redis;
+  workerLink: RedisLink;
   queues: OutputQueues;
   producer: BatchingProducer;
   deadLetters: RedisDeadLetters;
@@ -56,9 +59,9 @@ export class RedisQueue implements AlertQueue {
     if (this.running) throw new Error('the Redis queue is already started');
     const { options, logger } = this;
     const producerClient = producerConnection(options.url, options.enqueueTimeoutMs);
-    const producerLink = new RedisLink(producerClient, options.url, logger, 'producer');
+    const producerLink = new RedisLink(producerClient, options.url, logger, true);
     const workerClient = workerConnection(options.url);
-    new RedisLink(workerClient, options.url, logger, 'worker');
+    const workerLink = new RedisLink(workerClient, options.url, logger, false);
 
     const queues = new OutputQueues(producerClient, options, logger);
     for (const target of targets) {
@@ -73,15 +76,16 @@ export class RedisQueue implements AlertQueue {
     );
     const sweepTimer = setInterval(() => void this.sweepFailedJobs(), options.stalledIntervalMs);
     sweepTimer.unref();
-    this.running = { producerLink, workerClient, queues, producer, deadLetters, workers, sweepTimer };
+    this.running = { producerLink, workerLink, queues, producer, deadLetters, workers, sweepTimer };
 
     for (const worker of workers) worker.run();
     // Every (re)connection: check what this Redis would lose, and collect jobs BullMQ failed meanwhile.
     try {
       await producerLink.waitReady(FIRST_CONNECT_WAIT_MS);
       await this.onConnected();
-    } catch (err) {
-      logger.warn(`${describeRedisError(err)}; saker answers 503 to alerts until it can reach Redis`);
+    } catch {
+      // Not connected yet (no error either, say a slow TCP connect): said once now, not again at its first error.
+      producerLink.reportOutage();
     }
     producerClient.on('ready', () => void this.onConnected());
     logger.info(
@@ -158,11 +162,11 @@ export class RedisQueue implements AlertQueue {
       // Redis is unreachable, so the interrupted jobs cannot be rescheduled: their locks will expire and
       // the stalled-job check hands them to the next worker.
       this.logger.warn('Redis did not take the interrupted deliveries back in time; they will be redelivered after their lock expires');
-      running.workerClient.disconnect();
+      running.workerLink.client.disconnect();
     }
     await Promise.allSettled([...this.targets.values()].map((target) => target.output.close()));
     await running.queues.close();
-    await Promise.allSettled([quit(running.producerLink.client), quit(running.workerClient)]);
+    await Promise.allSettled([running.producerLink.quit(), running.workerLink.quit()]);
   }
 
   private async onConnected(): Promise<void> {
@@ -233,17 +237,4 @@ export class RedisQueue implements AlertQueue {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-/** QUIT when Redis is there to answer it (it flushes what was sent); otherwise just drop the connection. */
-async function quit(client: Redis): Promise<void> {
-  if (client.status !== 'ready') {
-    client.disconnect();
-    return;
-  }
-  try {
-    await client.quit();
-  } catch {
-    client.disconnect();
-  }
 }

@@ -1,0 +1,74 @@
+// `saker run` (a real child process) when Redis is down or hangs: it listens promptly and recovers by itself,
+// stops within shutdowntimeout whatever Redis does, and logs each change of Redis' state once.
+
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SakerProcess, falcoAlert } from '../../helpers/saker-process.js';
+import { AlertSink } from '../../peers/alert-sink.js';
+import { redisRestartSkipReason, startRedis, type RedisServer } from '../../peers/redis.js';
+
+function sakerEnv(redis: RedisServer, sink: AlertSink, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: redis.prefix,
+    WEBHOOK_ADDRESS: sink.url,
+    WEBHOOK_BACKOFF_INITIAL: '100ms',
+    WEBHOOK_BACKOFF_MAX: '500ms',
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
+
+function post(saker: SakerProcess, body: unknown): Promise<Response> {
+  return fetch(`${saker.url}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+function messages(saker: SakerProcess, pattern: RegExp): string[] {
+  return saker.logs.map((l) => String(l.msg)).filter((m) => pattern.test(m));
+}
+
+describe.skipIf(redisRestartSkipReason)('saker run while Redis is down or hangs', () => {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function setUp(redisOptions: Parameters<typeof startRedis>[0] = {}): Promise<{ redis: RedisServer; sink: AlertSink }> {
+    const redis = await startRedis(redisOptions);
+    cleanups.push(() => redis.close());
+    const sink = await AlertSink.start();
+    cleanups.push(() => sink.close());
+    return { redis, sink };
+  }
+
+  it('listens promptly while Redis is down, answers 503 with the reason, and recovers by itself', async () => {
+    const { redis, sink } = await setUp();
+    await redis.stop();
+    const saker = await SakerProcess.start(sakerEnv(redis, sink));
+    cleanups.push(() => saker.kill());
+
+    // From the first log line (modules loaded, configuration read) to listening: no long wait for Redis.
+    const listening = await saker.waitForLog(/saker listening on/, 1000);
+    expect(Number(listening.time) - Number(saker.logs[0]!.time)).toBeLessThan(3000);
+    const health = await fetch(`${saker.url}/healthz`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toEqual({ status: 'unavailable', reason: 'redis unreachable' });
+    const refused = await post(saker, falcoAlert(randomUUID(), 0));
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as { message: string }).message).toMatch(/^Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable/);
+
+    // Several reconnects fail meanwhile (every 100 ms, then less often): the outage is logged once.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const port = new URL(redis.url).port;
+    expect(messages(saker, /Redis unreachable/)).toEqual([
+      expect.stringMatching(new RegExp(`^Redis unreachable at 127\\.0\\.0\\.1:${port}: connect ECONNREFUSED .*; retrying`)),
+    ]);
+
+    await redis.start();
+    const uuid = randomUUID();
+    await expect.poll(async () => (await post(saker, falcoAlert(uuid, 1))).status, { timeout: 15_000, interval: 200 }).toBe(200);
+    await sink.waitUntil(() => sink.accepted.has(uuid), 15_000, 'the alert accepted once Redis came up');
+    expect((await fetch(`${saker.url}/healthz`)).status).toBe(200);
+    expect(messages(saker, /Redis reachable again/)).toEqual([`Redis reachable again at 127.0.0.1:${port}`]);
+  });
+});
