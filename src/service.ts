@@ -31,7 +31,7 @@ export interface RunningService {
   readonly rules: LiveRules;
   readonly logger: Logger;
   readonly metrics: SakerMetrics;
-  /** Stops taking requests, finishes those in flight, lets the outputs drain (shutdowntimeout), closes. */
+  /** Stops taking requests, finishes those in flight, lets the outputs drain, closes: within shutdowntimeout. */
   stop(): Promise<void>;
 }
 
@@ -190,10 +190,12 @@ export async function startService(config: LoadedConfig, options: StartOptions =
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      // One budget for every step, so that saker is gone within shutdowntimeout whatever Redis does.
+      const deadline = Date.now() + service.shutdownTimeoutMs;
       logger.info('stopping: no new requests; finishing those in flight');
       rules.close();
       await Promise.all([app.close(), plainApp?.close()]);
-      await queue.close(service.shutdownTimeoutMs);
+      await queue.close(Math.max(0, deadline - Date.now()));
       logger.info('stopped');
     })();
     return stopping;

@@ -30,7 +30,10 @@ import { durabilityWarnings, readServerFacts } from './server-check.js';
  * answering 503 (and /healthz 503) until Redis is up; the workers start delivering as soon as it is.
  */
 const FIRST_CONNECT_WAIT_MS = 1000;
-/** After the drain time, how long interrupted deliveries get to reschedule their alerts in Redis. */
+/**
+ * At shutdown, the end of the budget kept for interrupted deliveries to reschedule their alerts in Redis
+ * (at most half the budget).
+ */
 const RESCHEDULE_GRACE_MS = 3000;
 
 interface Running {
@@ -143,20 +146,23 @@ export class RedisQueue implements AlertQueue {
     return this.closing;
   }
 
-  private async stop(drainMs: number): Promise<void> {
+  /**
+   * Everything within `budgetMs`, whatever Redis does (down, or hanging without closing the connection):
+   * jobs in progress finish, or are interrupted `reserveMs` before the end and put back in Redis without
+   * costing an attempt; queued jobs stay in Redis for the next start or another saker process. Past the
+   * budget the connections are dropped.
+   */
+  private async stop(budgetMs: number): Promise<void> {
     const running = this.running;
     if (!running) return;
+    const deadline = Date.now() + budgetMs;
+    const reserveMs = Math.min(RESCHEDULE_GRACE_MS, budgetMs / 2);
     clearInterval(running.sweepTimer);
-    await running.producer.close();
+    await settledBefore(running.producer.close(), deadline);
 
-    // Jobs in progress finish (or, after drainMs, are interrupted and rescheduled without costing an
-    // attempt); queued jobs stay in Redis for the next start or another saker process.
     const workersClosed = Promise.allSettled(running.workers.map((worker) => worker.close()));
-    const interrupt = setTimeout(() => this.shutdown.abort(), drainMs);
-    const finished = await Promise.race([
-      workersClosed.then(() => true),
-      delay(drainMs + RESCHEDULE_GRACE_MS).then(() => false),
-    ]);
+    const interrupt = setTimeout(() => this.shutdown.abort(), Math.max(0, deadline - reserveMs - Date.now()));
+    const finished = await settledBefore(workersClosed, deadline);
     clearTimeout(interrupt);
     if (!finished) {
       // Redis is unreachable, so the interrupted jobs cannot be rescheduled: their locks will expire and
@@ -164,9 +170,13 @@ export class RedisQueue implements AlertQueue {
       this.logger.warn('Redis did not take the interrupted deliveries back in time; they will be redelivered after their lock expires');
       running.workerLink.client.disconnect();
     }
-    await Promise.allSettled([...this.targets.values()].map((target) => target.output.close()));
-    await running.queues.close();
-    await Promise.allSettled([running.producerLink.quit(), running.workerLink.quit()]);
+    await settledBefore(Promise.allSettled([...this.targets.values()].map((target) => target.output.close())), deadline);
+    await settledBefore(running.queues.close(), deadline);
+    const quit = await settledBefore(Promise.allSettled([running.producerLink.quit(), running.workerLink.quit()]), deadline);
+    if (!quit) {
+      running.producerLink.client.disconnect();
+      running.workerLink.client.disconnect();
+    }
   }
 
   private async onConnected(): Promise<void> {
@@ -235,6 +245,15 @@ export class RedisQueue implements AlertQueue {
   }
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+/** Whether `work` settled before `deadline` (ms since the epoch). It goes on either way. */
+async function settledBefore(work: Promise<unknown>, deadline: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([work.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -71,4 +71,34 @@ describe.skipIf(redisRestartSkipReason)('saker run while Redis is down or hangs'
     expect((await fetch(`${saker.url}/healthz`)).status).toBe(200);
     expect(messages(saker, /Redis reachable again/)).toEqual([`Redis reachable again at 127.0.0.1:${port}`]);
   });
+
+  for (const redisFails of ['killed', 'frozen'] as const) {
+    it(`stops within shutdowntimeout when Redis is ${redisFails}, a delivery in flight`, async () => {
+      const { redis, sink } = await setUp();
+      sink.behaviour = () => ({ status: 200, delayMs: 20_000 });
+      const saker = await SakerProcess.start(sakerEnv(redis, sink, { SHUTDOWNTIMEOUT: '2s' }));
+      cleanups.push(() => saker.kill());
+      expect((await post(saker, falcoAlert(randomUUID(), 0))).status).toBe(200);
+      await sink.waitUntil(() => sink.inFlight > 0, 10_000, 'a delivery in flight');
+      if (redisFails === 'killed') await redis.stop('SIGKILL');
+      else redis.pause();
+
+      const signalled = Date.now();
+      expect(await saker.stop()).toBe(0);
+      // Not a timing benchmark: the bound is loose, but well below what it took before (drain + 3 s, or forever).
+      expect(Date.now() - signalled).toBeLessThan(2000 + 1500);
+      expect(saker.unstructured).toEqual([]);
+    });
+  }
+
+  it('exits cleanly on a SIGTERM that arrives while it starts', async () => {
+    const { redis, sink } = await setUp();
+    await redis.stop(); // start-up waits a little for Redis
+    const saker = await SakerProcess.spawn(sakerEnv(redis, sink));
+    cleanups.push(() => saker.kill());
+    await saker.waitForLog(/output 'webhook' enabled/, 20_000);
+    expect(await saker.stop()).toBe(0);
+    expect(messages(saker, /SIGTERM/)).toEqual(['SIGTERM during start-up: shutting down']);
+    expect(saker.unstructured).toEqual([]);
+  });
 });
