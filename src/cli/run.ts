@@ -43,7 +43,7 @@ async function run(flags: RunFlags): Promise<void> {
     secrets = config.secrets;
     signals.timeoutMs = Number(sectionValues(config, '')['shutdowntimeout'] ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
     const { startService } = await import('../service.js');
-    running = await startService(config);
+    running = await startService(config, { captureConsole: true });
   } catch (err) {
     // Messages quote values (a URL with its password, a library's error): scrubbed as log lines are.
     const { Scrubber } = await import('../logging.js');

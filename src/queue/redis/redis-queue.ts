@@ -52,6 +52,8 @@ export class RedisQueue implements AlertQueue {
   private readonly targets = new Map<string, DeliveryTarget>();
   private readonly shutdown = new AbortController();
   private closing: Promise<void> | undefined;
+  /** Durability warnings already logged: each once per process, not again at every reconnection. */
+  private readonly warned = new Set<string>();
 
   constructor(
     private readonly options: RedisQueueOptions,
@@ -88,11 +90,11 @@ export class RedisQueue implements AlertQueue {
       await this.onConnected();
     } catch {
       // Not connected yet (no error either, say a slow TCP connect): said once now, not again at its first error.
-      producerLink.reportOutage();
+      producerLink.reportOutage(`no connection within ${FIRST_CONNECT_WAIT_MS} ms`);
     }
     producerClient.on('ready', () => void this.onConnected());
     logger.info(
-      { redis: producerLink.where, prefix: options.prefix, outputs: queues.names },
+      { redis: producerLink.address, prefix: options.prefix, outputs: queues.names },
       'queue: redis — alerts are acknowledged once Redis has them, and stay there until every output has them',
     );
   }
@@ -185,7 +187,9 @@ export class RedisQueue implements AlertQueue {
     try {
       const facts = await readServerFacts(running.producerLink.client);
       for (const warning of durabilityWarnings(facts)) {
-        this.logger.warn({ redis: running.producerLink.where }, `Redis may lose acknowledged alerts: ${warning}`);
+        if (this.warned.has(warning)) continue;
+        this.warned.add(warning);
+        this.logger.warn({ redis: running.producerLink.address }, `Redis may lose acknowledged alerts: ${warning}`);
       }
     } catch (err) {
       this.logger.warn(`could not read the Redis configuration: ${describeRedisError(err)}`);

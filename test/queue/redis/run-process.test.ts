@@ -101,4 +101,37 @@ describe.skipIf(redisRestartSkipReason)('saker run while Redis is down or hangs'
     expect(messages(saker, /SIGTERM/)).toEqual(['SIGTERM during start-up: shutting down']);
     expect(saker.unstructured).toEqual([]);
   });
+
+  it('logs a Redis outage once as it starts and once as it ends, its durability warnings once, and nothing unstructured', async () => {
+    const { redis, sink } = await setUp({ config: { 'maxmemory-policy': 'allkeys-lru' } });
+    const saker = await SakerProcess.start(sakerEnv(redis, sink));
+    cleanups.push(() => saker.kill());
+    expect((await post(saker, falcoAlert(randomUUID(), 0))).status).toBe(200);
+
+    await redis.stop();
+    await expect.poll(async () => (await fetch(`${saker.url}/healthz`)).status, { timeout: 10_000 }).toBe(503);
+    for (let i = 1; i <= 5; i++) expect((await post(saker, falcoAlert(randomUUID(), i))).status).toBe(503);
+    // Reconnects fail meanwhile (every 100 ms, then less often).
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await redis.start();
+    const uuid = randomUUID();
+    await expect.poll(async () => (await post(saker, falcoAlert(uuid, 6))).status, { timeout: 15_000, interval: 200 }).toBe(200);
+    await sink.waitUntil(() => sink.accepted.has(uuid), 15_000, 'the alert accepted after the outage');
+
+    const port = new URL(redis.url).port;
+    expect(messages(saker, /^Redis (unreachable|reachable)/)).toEqual([
+      `Redis unreachable at 127.0.0.1:${port}: connection lost; retrying (alerts get 503 meanwhile)`,
+      `Redis reachable again at 127.0.0.1:${port}`,
+    ]);
+    // Checked again after the reconnection, not repeated.
+    expect(messages(saker, /^Redis may lose acknowledged alerts/)).toEqual([
+      expect.stringMatching(/^Redis may lose acknowledged alerts: maxmemory-policy is allkeys-lru/),
+      expect.stringMatching(/^Redis may lose acknowledged alerts: persistence is off/),
+    ]);
+    expect(messages(saker, /alerts refused/).length).toBeLessThanOrEqual(2);
+    // BullMQ's own console warning about the eviction policy, as one structured line.
+    expect(saker.logs.filter((l) => l.component === 'library').map((l) => l.msg)).toEqual([expect.stringMatching(/Eviction policy is allkeys-lru/)]);
+    expect(saker.unstructured).toEqual([]);
+    expect(saker.stdout).toBe('');
+  });
 });
