@@ -138,8 +138,10 @@ export class RedisLink {
   unavailable(err: unknown, what: string): QueueUnavailableError {
     if (err instanceof QueueUnavailableError) return err;
     if (err instanceof ReplyError) return new QueueUnavailableError(`Redis at ${this.where} refused ${what}: ${describeRedisError(err)}`, { cause: err });
-    const problem = this.ready ? `Redis at ${this.where} is unreachable: ${describeRedisError(err)}` : this.problem;
-    return new QueueUnavailableError(problem, { cause: err });
+    if (!this.ready) return new QueueUnavailableError(this.problem, { cause: err });
+    const reason = describeRedisError(err);
+    const state = reason === 'Command timed out' ? 'not answering' : 'unreachable';
+    return new QueueUnavailableError(`Redis at ${this.where} is ${state}: ${reason}`, { cause: err });
   }
 
   /** Resolves when the connection is ready, or rejects after `timeoutMs`. */

@@ -108,7 +108,7 @@ describe.skipIf(redisRestartSkipReason)('saker with the Redis queue', () => {
     expect(sink.accepted.has('cli-2')).toBe(false);
   });
 
-  it('answers /api/v1/dlq and `saker dlq` with 503 and the reason while Redis is down', async () => {
+  it('answers /api/v1/dlq and `saker dlq` with 503 and the reason while Redis is down or not answering', async () => {
     await redis.stop();
     try {
       const unreachable = { error: 'Service Unavailable', message: expect.stringMatching(/^Redis at .* is unreachable(: .*)?; retry later$/) };
@@ -136,6 +136,17 @@ describe.skipIf(redisRestartSkipReason)('saker with the Redis queue', () => {
       await redis.start();
     }
     await expect.poll(async () => (await dlq('/webhook')).status, { timeout: 10_000 }).toBe(200);
+
+    // Frozen: the connection stays open but nothing is answered; the answer comes within redis.enqueuetimeout.
+    redis.pause();
+    try {
+      expect(await dlq('/webhook')).toEqual({
+        status: 503,
+        body: { error: 'Service Unavailable', message: expect.stringMatching(/^Redis at .* is not answering: Command timed out; retry later$/) },
+      });
+    } finally {
+      redis.resume();
+    }
   });
 
   it('answers 503 with the reason while Redis is down, and recovers by itself', async () => {
