@@ -71,10 +71,10 @@ export class RedisLink {
     client.on('error', (err: Error) => {
       this.lastError = describeRedisError(err);
       // At start-up there is no 'close' before the first failure: the first error is the news.
-      if (!this.ready) this.reportOutage('');
+      if (!this.ready) this.reportOutage(this.lastError);
     });
     client.on('close', () => {
-      if (!this.quitting) this.reportOutage('connection lost');
+      if (!this.quitting) this.reportOutage(this.lastError ?? 'connection lost');
     });
   }
 
@@ -102,11 +102,11 @@ export class RedisLink {
     return `Redis at ${this.where} is ${state}${this.lastError ? `: ${this.lastError}` : ''}`;
   }
 
-  /** Logs that Redis cannot be reached, once per outage: why, or else `what` happened. */
-  reportOutage(what: string): void {
+  /** Logs that Redis cannot be reached, and why, once per outage. */
+  reportOutage(reason: string): void {
     if (this.outageLogged) return;
     this.outageLogged = true;
-    this.log('warn', `Redis unreachable at ${this.address}: ${this.lastError ?? what}; retrying (alerts get 503 meanwhile)`);
+    this.log('warn', `Redis unreachable at ${this.address}: ${reason}; retrying (alerts get 503 meanwhile)`);
   }
 
   /** QUIT when Redis is there to answer it (it flushes what was sent); otherwise just drop the connection. */
