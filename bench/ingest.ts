@@ -141,11 +141,12 @@ async function load(url: string, pid: number, body: string, alertsPerBody: numbe
     ...(rate ? { overallRate: rate } : {}),
   });
   const elapsed = (performance.now() - started) / 1000;
+  const sakerSeconds = cpuSeconds(pid) - sakerBefore;
   const bench = process.cpuUsage(benchBefore);
   const ok = result['2xx'];
   return {
-    sakerCpu: (cpuSeconds(pid) - sakerBefore) / elapsed,
-    sakerUsPerRequest: ((cpuSeconds(pid) - sakerBefore) * 1e6) / Math.max(1, ok),
+    sakerCpu: sakerSeconds / elapsed,
+    sakerUsPerRequest: (sakerSeconds * 1e6) / Math.max(1, ok),
     benchCpu: (bench.user + bench.system) / 1e6 / elapsed,
     reqPerSec: ok / duration,
     alertsPerSec: (ok * alertsPerBody) / duration,
