@@ -168,7 +168,9 @@ export class Converter {
     for (let i = 0; i < keep; i++) this.push(ev.buf, ev.paramOff(i), ev.paramLen(i));
     let usedEnter = false;
     const tid = ev.tid;
-    for (const [code, k, fallbackEmpty] of conv.instrs) {
+    const instrs = conv.instrs;
+    for (let j = 0; j < instrs.length; j++) {
+      const [code, k, fallbackEmpty] = instrs[j]!;
       const ptype = target.params[this.srcLen.length]?.type ?? PT.PT_NONE;
       switch (code) {
         case ConversionInstr.FromOld:
