@@ -1,4 +1,4 @@
-// npm run bench:scap — saker's .scap replay against sysdig 0.29 (see README "Replaying .scap captures").
+// npm run bench:scap — saker's .scap replay against sysdig 0.29 (figures in the README, Benchmarks: ".scap replay").
 //  1. saker: the corpus captures replayed back to back until ≥ 1,000,000 events, through every rule of the
 //     current falco_rules.yaml (and, for comparison, through reader + state + field extraction alone);
 //  2. sysdig and saker: their cost per event block of each capture, without start-up or metadata
