@@ -20,6 +20,7 @@ import { ScapReader } from '../../capture/scap/reader.js';
 import { generateCapture } from './generate.js';
 import { perBlock, sysdigPerBlock, withCopies } from './per-block.js';
 import { median, run, timeCommand, timeSysdig } from './timing.js';
+
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..', '..');
 const corpusRoot = resolve(process.env.SAKER_CORPUS ?? join(root, '..', 'shared', 'corpus'));

@@ -33,7 +33,7 @@ export interface Cost {
   cpu: number;
 }
 
-/** Calls `measure` with the two copies of `file`, deleted afterwards. */
+/** Calls `measure` with the copies of `file` (once, K times; and a path for two rounds), deleted afterwards. */
 export async function withCopies<T>(file: string, dir: string, targetBlocks: number, measure: (c: Copies) => Promise<T>): Promise<T> {
   const once = join(dir, 'once.scap.gz');
   const many = join(dir, 'many.scap.gz');
