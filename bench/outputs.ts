@@ -6,9 +6,11 @@
 //   webhook        JSON arrays of `batchsize` alerts into a counting HTTP receiver  target ≥ 20,000 alerts/s
 //   script         /bin/true per alert, maxprocesses 8                              target ≥ 200 runs/s
 //
-// Options: --runs N (default 5), --alerts N (per run, for elasticsearch and webhook; default 100000).
+// Options: --runs N (default 5), --alerts N (per run, for elasticsearch and webhook; default 100000),
+// --script-runs N (per run; default 2000), --only NAME (script, elasticsearch or webhook: that part alone).
 
 import { fork, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
@@ -31,6 +33,10 @@ const option = (name: string, fallback: number) => {
 const RUNS = option('runs', 5);
 const ALERTS = option('alerts', 100_000);
 const SCRIPT_RUNS = option('script-runs', 2000);
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? args[onlyAt + 1] : undefined;
+if (only !== undefined && !['script', 'elasticsearch', 'webhook'].includes(only)) throw new Error(`--only: expected script, elasticsearch or webhook, got ${only}`);
+const wanted = (part: string) => only === undefined || only === part;
 
 const logger = pino({ level: 'warn' });
 
@@ -105,16 +111,37 @@ interface Run {
   rate: number;
   /** CPU time of this process (saker's side) per alert, in µs: less sensitive to a busy machine than `rate`. */
   cpuUs: number;
-  /** CPU time of the peer process per alert, in µs, when there is one. */
-  peerCpuUs?: number;
+  /** CPU time per alert, in µs, of the other process doing the work: the peer, or the script output's runners. */
+  otherCpuUs?: number;
 }
 
+interface CpuSource {
+  cpuMs(): Promise<number>;
+}
+
+/** The script output's runner processes: this process's children running Node (no peer runs beside them). */
+const scriptRunners: CpuSource = {
+  async cpuMs() {
+    let ticks = 0;
+    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (stat.includes(' (node) ') && Number(fields[1]) === process.pid) ticks += Number(fields[11]) + Number(fields[12]);
+      } catch {
+        // Gone while we looked.
+      }
+    }
+    return ticks * 10; // /proc counts in 1/100 s
+  },
+};
+
 /** Delivers `alerts` through a fresh embedded queue and times it until `delivered()` has them all. */
-async function throughput(output: Output, values: Record<string, unknown>, alerts: Alert[], delivered: () => Promise<number>, peers?: Peers): Promise<Run> {
+async function throughput(output: Output, values: Record<string, unknown>, alerts: Alert[], delivered: () => Promise<number>, other?: CpuSource): Promise<Run> {
   const queue = new EmbeddedQueue({ capacity: alerts.length, deadLetterLimit: 100, logger });
   await queue.start([{ output, policy: deliveryPolicy(values) }]);
   const before = await delivered();
-  const peerCpu = await peers?.cpuMs();
+  const otherCpu = await other?.cpuMs();
   const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   for (let i = 0; i < alerts.length; i += 1000) await queue.enqueue([{ output: output.name, alerts: alerts.slice(i, i + 1000) }]);
@@ -127,7 +154,7 @@ async function throughput(output: Output, values: Record<string, unknown>, alert
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const used = process.cpuUsage(cpu);
   const run: Run = { rate: alerts.length / seconds, cpuUs: (used.user + used.system) / alerts.length };
-  if (peers && peerCpu !== undefined) run.peerCpuUs = (((await peers.cpuMs()) - peerCpu) * 1000) / alerts.length;
+  if (other && otherCpu !== undefined) run.otherCpuUs = (((await other.cpuMs()) - otherCpu) * 1000) / alerts.length;
   await queue.close(1000);
   return run;
 }
@@ -138,20 +165,20 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-async function measure(label: string, target: number, unit: string, run: () => Promise<Run>): Promise<void> {
+async function measure(label: string, target: number, unit: string, run: () => Promise<Run>, other = 'peer'): Promise<void> {
   await run(); // warm-up: JIT, connection pools
   const runs: Run[] = [];
   for (let i = 0; i < RUNS; i++) runs.push(await run());
   const m = median(runs.map((r) => r.rate));
   const verdict = m >= target ? 'meets' : 'BELOW';
-  const cpu = `saker CPU ${median(runs.map((r) => r.cpuUs)).toFixed(1)} µs/alert` + (runs[0]!.peerCpuUs !== undefined ? `, peer CPU ${median(runs.map((r) => r.peerCpuUs!)).toFixed(1)} µs/alert` : '');
+  const cpu = `saker CPU ${median(runs.map((r) => r.cpuUs)).toFixed(1)} µs/alert` + (runs[0]!.otherCpuUs !== undefined ? `, ${other} CPU ${median(runs.map((r) => r.otherCpuUs!)).toFixed(1)} µs/alert` : '');
   console.log(`${label}\n  median ${Math.round(m).toLocaleString('en-US')} ${unit} (target ${target.toLocaleString('en-US')}: ${verdict}); runs ${runs.map((r) => Math.round(r.rate)).join(', ')}; ${cpu}`);
 }
 
 console.log(`saker bench:outputs — median of ${RUNS} runs each, after a warm-up; Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`);
 
 // Scripts first, while this process is small: forking a large heap is slower, and that is not the output's cost.
-{
+if (wanted('script')) {
   const { create, values } = configured(script, { SCRIPT_COMMAND: '/bin/true', SCRIPT_MAXPROCESSES: '8', SCRIPT_CONCURRENCY: '4' });
   let runs = 0;
   // Counts finished runs: the output itself, wrapped only to be counted.
@@ -165,25 +192,30 @@ console.log(`saker bench:outputs — median of ${RUNS} runs each, after a warm-u
     close: () => output.close(),
   });
   const batch = Array.from({ length: SCRIPT_RUNS }, (_, i) => alertNumber(i));
-  await measure(`script (/bin/true, maxprocesses 8; ${SCRIPT_RUNS} runs)`, 200, 'runs/s', () => throughput(counted(create()), values, batch, async () => runs));
+  await measure(`script (/bin/true, maxprocesses 8; ${SCRIPT_RUNS} runs)`, 200, 'runs/s', () => throughput(counted(create()), values, batch, async () => runs, scriptRunners), 'runner');
 }
 
-const alerts = Array.from({ length: ALERTS }, (_, i) => alertNumber(i));
-const peers = Peers.start();
-try {
-  const es = ((await peers.ask({ start: 'elasticsearch' })) as { url: string }).url;
-  for (const [label, env] of [
-    ['elasticsearch (bulksize 500, concurrency 2)', {}],
-    ['elasticsearch (bulksize 500, concurrency 2, gzip)', { ELASTICSEARCH_ENABLECOMPRESSION: 'true' }],
-    ['elasticsearch (bulksize 2000, concurrency 4)', { ELASTICSEARCH_BULKSIZE: '2000', ELASTICSEARCH_CONCURRENCY: '4' }],
-  ] as const) {
-    const { create, values } = configured(elasticsearch, { ELASTICSEARCH_HOSTPORT: es, ...env });
-    await measure(`${label}; ${ALERTS} alerts`, 50_000, 'alerts/s', () => throughput(create(), values, alerts, () => peers.count(), peers));
+if (wanted('elasticsearch') || wanted('webhook')) {
+  const alerts = Array.from({ length: ALERTS }, (_, i) => alertNumber(i));
+  const peers = Peers.start();
+  try {
+    if (wanted('elasticsearch')) {
+      const es = ((await peers.ask({ start: 'elasticsearch' })) as { url: string }).url;
+      for (const [label, env] of [
+        ['elasticsearch (bulksize 500, concurrency 2)', {}],
+        ['elasticsearch (bulksize 500, concurrency 2, gzip)', { ELASTICSEARCH_ENABLECOMPRESSION: 'true' }],
+        ['elasticsearch (bulksize 2000, concurrency 4)', { ELASTICSEARCH_BULKSIZE: '2000', ELASTICSEARCH_CONCURRENCY: '4' }],
+      ] as const) {
+        const { create, values } = configured(elasticsearch, { ELASTICSEARCH_HOSTPORT: es, ...env });
+        await measure(`${label}; ${ALERTS} alerts`, 50_000, 'alerts/s', () => throughput(create(), values, alerts, () => peers.count(), peers));
+      }
+    }
+    if (wanted('webhook')) {
+      const hook = ((await peers.ask({ start: 'webhook' })) as { url: string }).url;
+      const { create, values } = configured(webhookOutput, { WEBHOOK_ADDRESS: hook, WEBHOOK_BATCHSIZE: '500' });
+      await measure(`webhook (batchsize 500, concurrency 2); ${ALERTS} alerts`, 20_000, 'alerts/s', () => throughput(create(), values, alerts, () => peers.count(), peers));
+    }
+  } finally {
+    peers.stop();
   }
-
-  const hook = ((await peers.ask({ start: 'webhook' })) as { url: string }).url;
-  const { create, values } = configured(webhookOutput, { WEBHOOK_ADDRESS: hook, WEBHOOK_BATCHSIZE: '500' });
-  await measure(`webhook (batchsize 500, concurrency 2); ${ALERTS} alerts`, 20_000, 'alerts/s', () => throughput(create(), values, alerts, () => peers.count(), peers));
-} finally {
-  peers.stop();
 }

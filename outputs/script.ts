@@ -10,7 +10,8 @@ import { render } from './alert-template.js';
 import { deliverEach } from './deliver-each.js';
 import { PermanentError, RetryableError, type Alert, type ConfigKey, type DeliveryError, type Output, type OutputModule, type SendContext } from './output.js';
 import { compileMatch, type AlertMatcher } from './script-match.js';
-import { runCommand, SpawnError, type RunResult } from './script-process.js';
+import { SpawnError, type RunResult } from './script-process.js';
+import { Runners } from './script-runners.js';
 import { SectionConfig } from './section-config.js';
 
 /** Variables a command needs to work at all, none of them secret; saker's own environment stays out. */
@@ -34,7 +35,9 @@ const keys: readonly ConfigKey[] = [
 
 /** sysexits.h: "temporary failure, the user is invited to retry". */
 const EX_TEMPFAIL = 75;
-const TRANSIENT_SPAWN_CODES = new Set(['EAGAIN', 'EMFILE', 'ENFILE', 'ENOMEM', 'ABORT_ERR']);
+const TRANSIENT_SPAWN_CODES = new Set(['EAGAIN', 'EMFILE', 'ENFILE', 'ENOMEM', 'ABORT_ERR', 'ERUNNER']);
+/** Runner processes per output: two overlap their forks' waits; more would mostly cost memory on 2 cores. */
+const RUNNERS = 2;
 
 /** Counts processes across concurrent sends, so `maxprocesses` holds whatever the queue does. */
 class ProcessSlots {
@@ -106,6 +109,7 @@ interface ScriptSettings {
 class ScriptOutput implements Output {
   readonly maxBatch: number;
   private readonly slots: ProcessSlots;
+  private readonly runners: Runners;
 
   constructor(
     readonly name: string,
@@ -115,6 +119,7 @@ class ScriptOutput implements Output {
   ) {
     this.maxBatch = maxProcesses;
     this.slots = new ProcessSlots(maxProcesses);
+    this.runners = new Runners(Math.min(RUNNERS, maxProcesses));
   }
 
   send(alerts: Alert[], ctx: SendContext): Promise<void> {
@@ -134,7 +139,7 @@ class ScriptOutput implements Output {
     }
     let result: RunResult;
     try {
-      result = await this.slots.run(() => runCommand({ argv, cwd, env, stdin: `${JSON.stringify(alert)}\n`, signal, killGraceMs }));
+      result = await this.slots.run(() => this.runners.run({ argv, cwd, env, stdin: `${JSON.stringify(alert)}\n`, signal, killGraceMs }));
     } catch (err) {
       if (err instanceof SpawnError && !TRANSIENT_SPAWN_CODES.has(err.code ?? '')) throw new PermanentError(err.message);
       throw new RetryableError(err instanceof Error ? err.message : String(err), undefined, { cause: err });
@@ -143,7 +148,9 @@ class ScriptOutput implements Output {
     if (failure) throw failure;
   }
 
-  async close(): Promise<void> {}
+  close(): Promise<void> {
+    return this.runners.stop();
+  }
 }
 
 /** Where the command would be found, so a typo fails at start-up instead of on the first alert. */

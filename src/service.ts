@@ -7,6 +7,7 @@ import type { ConfigKey, Output } from '../outputs/output.js';
 import { ConfigError, locateProblem, problemKey, sectionValues, type LoadedConfig } from './config/loader.js';
 import { deliveryPolicy, filterSpec } from './config/output-keys.js';
 import { collectServiceConfig, type ServiceConfig } from './config/service-config.js';
+import { routeConsoleToLogger } from './library-console.js';
 import { createLogger, REDACTED, type Logger } from './logging.js';
 import { createQueue } from './queue/index.js';
 import type { AlertQueue, DeliveryTarget } from './queue/queue.js';
@@ -31,13 +32,15 @@ export interface RunningService {
   readonly rules: LiveRules;
   readonly logger: Logger;
   readonly metrics: SakerMetrics;
-  /** Stops taking requests, finishes those in flight, lets the outputs drain (shutdowntimeout), closes. */
+  /** Stops taking requests, finishes those in flight, lets the outputs drain, closes: within shutdowntimeout. */
   stop(): Promise<void>;
 }
 
 export interface StartOptions {
   /** Defaults to a logger built from the configuration (stderr). */
   logger?: Logger;
+  /** Route what libraries write to the console through the logger (`saker run`, which owns the process). */
+  captureConsole?: boolean;
 }
 
 interface BuiltOutputs {
@@ -129,6 +132,7 @@ export async function startService(config: LoadedConfig, options: StartOptions =
   const serviceProblems: string[] = [];
   const service = collectServiceConfig(config, serviceProblems);
   const logger = options.logger ?? (await createLogger({ ...service.log, secrets: config.secrets }));
+  if (options.captureConsole) routeConsoleToLogger(logger);
   for (const warning of config.warnings) logger.warn(`configuration: ${warning}`);
 
   const { rules: rulesSettings, built } = checkedStart(config, service, serviceProblems, logger);
@@ -190,10 +194,12 @@ export async function startService(config: LoadedConfig, options: StartOptions =
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      // One budget for every step, so that saker is gone within shutdowntimeout whatever Redis does.
+      const deadline = Date.now() + service.shutdownTimeoutMs;
       logger.info('stopping: no new requests; finishing those in flight');
       rules.close();
       await Promise.all([app.close(), plainApp?.close()]);
-      await queue.close(service.shutdownTimeoutMs);
+      await queue.close(Math.max(0, deadline - Date.now()));
       logger.info('stopped');
     })();
     return stopping;

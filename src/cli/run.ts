@@ -2,9 +2,13 @@
 
 import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { ConfigError, readConfig, type LoadedConfig } from '../config/loader.js';
+import { SERVER_SECTION } from '../config/core-sections.js';
+import { ConfigError, readConfig, sectionValues, type LoadedConfig } from '../config/loader.js';
+import { SignalHandling } from './shutdown.js';
 // The service and the configuration sections (every output's client library: ~55 MB) are imported when
 // `saker run` runs, not when the command line is built: other commands (replay, validate…) do without.
+
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = SERVER_SECTION.keys.find((key) => key.name === 'shutdowntimeout')!.default as number;
 
 interface RunFlags {
   config?: string;
@@ -30,13 +34,16 @@ async function load(flags: RunFlags): Promise<LoadedConfig> {
 }
 
 async function run(flags: RunFlags): Promise<void> {
+  const signals = new SignalHandling(DEFAULT_SHUTDOWN_TIMEOUT_MS);
+  signals.install();
   let running;
   let secrets: readonly string[] = [];
   try {
     const config = await load(flags);
     secrets = config.secrets;
+    signals.timeoutMs = Number(sectionValues(config, '')['shutdowntimeout'] ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
     const { startService } = await import('../service.js');
-    running = await startService(config);
+    running = await startService(config, { captureConsole: true });
   } catch (err) {
     // Messages quote values (a URL with its password, a library's error): scrubbed as log lines are.
     const { Scrubber } = await import('../logging.js');
@@ -48,33 +55,7 @@ async function run(flags: RunFlags): Promise<void> {
     process.stderr.write(`saker: cannot start: ${scrubber.scrub((err as Error).message)}\n`);
     process.exit(1);
   }
-  const { logger, stop, rules, queue } = running;
-
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) {
-      logger.warn(`${signal} again: exiting without waiting for the outputs`);
-      if (queue.reportLossOnExit) queue.reportLossOnExit();
-      else logger.warn(`alerts not yet delivered stay in the ${queue.kind} queue, outside this process`);
-      process.exit(1);
-    }
-    logger.info({ signal }, `${signal}: shutting down`);
-    stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  // SIGHUP asks for log rotation (the file output reopens its file) and a rules reload; it must not end saker.
-  process.on('SIGHUP', () => {
-    logger.info('SIGHUP: reopening output files, reloading rules');
-    void rules.reload('SIGHUP');
-  });
+  signals.started(running);
 }
 
 export function registerRun(program: Command): void {

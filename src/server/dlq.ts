@@ -6,8 +6,12 @@
 //   POST   /api/v1/dlq/:output/retry    {"ids": ["…"]} or {"all": true}: back on the queue →
 //                                        {"retried": N, "notFound": ["<ids that are not dead letters>"]}
 //   DELETE /api/v1/dlq/:output          drop them all → {"purged": N}
+//
+// While the queue cannot serve them (Redis down or not answering) they answer 503 with the reason, as POST /
+// does.
 
-import { HttpError } from './errors.js';
+import { QueueUnavailableError } from '../queue/queue.js';
+import { HttpError, sendUnavailable } from './errors.js';
 import type { RoutePlugin } from './plugin.js';
 
 const MAX_PAGE = 1000;
@@ -20,6 +24,12 @@ function pageNumber(raw: unknown, name: string, fallback: number): number {
 }
 
 export const dlqRoutes: RoutePlugin = async (app, { queue, router }) => {
+  // Worded for an operator's request rather than for alerts; every other error goes on to the server's handler.
+  app.setErrorHandler((err, _request, reply) => {
+    if (!(err instanceof QueueUnavailableError)) throw err;
+    return sendUnavailable(reply, `${err.message}; retry later`);
+  });
+
   const known = (output: string): string => {
     if (!router.outputNames.includes(output)) {
       throw new HttpError(404, `no output '${output}'; outputs: ${router.outputNames.join(', ') || '(none enabled)'}`);

@@ -1,7 +1,7 @@
 // One error shape for every route: `{"error": "<HTTP reason>", "message": "<what and where>"}`.
 
 import { STATUS_CODES } from 'node:http';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { QueueUnavailableError } from '../queue/queue.js';
 
 // Control characters and U+FFFD (what invalid UTF-8 decodes to): what binary data looks like in a message.
@@ -29,15 +29,43 @@ export class HttpError extends Error {
   }
 }
 
+/** 503 with Retry-After: the queue (Redis) cannot do this now, the client should try again. */
+export function sendUnavailable(reply: FastifyReply, message: string): FastifyReply {
+  return reply.code(503).header('retry-after', '1').send(errorBody(503, message));
+}
+
+/**
+ * A 503 answers one request, and senders retry (Falco does): during an outage a log line per refusal would be
+ * a line per retry. A refusal is logged when its reason is new (numbers aside: a full queue's count moves),
+ * otherwise once a minute with how many were refused since; the outage itself is logged where it is seen.
+ */
+class RefusalLog {
+  private last: { key: string; at: number } | undefined;
+  private unlogged = 0;
+
+  note(log: FastifyBaseLogger, reason: string): void {
+    const key = reason.replace(/\d+/g, '#');
+    const now = Date.now();
+    if (this.last?.key === key && now - this.last.at < 60_000) {
+      this.unlogged++;
+      return;
+    }
+    log.warn({ reason, refusedSinceLastLine: this.unlogged }, 'alerts refused: the queue cannot take them');
+    this.last = { key, at: now };
+    this.unlogged = 0;
+  }
+}
+
 export function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
+  const refusals = new RefusalLog();
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send(errorBody(404, `no route ${request.method} ${request.url.split('?')[0]}`));
   });
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof QueueUnavailableError) {
-      request.log.warn({ reason: err.message }, 'alerts refused: the queue cannot take them');
-      return reply.code(503).header('retry-after', '1').send(errorBody(503, `${err.message}; nothing was accepted, retry later`));
+      refusals.note(request.log, err.message);
+      return sendUnavailable(reply, `${err.message}; nothing was accepted, retry later`);
     }
     switch (err.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE': {

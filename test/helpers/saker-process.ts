@@ -9,6 +9,10 @@ const CLI = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
 
 export class SakerProcess {
   readonly logs: Array<Record<string, unknown>> = [];
+  /** stderr lines that are not JSON log lines (a crash trace, a library writing to the console). */
+  readonly unstructured: string[] = [];
+  /** Everything written to stdout. */
+  stdout = '';
   private stderrTail = '';
   private readonly exited: Promise<number | null>;
 
@@ -27,16 +31,24 @@ export class SakerProcess {
         try {
           this.logs.push(JSON.parse(line) as Record<string, unknown>);
         } catch {
-          // not a log line (a crash trace): kept in stderrTail
+          this.unstructured.push(line);
         }
       }
     });
-    child.stdout?.resume();
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (chunk: string) => (this.stdout += chunk));
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
   /** Starts saker with `env` (on top of a minimal environment) and resolves once it listens. */
   static async start(env: Record<string, string>, port?: number): Promise<SakerProcess> {
+    const saker = await SakerProcess.spawn(env, port);
+    await saker.waitForLog(/saker listening on/, 20_000);
+    return saker;
+  }
+
+  /** Starts saker as `start` does, without waiting for anything. */
+  static async spawn(env: Record<string, string>, port?: number): Promise<SakerProcess> {
     const listenPort = port ?? (await freePort());
     const child = spawn(process.execPath, [CLI, 'run'], {
       env: {
@@ -48,9 +60,7 @@ export class SakerProcess {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const saker = new SakerProcess(child, listenPort);
-    await saker.waitForLog(/saker listening on/, 20_000);
-    return saker;
+    return new SakerProcess(child, listenPort);
   }
 
   get url(): string {

@@ -27,6 +27,22 @@ function running(pid: number): boolean {
   }
 }
 
+/** This process's script runners (children running script-runner.js), zombies aside. */
+function runnerPids(): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return state !== 'Z' && Number(ppid) === process.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('script-runner.js');
+      } catch {
+        return false;
+      }
+    });
+}
+
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'saker-script-'));
 });
@@ -195,6 +211,29 @@ describe('script (scripted responses with real child processes)', () => {
     rmSync(doomed);
     const outcome = await attemptDelivery({ output, policy: policy() }, [makeAlert()], 1);
     expect(outcome.dead[0]?.error).toMatch(/^cannot run .*doomed.sh: spawn .* ENOENT/);
+  });
+
+  it('fails the runs of a runner that dies as retryable, starts a new one, and ends its runners on close', async () => {
+    // Other tests' outputs were never closed: their runners are still there.
+    const earlier = new Set(runnerPids());
+    const mine = () => runnerPids().filter((pid) => !earlier.has(pid));
+    const flag = join(dir, 'linger');
+    writeFileSync(flag, '');
+    const output = build(script, { command: [scriptFile('linger.sh', `if [ -e "${flag}" ]; then sleep 5; fi`)], maxprocesses: 1 });
+    const attempt = attemptDelivery({ output, policy: policy() }, [makeAlert()], 1);
+    let runners: number[] = [];
+    for (let i = 0; i < 100 && runners.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      runners = mine();
+    }
+    expect(runners).toHaveLength(1);
+    process.kill(runners[0]!, 'SIGKILL');
+    expect((await attempt).retry?.error).toMatch(/^the process starting commands exited \(SIGKILL\)/);
+    rmSync(flag);
+    expect((await attemptDelivery({ output, policy: policy() }, [makeAlert()], 1)).delivered).toHaveLength(1);
+    expect(mine()).toHaveLength(1);
+    await output.close();
+    expect(mine()).toEqual([]);
   });
 
   it('names field variables predictably', () => {

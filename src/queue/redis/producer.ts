@@ -11,7 +11,7 @@
 import { ReplyError } from 'ioredis';
 import type { Alert } from '../../alert.js';
 import { QueueUnavailableError, type Delivery } from '../queue.js';
-import { describeRedisError, type RedisLink } from './connection.js';
+import type { RedisLink } from './connection.js';
 import type { OutputQueues } from './output-queues.js';
 
 interface Window {
@@ -152,15 +152,9 @@ export class BatchingProducer {
   }
 
   private unavailable(err: unknown): QueueUnavailableError {
-    if (err instanceof QueueUnavailableError) return err;
-    // Only an error *reply* is Redis refusing the write (out of memory, read-only replica, a failing disk);
-    // anything else is the connection failing, whether or not ioredis has noticed yet.
-    if (!(err instanceof ReplyError)) {
-      const problem = this.link.ready ? `Redis at ${this.link.where} is unreachable: ${describeRedisError(err)}` : this.link.problem;
-      return new QueueUnavailableError(problem, { cause: err });
-    }
-    const reason = `Redis at ${this.link.where} refused the alerts: ${describeRedisError(err)}`;
-    this.lastRefusal = { reason, at: Date.now() };
-    return new QueueUnavailableError(reason, { cause: err });
+    const failure = this.link.unavailable(err, 'the alerts');
+    // Only an error *reply* is Redis refusing the write; health reports it for a while (see `refusal`).
+    if (err instanceof ReplyError) this.lastRefusal = { reason: failure.message, at: Date.now() };
+    return failure;
   }
 }

@@ -25,14 +25,20 @@ import { BatchingProducer } from './producer.js';
 import { alertsInQueue } from './queue-depth.js';
 import { durabilityWarnings, readServerFacts } from './server-check.js';
 
-/** How long start-up waits for a first connection before going on (and answering 503 until Redis is up). */
-const FIRST_CONNECT_WAIT_MS = 5000;
-/** After the drain time, how long interrupted deliveries get to reschedule their alerts in Redis. */
+/**
+ * How long start-up waits for a first connection before going on: saker listens promptly whatever Redis does,
+ * answering 503 (and /healthz 503) until Redis is up; the workers start delivering as soon as it is.
+ */
+const FIRST_CONNECT_WAIT_MS = 1000;
+/**
+ * At shutdown, the end of the budget kept for interrupted deliveries to reschedule their alerts in Redis
+ * (at most half the budget).
+ */
 const RESCHEDULE_GRACE_MS = 3000;
 
 interface Running {
   producerLink: RedisLink;
-  workerClient: Redis;
+  workerLink: RedisLink;
   queues: OutputQueues;
   producer: BatchingProducer;
   deadLetters: RedisDeadLetters;
@@ -46,6 +52,8 @@ export class RedisQueue implements AlertQueue {
   private readonly targets = new Map<string, DeliveryTarget>();
   private readonly shutdown = new AbortController();
   private closing: Promise<void> | undefined;
+  /** Durability warnings already logged: each once per process, not again at every reconnection. */
+  private readonly warned = new Set<string>();
 
   constructor(
     private readonly options: RedisQueueOptions,
@@ -56,9 +64,9 @@ export class RedisQueue implements AlertQueue {
     if (this.running) throw new Error('the Redis queue is already started');
     const { options, logger } = this;
     const producerClient = producerConnection(options.url, options.enqueueTimeoutMs);
-    const producerLink = new RedisLink(producerClient, options.url, logger, 'producer');
+    const producerLink = new RedisLink(producerClient, options.url, logger, true);
     const workerClient = workerConnection(options.url);
-    new RedisLink(workerClient, options.url, logger, 'worker');
+    const workerLink = new RedisLink(workerClient, options.url, logger, false);
 
     const queues = new OutputQueues(producerClient, options, logger);
     for (const target of targets) {
@@ -73,19 +81,20 @@ export class RedisQueue implements AlertQueue {
     );
     const sweepTimer = setInterval(() => void this.sweepFailedJobs(), options.stalledIntervalMs);
     sweepTimer.unref();
-    this.running = { producerLink, workerClient, queues, producer, deadLetters, workers, sweepTimer };
+    this.running = { producerLink, workerLink, queues, producer, deadLetters, workers, sweepTimer };
 
     for (const worker of workers) worker.run();
     // Every (re)connection: check what this Redis would lose, and collect jobs BullMQ failed meanwhile.
     try {
       await producerLink.waitReady(FIRST_CONNECT_WAIT_MS);
       await this.onConnected();
-    } catch (err) {
-      logger.warn(`${describeRedisError(err)}; saker answers 503 to alerts until it can reach Redis`);
+    } catch {
+      // Not connected yet (no error either, say a slow TCP connect): said once now, not again at its first error.
+      producerLink.reportOutage(`no connection within ${FIRST_CONNECT_WAIT_MS} ms`);
     }
     producerClient.on('ready', () => void this.onConnected());
     logger.info(
-      { redis: producerLink.where, prefix: options.prefix, outputs: queues.names },
+      { redis: producerLink.address, prefix: options.prefix, outputs: queues.names },
       'queue: redis — alerts are acknowledged once Redis has them, and stay there until every output has them',
     );
   }
@@ -110,20 +119,20 @@ export class RedisQueue implements AlertQueue {
     return refusal ? { ok: false, reason: refusal } : { ok: true };
   }
 
-  async stats(): Promise<Record<string, OutputQueueStats>> {
-    const running = this.require();
-    const client = running.producerLink.client;
-    const names = running.queues.names;
-    const rows = await Promise.all(
-      names.map(async (name) => {
-        const [depth, deadLetters] = await Promise.all([
-          alertsInQueue(client, running.queues.queue(name).toKey('')),
-          running.deadLetters.count(name),
-        ]);
-        return [name, { depth, deadLetters }] as const;
-      }),
-    );
-    return Object.fromEntries(rows);
+  stats(): Promise<Record<string, OutputQueueStats>> {
+    return this.onRedis('the queue statistics', async (running) => {
+      const client = running.producerLink.client;
+      const rows = await Promise.all(
+        running.queues.names.map(async (name) => {
+          const [depth, deadLetters] = await Promise.all([
+            alertsInQueue(client, running.queues.queue(name).toKey('')),
+            running.deadLetters.count(name),
+          ]);
+          return [name, { depth, deadLetters }] as const;
+        }),
+      );
+      return Object.fromEntries(rows);
+    });
   }
 
   readonly deadLetters = {
@@ -139,30 +148,37 @@ export class RedisQueue implements AlertQueue {
     return this.closing;
   }
 
-  private async stop(drainMs: number): Promise<void> {
+  /**
+   * Everything within `budgetMs`, whatever Redis does (down, or hanging without closing the connection):
+   * jobs in progress finish, or are interrupted `reserveMs` before the end and put back in Redis without
+   * costing an attempt; queued jobs stay in Redis for the next start or another saker process. Past the
+   * budget the connections are dropped.
+   */
+  private async stop(budgetMs: number): Promise<void> {
     const running = this.running;
     if (!running) return;
+    const deadline = Date.now() + budgetMs;
+    const reserveMs = Math.min(RESCHEDULE_GRACE_MS, budgetMs / 2);
     clearInterval(running.sweepTimer);
-    await running.producer.close();
+    await settledBefore(running.producer.close(), deadline);
 
-    // Jobs in progress finish (or, after drainMs, are interrupted and rescheduled without costing an
-    // attempt); queued jobs stay in Redis for the next start or another saker process.
     const workersClosed = Promise.allSettled(running.workers.map((worker) => worker.close()));
-    const interrupt = setTimeout(() => this.shutdown.abort(), drainMs);
-    const finished = await Promise.race([
-      workersClosed.then(() => true),
-      delay(drainMs + RESCHEDULE_GRACE_MS).then(() => false),
-    ]);
+    const interrupt = setTimeout(() => this.shutdown.abort(), Math.max(0, deadline - reserveMs - Date.now()));
+    const finished = await settledBefore(workersClosed, deadline);
     clearTimeout(interrupt);
     if (!finished) {
       // Redis is unreachable, so the interrupted jobs cannot be rescheduled: their locks will expire and
       // the stalled-job check hands them to the next worker.
       this.logger.warn('Redis did not take the interrupted deliveries back in time; they will be redelivered after their lock expires');
-      running.workerClient.disconnect();
+      running.workerLink.client.disconnect();
     }
-    await Promise.allSettled([...this.targets.values()].map((target) => target.output.close()));
-    await running.queues.close();
-    await Promise.allSettled([quit(running.producerLink.client), quit(running.workerClient)]);
+    await settledBefore(Promise.allSettled([...this.targets.values()].map((target) => target.output.close())), deadline);
+    await settledBefore(running.queues.close(), deadline);
+    const quit = await settledBefore(Promise.allSettled([running.producerLink.quit(), running.workerLink.quit()]), deadline);
+    if (!quit) {
+      running.producerLink.client.disconnect();
+      running.workerLink.client.disconnect();
+    }
   }
 
   private async onConnected(): Promise<void> {
@@ -171,7 +187,9 @@ export class RedisQueue implements AlertQueue {
     try {
       const facts = await readServerFacts(running.producerLink.client);
       for (const warning of durabilityWarnings(facts)) {
-        this.logger.warn({ redis: running.producerLink.where }, `Redis may lose acknowledged alerts: ${warning}`);
+        if (this.warned.has(warning)) continue;
+        this.warned.add(warning);
+        this.logger.warn({ redis: running.producerLink.address }, `Redis may lose acknowledged alerts: ${warning}`);
       }
     } catch (err) {
       this.logger.warn(`could not read the Redis configuration: ${describeRedisError(err)}`);
@@ -192,11 +210,6 @@ export class RedisQueue implements AlertQueue {
     }
   }
 
-  private require(): Running {
-    if (!this.running) throw new QueueUnavailableError('the Redis queue is not started');
-    return this.running;
-  }
-
   private retryDeadLetters(output: string, ids: readonly string[] | 'all'): Promise<RetryOutcome> {
     return this.withOutput(output, (running) =>
       running.deadLetters.retry(output, ids, (letters) =>
@@ -210,27 +223,41 @@ export class RedisQueue implements AlertQueue {
   }
 
   private withOutput<T>(output: string, action: (running: Running) => Promise<T>): Promise<T> {
-    const running = this.require();
-    if (!this.targets.has(output)) {
+    if (this.running && !this.targets.has(output)) {
       return Promise.reject(new Error(`no output named '${output}' (outputs: ${[...this.targets.keys()].join(', ') || 'none'})`));
     }
-    return action(running);
+    return this.onRedis(`the dead letters of '${output}'`, action);
+  }
+
+  /**
+   * Runs an operator's request (statistics, dead letters) on the fail-fast connection. While Redis cannot
+   * serve it the request fails with QueueUnavailableError, which the API answers with 503 and the reason, as
+   * it answers POST / — at once when the connection is down, within `redis.enqueuetimeout` when Redis does not
+   * answer. A bug (a TypeError, say) stays what it is.
+   */
+  private async onRedis<T>(what: string, action: (running: Running) => Promise<T>): Promise<T> {
+    const running = this.running;
+    if (!running) throw new QueueUnavailableError('the Redis queue is not started');
+    const link = running.producerLink;
+    if (!link.ready) throw new QueueUnavailableError(link.problem);
+    try {
+      return await action(running);
+    } catch (err) {
+      if (err instanceof TypeError || err instanceof SyntaxError || err instanceof RangeError) throw err;
+      throw link.unavailable(err, what);
+    }
   }
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-/** QUIT when Redis is there to answer it (it flushes what was sent); otherwise just drop the connection. */
-async function quit(client: Redis): Promise<void> {
-  if (client.status !== 'ready') {
-    client.disconnect();
-    return;
-  }
+/** Whether `work` settled before `deadline` (ms since the epoch). It goes on either way. */
+async function settledBefore(work: Promise<unknown>, deadline: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
+  });
   try {
-    await client.quit();
-  } catch {
-    client.disconnect();
+    return await Promise.race([work.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -108,6 +108,47 @@ describe.skipIf(redisRestartSkipReason)('saker with the Redis queue', () => {
     expect(sink.accepted.has('cli-2')).toBe(false);
   });
 
+  it('answers /api/v1/dlq and `saker dlq` with 503 and the reason while Redis is down or not answering', async () => {
+    await redis.stop();
+    try {
+      const unreachable = { error: 'Service Unavailable', message: expect.stringMatching(/^Redis at .* is unreachable(: .*)?; retry later$/) };
+      const json = { 'content-type': 'application/json' };
+      for (const [path, init] of [
+        ['', undefined],
+        ['/webhook', undefined],
+        ['/webhook/retry', { method: 'POST', headers: json, body: '{"all":true}' }],
+        ['/webhook/retry', { method: 'POST', headers: json, body: '{"ids":["x"]}' }],
+        ['/webhook', { method: 'DELETE' }],
+      ] as const) {
+        const answer = await dlq(path, init);
+        expect(answer, `${init?.method ?? 'GET'} /api/v1/dlq${path}`).toEqual({ status: 503, body: unreachable });
+      }
+      // An unknown output is still the operator's mistake (404), whatever Redis does.
+      expect((await dlq('/nope')).status).toBe(404);
+
+      const cli = await run(process.execPath, [CLI, 'dlq', 'list', 'webhook', '--url', saker.url]).then(
+        () => ({ code: 0, stderr: '' }),
+        (err: { code: number; stderr: string }) => err,
+      );
+      expect(cli.code).toBe(1);
+      expect(cli.stderr).toMatch(/^saker dlq: GET \/api\/v1\/dlq\/webhook: HTTP 503: Redis at .* is unreachable(: .*)?; retry later\n$/);
+    } finally {
+      await redis.start();
+    }
+    await expect.poll(async () => (await dlq('/webhook')).status, { timeout: 10_000 }).toBe(200);
+
+    // Frozen: the connection stays open but nothing is answered; the answer comes within redis.enqueuetimeout.
+    redis.pause();
+    try {
+      expect(await dlq('/webhook')).toEqual({
+        status: 503,
+        body: { error: 'Service Unavailable', message: expect.stringMatching(/^Redis at .* is not answering: Command timed out; retry later$/) },
+      });
+    } finally {
+      redis.resume();
+    }
+  });
+
   it('answers 503 with the reason while Redis is down, and recovers by itself', async () => {
     await redis.stop();
     const refused = await saker.post('/', alert({ uuid: 'during-outage' }));
