@@ -4,8 +4,12 @@
 //  2. webhook: `saker run` (built, a child process) taking 400-event EventLists on POST /k8s-audit, as the
 //     API server batches them, with the embedded queue delivering alerts to a local sink; autocannon
 //     generates the load from this process.
+//  3. memory (only with BENCH_ONLY=memory): replay's steps (the JSON reader, the engine, the JSON alert
+//     lines) on BENCH_EVENTS events held in memory, once, for instruction counts, which a shared machine
+//     does not disturb: under `valgrind --tool=cachegrind` with `node --single-threaded`, the difference
+//     between two BENCH_EVENTS divided by the difference of events is the instructions per event.
 // Figures are medians of BENCH_RUNS (3) runs. Environment: BENCH_EVENTS, BENCH_RUNS, BENCH_DURATION (s, 10),
-// BENCH_CONNECTIONS (4), BENCH_ONLY (replay|webhook).
+// BENCH_CONNECTIONS (4), BENCH_ONLY (replay|webhook|memory).
 
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -15,9 +19,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { jsonReader } from '../capture/files/json-reader.js';
 import { eventReaders } from '../capture/files/readers.js';
 import { sourceDefinitions } from '../capture/sources.js';
 import { Engine } from '../src/engine/engine.js';
+import { falcoJsonLine } from '../src/replay/falco-lines.js';
 import { replay } from '../src/replay/replay.js';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 500_000);
@@ -95,6 +101,37 @@ async function replayBench(): Promise<void> {
     `replay: ${EVENTS.toLocaleString('en')} events (${mib.toFixed(0)} MiB of JSON lines), ${alerts.toLocaleString('en')} alerts, ` +
       `median ${Math.round(median(rates)).toLocaleString('en')} events/s wall, ${Math.round(median(cpuRates)).toLocaleString('en')} events per CPU-second ` +
       `(target ≥ 100,000 on one core), bench process RSS ${Math.round(process.memoryUsage().rss / 1048576)} MiB`,
+  );
+}
+
+async function memoryBench(): Promise<void> {
+  const lines = samples();
+  // Whole repetitions of the samples, a chunk of about 1 MiB at a time, as a file would be read.
+  const perChunk = lines.length * Math.max(1, Math.floor((1 << 20) / (lines.join('\n').length + 1)));
+  const chunk = Buffer.from(Array.from({ length: perChunk }, (_, i) => lines[i % lines.length]!).join('\n') + '\n');
+  const chunks = Math.ceil(EVENTS / perChunk);
+  async function* content(): AsyncIterable<Uint8Array> {
+    for (let i = 0; i < chunks; i++) yield chunk;
+  }
+  const engine = new Engine({ sources: sourceDefinitions(), match: 'first' });
+  engine.loadFiles([RULES]);
+  const context = { name: 'memory', allEvents: false, maxEventBytes: 256 * 1024, problem: () => {} };
+  const cpuStart = process.cpuUsage();
+  let events = 0;
+  let alerts = 0;
+  for await (const batch of jsonReader.read(content(), context)) {
+    events += batch.events.length;
+    for (const event of batch.events) {
+      for (const alert of engine.evaluate(batch.source, event)) {
+        falcoJsonLine(alert);
+        alerts++;
+      }
+    }
+  }
+  const cpu = process.cpuUsage(cpuStart);
+  console.log(
+    `memory: ${events.toLocaleString('en')} events, ${alerts.toLocaleString('en')} alerts, ` +
+      `${Math.round(events / ((cpu.user + cpu.system) / 1e6)).toLocaleString('en')} events per CPU-second`,
   );
 }
 
@@ -212,5 +249,8 @@ if (!existsSync(SAMPLES)) {
   console.error(`bench:k8saudit: the corpus is not at ${CORPUS}`);
   process.exit(2);
 }
-if (ONLY !== 'webhook') await replayBench();
-if (ONLY !== 'replay') await webhookBench();
+if (ONLY === 'memory') await memoryBench();
+else {
+  if (ONLY !== 'webhook') await replayBench();
+  if (ONLY !== 'replay') await webhookBench();
+}

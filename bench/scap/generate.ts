@@ -1,9 +1,10 @@
 // Writes a large capture for the memory benchmark: the metadata of a sample capture (section header to the
-// last fd list), then its event blocks again and again with increasing timestamps, until `bytes` are written.
+// last fd list), then its event blocks again and again with increasing timestamps, until `until.bytes` are
+// written or `until.rounds` rounds; gzip'ed with `gzip` (as the corpus captures are).
 
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, createGzip } from 'node:zlib';
 
 async function readAll(path: string): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -20,7 +21,12 @@ async function readAll(path: string): Promise<Buffer> {
 
 const EVENT_BLOCKS = new Set([0x204, 0x208, 0x216, 0x217, 0x221, 0x222, 0x8010abcd]);
 
-export async function generateCapture(sample: string, out: string, bytes: number): Promise<{ bytes: number; rounds: number; eventsPerRound: number }> {
+export async function generateCapture(
+  sample: string,
+  out: string,
+  until: { bytes: number } | { rounds: number },
+  gzip = false,
+): Promise<{ bytes: number; rounds: number; eventsPerRound: number }> {
   const buf = await readAll(sample);
   let firstEvent = -1;
   const events: Array<{ start: number; end: number; tsOff: number }> = [];
@@ -34,7 +40,8 @@ export async function generateCapture(sample: string, out: string, bytes: number
       const flags = type === 0x208 || type === 0x217 || type === 0x222 ? 4 : 0;
       const tsOff = p + 8 + 2 + flags;
       const ts = buf.readBigUInt64LE(tsOff);
-      if (minTs < 0n || ts < minTs) minTs = ts;
+      // Some captures hold events stamped 0: they would make the span (hence the shift) overflow.
+      if (ts > 0n && (minTs < 0n || ts < minTs)) minTs = ts;
       if (ts > maxTs) maxTs = ts;
       events.push({ start: p, end: p + len, tsOff });
     }
@@ -42,7 +49,9 @@ export async function generateCapture(sample: string, out: string, bytes: number
   }
   if (firstEvent < 0) throw new Error(`${sample} has no events`);
   const span = maxTs - minTs + 1_000_000n;
-  const ws = createWriteStream(out);
+  const file = createWriteStream(out);
+  const ws = gzip ? createGzip() : file;
+  if (gzip) ws.pipe(file);
   let written = 0;
   const write = async (b: Buffer): Promise<void> => {
     written += b.length;
@@ -51,7 +60,7 @@ export async function generateCapture(sample: string, out: string, bytes: number
   await write(buf.subarray(0, firstEvent));
   const round = Buffer.from(buf.subarray(firstEvent));
   let rounds = 0;
-  while (written < bytes) {
+  while ('bytes' in until ? written < until.bytes : rounds < until.rounds) {
     const shift = span * BigInt(rounds);
     for (const e of events) {
       const o = e.tsOff - firstEvent;
@@ -61,6 +70,6 @@ export async function generateCapture(sample: string, out: string, bytes: number
     rounds++;
   }
   ws.end();
-  await once(ws, 'finish');
+  await once(file, 'finish');
   return { bytes: written, rounds, eventsPerRound: events.length };
 }

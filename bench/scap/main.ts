@@ -1,24 +1,26 @@
 // npm run bench:scap — saker's .scap replay against sysdig 0.29 (figures in the README, Benchmarks: ".scap replay").
 //  1. saker: the corpus captures replayed back to back until ≥ 1,000,000 events, through every rule of the
 //     current falco_rules.yaml (and, for comparison, through reader + state + field extraction alone);
-//  2. sysdig: `sysdig -r F "evt.num=0"` per capture minus its start-up (the same on falco_empty.scap);
+//  2. sysdig and saker: their cost per event block of each capture, without start-up or metadata
+//     (bench/scap/per-block.ts), for the same rounds of the captures;
 //  3. a generated capture of ≥ 1 GB (a sample's metadata, then its events repeated with increasing
 //     timestamps) in a temporary directory, deleted after: saker's peak RSS and rate through all rules, and
 //     sysdig reading the same file to its end.
 // Wall-clock figures depend on the machine's load (it is shared); CPU seconds (user + system) are given too.
 // Options (env): SCAP_BENCH_REPEAT (default 3), SCAP_BENCH_BIG_MB (default 1100), SCAP_BENCH_SKIP_BIG=1,
+// SCAP_BENCH_COPY_BLOCKS (default 1,000,000: the blocks of each capture's repeated copy in step 2),
 // SAKER_CORPUS (default ../shared/corpus).
 
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { ScapReader } from '../../capture/scap/reader.js';
 import { generateCapture } from './generate.js';
+import { perBlock, sysdigPerBlock, withCopies } from './per-block.js';
+import { median, run, timeCommand, timeSysdig } from './timing.js';
 
-const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..', '..');
 const corpusRoot = resolve(process.env.SAKER_CORPUS ?? join(root, '..', 'shared', 'corpus'));
@@ -26,6 +28,7 @@ const corpus = join(corpusRoot, 'scap');
 const RULES = join(corpusRoot, 'rules', 'upstream', 'falco_rules.yaml');
 const REPEAT = Math.max(1, Number(process.env.SCAP_BENCH_REPEAT ?? 3));
 const BIG_MB = Number(process.env.SCAP_BENCH_BIG_MB ?? 1100);
+const COPY_BLOCKS = Number(process.env.SCAP_BENCH_COPY_BLOCKS ?? 1_000_000);
 
 interface WorkerResult {
   events: number;
@@ -34,18 +37,6 @@ interface WorkerResult {
   seconds: number;
   cpuSeconds: number;
   maxRssMb: number;
-}
-
-interface Timed {
-  wall: number;
-  cpu: number;
-  rssMb: number;
-  stdout: string;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 async function worker(minEvents: number, rules: string, files: string[]): Promise<WorkerResult> {
@@ -70,29 +61,6 @@ async function median3(minEvents: number, rules: string, files: string[]): Promi
     cpuSeconds: median(runs.map((r) => r.cpuSeconds)),
     maxRssMb: Math.max(...runs.map((r) => r.maxRssMb)),
   };
-}
-
-/**
- * A command's wall time (hrtime), CPU time (user + system, from bash's `times`: millisecond resolution, where
- * GNU time has only 10 ms) and peak RSS (GNU time's %M).
- */
-async function timeCommand(command: string, args: string[]): Promise<Timed> {
-  const t0 = process.hrtime.bigint();
-  const { stdout, stderr } = await run('bash', ['-c', '/usr/bin/time -f "%M" "$@" && times >&2', 'bash', command, ...args], {
-    maxBuffer: 1 << 26,
-  });
-  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  const lines = stderr.trim().split('\n');
-  const seconds = (t: string): number => {
-    const m = /^(\d+)m([\d.]+)s$/.exec(t)!;
-    return Number(m[1]) * 60 + Number(m[2]);
-  };
-  const [user, system] = lines[lines.length - 1]!.split(' ').map(seconds);
-  return { wall, cpu: user! + system!, rssMb: Number(lines[lines.length - 3]) / 1024, stdout };
-}
-
-async function timeSysdig(file: string, filter = 'evt.num=0', format?: string): Promise<Timed> {
-  return timeCommand('sysdig', ['-r', file, ...(format !== undefined ? ['-p', format] : []), filter]);
 }
 
 async function sysdigVersion(): Promise<string | null> {
@@ -146,38 +114,38 @@ async function main(): Promise<void> {
     rssMb: noRules.maxRssMb,
   });
 
-  // 2. sysdig per-event cost without start-up.
+  // 2. the cost per event block of each capture without start-up or metadata (bench/scap/per-block.ts), for
+  //    sysdig and saker, weighted as the saker run replays the captures: the time each would take for the
+  //    same rounds of the captures sysdig reads.
   if (version !== null) {
-    const readable: Array<{ file: string; blocks: number }> = [];
-    for (const f of files) {
-      try {
-        await timeSysdig(f);
-        readable.push({ file: f, blocks: await eventBlocks(f) });
-      } catch {
-        // sysdig cannot read it (section-header options): not part of its figure.
+    const perRound = (await Promise.all(files.map(eventBlocks))).reduce((a, b) => a + b, 0);
+    const rounds = withRules.blocks / perRound;
+    const dir = mkdtempSync(join(tmpdir(), 'saker-scap-bench-'));
+    const sum = { readable: 0, blocks: 0, sysdig: { wall: 0, cpu: 0 }, saker: { wall: 0, cpu: 0 } };
+    try {
+      for (const f of files) {
+        await withCopies(f, dir, COPY_BLOCKS, async (c) => {
+          const sysdig = await sysdigPerBlock(c, Math.max(7, REPEAT));
+          if (sysdig === null) return; // sysdig cannot read it (section-header options): not part of the figure
+          const saker = await perBlock(c, REPEAT, async (path) => {
+            const r = await worker(1, RULES, [path]);
+            return { wall: r.seconds, cpu: r.cpuSeconds };
+          });
+          const n = rounds * c.blocks;
+          sum.readable++;
+          sum.blocks += n;
+          for (const [total, cost] of [[sum.sysdig, sysdig], [sum.saker, saker]] as const) {
+            total.wall += n * cost.wall;
+            total.cpu += n * cost.cpu;
+          }
+        });
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    const empty = readable.find((r) => r.file.endsWith('falco_empty.scap'))!.file;
-    let blocks = 0;
-    let wall = 0;
-    let cpu = 0;
-    for (const r of readable) {
-      if (r.file === empty) continue;
-      const t: Timed[] = [];
-      const s: Timed[] = [];
-      // Each run takes a few ms more than start-up: more runs, for stabler medians.
-      for (let i = 0; i < Math.max(7, REPEAT); i++) {
-        s.push(await timeSysdig(empty));
-        t.push(await timeSysdig(r.file));
-      }
-      blocks += r.blocks;
-      wall += Math.max(0, median(t.map((x) => x.wall)) - median(s.map((x) => x.wall)));
-      cpu += Math.max(0, median(t.map((x) => x.cpu)) - median(s.map((x) => x.cpu)));
-    }
-    row(`${version}, ${readable.length - 1} captures, per event without start-up (\`-r F "evt.num=0"\` minus falco_empty.scap)`, NaN, blocks, {
-      wall,
-      cpu,
-    });
+    const what = `the same rounds of the ${sum.readable} captures sysdig reads, per event block without start-up or metadata`;
+    row(`${version}, ${what} (\`evt.num=N\`)`, NaN, sum.blocks, sum.sysdig);
+    row(`saker, ${what} (all rules)`, NaN, sum.blocks, sum.saker);
   }
 
   // 3. the large capture.
@@ -186,7 +154,7 @@ async function main(): Promise<void> {
     try {
       const big = join(dir, 'big.scap');
       const sample = join(corpus, 'falco_psp_run_as_user_0_container.scap');
-      const gen = await generateCapture(sample, big, BIG_MB * 1024 * 1024);
+      const gen = await generateCapture(sample, big, { bytes: BIG_MB * 1024 * 1024 });
       const size = statSync(big).size;
       const s = await worker(1, RULES, [big]);
       row(`saker, generated capture of ${(size / 2 ** 30).toFixed(2)} GiB, all rules (${fmt(s.alerts)} alerts)`, s.events, s.blocks, {

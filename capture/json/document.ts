@@ -44,6 +44,14 @@ function sameText(text: string, start: number, key: string): boolean {
   return true;
 }
 
+/**
+ * Entries found by path (see access.ts) in the document `pathsOf`, plus one (0: not looked up yet): the same
+ * path from a document's root always leads to the same entry. Kept for one document at a time, the one
+ * whose fields are being read (an event's extractors run together), rather than in an array per document.
+ */
+let pathsOf: JsonDocument | undefined;
+let pathEntries = new Int32Array(128);
+
 export class JsonDocument {
   /** Parsed values by entry (less `root`), filled as they are asked for. */
   private readonly values: unknown[] = [];
@@ -92,15 +100,21 @@ export class JsonDocument {
     return MISSING;
   }
 
-  /** Entries found by path (see access.ts): the same path from this root always leads to the same entry. */
-  private readonly paths: number[] = [];
-
   /** member(container, key) of an indexed object, where `path` identifies the path from the root that leads there. */
   memberOnPath(path: number, container: number, key: string): number {
-    const known = this.paths[path];
-    if (known !== undefined) return known;
+    if (pathsOf !== this) {
+      pathsOf = this;
+      pathEntries.fill(0);
+    }
+    if (path >= pathEntries.length) {
+      const grown = new Int32Array(Math.max(path + 1, pathEntries.length * 2));
+      grown.set(pathEntries);
+      pathEntries = grown;
+    }
+    const known = pathEntries[path]!;
+    if (known !== 0) return known - 1;
     const m = this.find(container, key);
-    this.paths[path] = m;
+    pathEntries[path] = m + 1;
     return m;
   }
 

@@ -33,18 +33,21 @@ function digits(text: string, at: number, length: number): number {
 
 const SHAPE = '0000-00-00T00:00:00';
 
+/** What a fraction of n digits is multiplied by to give nanoseconds. */
+const FRACTION_SCALE = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 100, 10, 1];
+
+const refused = (text: string): string => `'${text}' is not an RFC 3339 timestamp (e.g. 2026-11-29T01:02:03.123456Z)`;
+
 /** Nanoseconds since the epoch, or a reason why the text is not an RFC 3339 timestamp. */
 export function parseRfc3339(text: string): bigint | string {
-  // Built only when needed: this runs once per event.
-  const refused = (): string => `'${text}' is not an RFC 3339 timestamp (e.g. 2026-11-29T01:02:03.123456Z)`;
-  if (text.length < 20 || text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':') return refused();
+  if (text.length < 20 || text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':') return refused(text);
   const year = digits(text, 0, 4);
   const month = digits(text, 5, 2);
   const day = digits(text, 8, 2);
   const hour = digits(text, 11, 2);
   const minute = digits(text, 14, 2);
   const second = digits(text, 17, 2);
-  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return refused();
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return refused(text);
   let at = SHAPE.length;
   let fraction = 0;
   let fractionDigits = 0;
@@ -53,11 +56,11 @@ export function parseRfc3339(text: string): bigint | string {
     while (at < text.length) {
       const d = text.charCodeAt(at) - 48;
       if (d < 0 || d > 9) break;
-      if (++fractionDigits > 9) return refused();
+      if (++fractionDigits > 9) return refused(text);
       fraction = fraction * 10 + d;
       at++;
     }
-    if (fractionDigits === 0) return refused();
+    if (fractionDigits === 0) return refused(text);
   }
   let offsetMinutes = 0;
   if (text[at] === 'Z' && at + 1 === text.length) {
@@ -65,15 +68,15 @@ export function parseRfc3339(text: string): bigint | string {
   } else if ((text[at] === '+' || text[at] === '-') && at + 6 === text.length && text[at + 3] === ':') {
     const hh = digits(text, at + 1, 2);
     const mm = digits(text, at + 4, 2);
-    if (hh < 0 || mm < 0) return refused();
+    if (hh < 0 || mm < 0) return refused(text);
     if (hh > 23 || mm > 59) return `'${text}' has an invalid time zone offset`;
     offsetMinutes = (text[at] === '-' ? -1 : 1) * (hh * 60 + mm);
   } else {
-    return refused();
+    return refused(text);
   }
   if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) {
     return `'${text}' is not a valid date and time`;
   }
   const ms = daysFromCivil(year, month, day) * MS_PER_DAY + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000;
-  return BigInt(ms) * 1_000_000n + BigInt(fraction * 10 ** (9 - fractionDigits));
+  return BigInt(ms) * 1_000_000n + BigInt(fraction * FRACTION_SCALE[fractionDigits]!);
 }

@@ -11,12 +11,21 @@ import { EF, EVENT_TABLE, PT, PT_SIZE } from './tables/events.js';
 const MAX_STEPS = 50;
 const EMPTY = Buffer.alloc(0);
 
+interface StoredSlot {
+  ev: ScapEvent;
+  /** Holds an enter event no exit event has used yet. */
+  full: boolean;
+}
+
 /** What the converter does with an event of a given (type, nparams), decided before the event is built. */
 export const Plan = { Pass: 0, Drop: 1, Store: 2, Convert: 3 } as const;
 
 export class Converter {
-  /** The stored enter event per thread id (slots are reused: a thread stores one event at a time). */
-  private readonly stored = new Map<number, ScapEvent>();
+  /**
+   * Per thread id, the slot its enter events are stored in. A slot stays when its exit event uses the
+   * enter event (marked empty), so that the thread's next enter event reuses its buffer and object.
+   */
+  private readonly stored = new Map<number, StoredSlot>();
   private readonly plans = new Int8Array(454 * 64).fill(-1);
   /**
    * Exit events whose stored enter event was of another syscall (the capture lost events in between).
@@ -71,9 +80,7 @@ export class Converter {
     const dataEnd = n === 0 ? dataStart : from.paramOff(n - 1) + from.paramLen(n - 1);
     const total = 26 + lenBytes + (dataEnd - dataStart);
     let slot = this.stored.get(tid);
-    let b: Buffer;
-    if (slot !== undefined && slot.buf.length >= total && slot.start === 0) b = slot.buf;
-    else b = Buffer.allocUnsafe(Math.max(total, 128));
+    const b = slot !== undefined && slot.ev.buf.length >= total ? slot.ev.buf : Buffer.allocUnsafe(Math.max(total, 128));
     copyBytes(from.buf, from.start, 16, b, 0);
     writeU32(b, 16, total);
     b[20] = from.type & 0xff;
@@ -81,10 +88,11 @@ export class Converter {
     writeU32(b, 22, n);
     copyBytes(from.buf, from.lenOff, dataEnd - from.lenOff, b, 26);
     if (slot === undefined) {
-      slot = new ScapEvent(b, 0, from.type, n, 26, from.lenSize, from.cpu, from.fileOffset);
+      slot = { ev: new ScapEvent(b, 0, from.type, n, 26, from.lenSize, from.cpu, from.fileOffset), full: true };
       this.stored.set(tid, slot);
     } else {
-      slot.reinit(b, 0, from.type, n, 26, from.lenSize, from.cpu, from.fileOffset);
+      slot.ev.reinit(b, 0, from.type, n, 26, from.lenSize, from.cpu, from.fileOffset);
+      slot.full = true;
     }
   }
 
@@ -160,7 +168,9 @@ export class Converter {
     for (let i = 0; i < keep; i++) this.push(ev.buf, ev.paramOff(i), ev.paramLen(i));
     let usedEnter = false;
     const tid = ev.tid;
-    for (const [code, k, fallbackEmpty] of conv.instrs) {
+    const instrs = conv.instrs;
+    for (let j = 0; j < instrs.length; j++) {
+      const [code, k, fallbackEmpty] = instrs[j]!;
       const ptype = target.params[this.srcLen.length]?.type ?? PT.PT_NONE;
       switch (code) {
         case ConversionInstr.FromOld:
@@ -173,10 +183,11 @@ export class Converter {
           this.push(ev.buf, ev.paramOff(k), fit(ev.paramLen(k), ptype));
           break;
         case ConversionInstr.FromEnter: {
-          let enter = this.stored.get(tid);
+          const slot = this.stored.get(tid);
+          let enter = slot !== undefined && slot.full ? slot.ev : undefined;
           if (enter !== undefined && enter.type !== ev.type - 1) {
             this.mismatchedEnters++;
-            this.stored.delete(tid);
+            slot!.full = false;
             enter = undefined;
           }
           if (enter === undefined || k >= enter.nparams) {
@@ -203,7 +214,7 @@ export class Converter {
           throw new ScapError(`unknown conversion instruction ${code}`, ev.fileOffset);
       }
     }
-    if (usedEnter) this.stored.delete(tid);
+    if (usedEnter) this.stored.get(tid)!.full = false;
     return this.build(ev, type);
   }
 

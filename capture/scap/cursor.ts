@@ -68,11 +68,15 @@ export class Cursor {
   str(max: number, field: string): string {
     const n = this.u16();
     if (n > max) this.fail(`${field} length ${n} exceeds ${max}`);
-    const b = this.bytes(n);
-    let end = b.length;
-    const nul = b.indexOf(0);
-    if (nul >= 0) end = nul;
-    return b.toString('utf8', 0, end);
+    this.need(n);
+    // Read in place (no view per string): up to the first NUL, if any.
+    const b = this.buf;
+    const start = this.pos;
+    const stop = start + n;
+    let end = start;
+    while (end < stop && b[end] !== 0) end++;
+    this.pos = stop;
+    return b.toString('utf8', start, end);
   }
   /** u16 length + NUL-separated list, undecoded (a copy, so that it does not pin the block). */
   rawList(max: number, field: string): Buffer | null {
@@ -86,10 +90,12 @@ export class Cursor {
     return n === 0 ? null : this.bytes(n);
   }
   /** u16 length + NUL-separated list. */
-  list(max: number, field: string): { items: string[]; raw: Buffer } {
+  list(max: number, field: string): string[] {
     const n = this.u16();
     if (n > max) this.fail(`${field} length ${n} exceeds ${max}`);
-    const raw = this.bytes(n);
-    return { items: splitNulList(raw, 0, raw.length), raw };
+    this.need(n);
+    const items = splitNulList(this.buf, this.pos, this.pos + n);
+    this.pos += n;
+    return items;
   }
 }

@@ -101,7 +101,7 @@ export function parseProcessList(
     const comm = c.str(1024, 'comm');
     const exe = c.str(1024, 'exe');
     const exepath = version >= 7 ? c.str(1024, 'exepath') : '';
-    const args = c.list(4096, 'args').items;
+    const args = c.list(4096, 'args');
     const cwd = c.str(1024, 'cwd');
     const fdlimit = c.i64();
     const flags = c.u32();

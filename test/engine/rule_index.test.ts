@@ -69,6 +69,34 @@ describe('RuleIndex', () => {
     expect(rules[3].guards).toEqual([]);
   });
 
+  it('takes guards from disjunctions whose every branch guards the same field', () => {
+    const guards = (c: string) => compileCondition(parseCondition(c), source).guards.map((g) => [g.field, [...g.values].sort()]);
+    expect(guards('(ka.target.resource = roles or ka.target.resource = clusterroles) and ka.verb in (create, update)')).toEqual([
+      ['ka.target.resource', ['clusterroles', 'roles']],
+      ['ka.verb', ['create', 'update']],
+    ]);
+    expect(guards('ka.verb = get or (ka.verb in (list, get) and ka.user.name = x)')).toEqual([['ka.verb', ['get', 'list']]]);
+    expect(guards('ka.verb = get or ka.user.name = x')).toEqual([]);
+    expect(guards('not (ka.verb = get or ka.verb = list)')).toEqual([]);
+    const ored = [
+      '(ka.target.resource = pods or ka.target.resource = configmaps) and (ka.verb = delete or ka.user.name = bob)',
+      'ka.verb = get or (ka.verb = list and ka.user.name = x)',
+      'ka.target.resource = secrets or ka.target.resource = pods',
+    ].map((c, i) => ({ name: `o${i}`, ...compileCondition(parseCondition(c), source) }));
+    const idx = new RuleIndex(ored, { guards: (r) => r.guards, evaluate: (r, e) => r.evaluate(e) });
+    for (const e of [
+      { 'ka.verb': 'delete', 'ka.target.resource': 'configmaps' },
+      { 'ka.verb': 'get', 'ka.target.resource': 'pods', 'ka.user.name': 'bob' },
+      { 'ka.verb': 'list', 'ka.user.name': 'x' },
+      { 'ka.target.resource': 'secrets', 'ka.user.name': 'bob' },
+    ]) {
+      expect(idx.all(e).map((r) => r.name)).toEqual(ored.filter((r) => r.evaluate(e)).map((r) => r.name));
+    }
+    expect(idx.fields).toEqual(['ka.target.resource']);
+    expect(idx.candidateCount({ 'ka.target.resource': 'configmaps' })).toBe(2);
+    expect(idx.candidateCount({ 'ka.target.resource': 'nodes' })).toBe(1);
+  });
+
   it('tries only the rules an event can match, and matches exactly as a plain loop does', () => {
     const events: TestEvent[] = [
       { 'ka.verb': 'get', 'ka.target.resource': 'pods', 'ka.user.name': 'x' },

@@ -11,6 +11,10 @@ const HEX64 = /^[0-9a-f]{64}$/;
  * reveal. Most threads share their cgroups with many others: each distinct list is worked out once.
  */
 export function cgroupsOf(raw: Buffer, start: number, end: number): { cgroups: string[]; containerId: string } {
+  // Consecutive threads (a process list, a process's threads) mostly repeat the previous list: compare the
+  // bytes with it before making a string key.
+  const n = end - start;
+  if (last !== undefined && n === lastLen && raw.compare(lastBytes, 0, n, start, end) === 0) return last;
   const key = raw.toString('latin1', start, end);
   let known = CGROUPS.get(key);
   if (known === undefined) {
@@ -19,8 +23,17 @@ export function cgroupsOf(raw: Buffer, start: number, end: number): { cgroups: s
     if (CGROUPS.size >= 4096) CGROUPS.clear();
     CGROUPS.set(key, known);
   }
+  if (lastBytes.length < n) lastBytes = Buffer.allocUnsafe(Math.max(n, 2 * lastBytes.length));
+  raw.copy(lastBytes, 0, start, end);
+  lastLen = n;
+  last = known;
   return known;
 }
+
+/** The last list cgroupsOf worked out (a copy of its bytes) and its result. */
+let lastBytes = Buffer.alloc(1024);
+let lastLen = 0;
+let last: { cgroups: string[]; containerId: string } | undefined;
 
 
 /**
