@@ -92,7 +92,7 @@ describe('docker-compose.yml', () => {
   });
 });
 
-describe.skipIf(!HAVE_OPENSSL)("saker's health check with TLS (skipped: no openssl command to make certificates)", () => {
+describe.skipIf(!HAVE_OPENSSL)(`saker's health check with TLS${HAVE_OPENSSL ? '' : ' (skipped: no openssl command to make certificates)'}`, () => {
   const command = ['node', 'dist/src/cli.js', 'health'];
 
   it('asks over HTTPS when tlsserver.deploy is on, and over plain HTTP on notlsport when /healthz is in notlspaths', async () => {
