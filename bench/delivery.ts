@@ -17,7 +17,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ALERT } from './alert.js';
-import { freePort, redisBenchmarkSet, startBenchRedis, type BenchRedis } from './redis-server.js';
+import { freePort } from '../test/peers/free-port.js';
+import { redisBenchmarkSet, startBenchRedis, type BenchRedis } from './redis-server.js';
 
 const RATE = Number(process.env['BENCH_RATE'] ?? 20_000);
 const DURATION = Number(process.env['BENCH_DURATION'] ?? 60);
