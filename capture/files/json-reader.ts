@@ -3,6 +3,7 @@
 // the k8s_audit source, anything else to the json source, unless the user says which.
 // A line that is not JSON, or an event that is unusable, is reported with `file:line` and skipped.
 
+import { isAscii } from 'node:buffer';
 import type { Rejection } from '../json/event.js';
 import { sizedJsonEvent } from '../json/parse.js';
 import { decodeUtf8 } from '../json/decode.js';
@@ -141,8 +142,9 @@ async function* read(input: AsyncIterable<Uint8Array>, context: ReadContext): As
 
   /** A line on its own (one that spanned chunks, or the last one without a newline). */
   const lone = (bytes: Buffer, events: unknown[]): boolean => {
-    const text = decodeUtf8(bytes);
-    return line(text, 0, text.length, new JsonIndexer(text, 'lines'), events);
+    const ascii = isAscii(bytes);
+    const text = bytes.toString(ascii ? 'latin1' : 'utf8');
+    return line(text, 0, text.length, new JsonIndexer(text, 'lines', false, ascii ? bytes : undefined), events);
   };
 
   const keepDocument = (bytes: Buffer): void => {
@@ -187,8 +189,11 @@ async function* read(input: AsyncIterable<Uint8Array>, context: ReadContext): As
     while (pos <= last && !inDocument()) {
       let blockEnd = pos + BLOCK_BYTES >= last ? last : bytes.lastIndexOf(0x0a, pos + BLOCK_BYTES);
       if (blockEnd < pos) blockEnd = bytes.indexOf(0x0a, pos + BLOCK_BYTES); // a line longer than a block
-      const text = decodeUtf8(bytes, pos, blockEnd);
-      const indexer = new JsonIndexer(text, 'lines', controlFree(bytes, pos, blockEnd, true));
+      const block = bytes.subarray(pos, blockEnd);
+      const ascii = isAscii(block);
+      const text = block.toString(ascii ? 'latin1' : 'utf8');
+      // With the block's newline, which ends the indexer's scans (see JsonIndexer).
+      const indexer = new JsonIndexer(text, 'lines', controlFree(bytes, pos, blockEnd, true), ascii ? bytes.subarray(pos, blockEnd + 1) : undefined);
       for (let at = 0; ; ) {
         const nl = text.indexOf('\n', at);
         const end = nl < 0 ? text.length : nl;

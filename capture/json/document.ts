@@ -32,6 +32,8 @@ export const LONG_KEY = -2;
 export const STRING_ESCAPED = 2;
 /** The container's members (or elements) have entries of their own. */
 export const CHILDREN = 4;
+/** With CHILDREN: the container is an object (not an array). */
+export const CHILDREN_OF_OBJECT = 8;
 
 /** No such entry. */
 export const MISSING = -1;
@@ -126,12 +128,12 @@ export class JsonDocument {
 
   /** Whether the value at `entry` is an object whose members are indexed (member() can look into it). */
   isIndexedObject(entry: number): boolean {
-    return (this.get(entry, FLAGS) & CHILDREN) !== 0 && this.text.charCodeAt(this.get(entry, VS)) === 123;
+    return (this.get(entry, FLAGS) & (CHILDREN | CHILDREN_OF_OBJECT)) === (CHILDREN | CHILDREN_OF_OBJECT);
   }
 
   /** Whether the value at `entry` is an array whose elements are indexed. */
   isIndexedArray(entry: number): boolean {
-    return (this.get(entry, FLAGS) & CHILDREN) !== 0 && this.text.charCodeAt(this.get(entry, VS)) === 91;
+    return (this.get(entry, FLAGS) & (CHILDREN | CHILDREN_OF_OBJECT)) === CHILDREN;
   }
 
   /** The entries of an indexed container's members or elements, in text order. */

@@ -9,12 +9,37 @@
 // whitespace is spaces and which holds no control characters at all (tabs, newlines: that is, compact JSON
 // as the API server and audit logs write it), nested at most MAX_NESTING deep. Within that subset it
 // must refuse exactly what JSON.parse refuses (grammar, string escapes, numbers); the tests hold it to that.
+//
+// Strings are searched with indexOf (memchr), but the characters between them are read from a typed
+// array of the text's code units (`codes`): V8 checks a string's representation on every charCodeAt,
+// which makes it cost about twice an array load, and an audit event holds some 250 tokens.
 
+import { isAscii } from 'node:buffer';
 import { controlFree } from './control.js';
-import { CHILDREN, ESCAPED_KEY, FLAGS, JsonDocument, KE, KEY, keySignature, KS, LAST, NUMBERS, PREV, STRIDE, STRING_ESCAPED, VE, VS } from './document.js';
+import { CHILDREN, CHILDREN_OF_OBJECT, ESCAPED_KEY, FLAGS, JsonDocument, KE, KEY, keySignature, KS, LAST, NUMBERS, PREV, STRIDE, STRING_ESCAPED, VE, VS } from './document.js';
 
 const MAX_NESTING = 512;
 const NONE = -1;
+
+/** A text's UTF-16 code units: its bytes when it is ASCII, else a copy. */
+type Codes = Uint8Array | Uint16Array;
+
+/**
+ * The code units of `text` followed by a control character (0), which ends every scan of a value at or
+ * before `text.length`: no read goes past the array, which V8 would answer with slower loads for good.
+ * `ascii`: the text's bytes, when the text is ASCII.
+ */
+function codesOf(text: string, ascii: Uint8Array | undefined): Codes {
+  if (ascii !== undefined) {
+    const codes = Buffer.allocUnsafe(text.length + 1);
+    codes.set(ascii.subarray(0, text.length));
+    codes[text.length] = 0;
+    return codes;
+  }
+  const codes = new Uint16Array(text.length + 1);
+  Buffer.from(codes.buffer, codes.byteOffset, codes.byteLength).write(text, 'utf16le');
+  return codes;
+}
 
 /**
  * Control characters: JSON allows none in strings, and the indexer takes none as whitespace. In a text of
@@ -92,18 +117,22 @@ export class JsonIndexer {
   private backslashFrom = 0;
 
   private readonly control: RegExp;
+  private codes: Codes | undefined;
 
   /**
    * `lines`: the text is JSON lines, and no value indexed spans a newline. `checked`: the caller made
-   * sure that the text holds no control character (but newlines, for lines; see control.ts).
+   * sure that the text holds no control character (but newlines, for lines; see control.ts). `ascii`: the
+   * text's bytes, when the text is ASCII; a newline after them saves copying them (see codesOf).
    */
   constructor(
     readonly text: string,
     kind: 'lines' | 'document' = 'document',
     checked = false,
+    private readonly ascii?: Uint8Array,
   ) {
     this.control = kind === 'lines' ? CONTROL_BUT_NEWLINE : CONTROL;
     if (checked) this.nextControl = text.length;
+    if (ascii !== undefined && ascii.length > text.length && ascii[ascii.length - 1] === 0x0a) this.codes = ascii;
   }
 
   /**
@@ -114,7 +143,8 @@ export class JsonIndexer {
     if (this.controlAt(start) < end) return undefined;
     // The backslash found last time is still the next one if it lies after start.
     backslash = this.backslashFrom <= start && this.nextBackslash >= start ? this.nextBackslash : NONE;
-    const found = indexValue(this.text, start, end, depth);
+    this.codes ??= codesOf(this.text, this.ascii);
+    const found = indexValue(this.text, this.codes, start, end, depth);
     this.nextBackslash = found ? backslash : NONE;
     this.backslashFrom = end;
     return found;
@@ -133,7 +163,7 @@ export class JsonIndexer {
 }
 
 /** The scan itself, one loop over the value (helpers sharing the scan's state cost a tenth more time). */
-function indexValue(t: string, start: number, end: number, depth: number): JsonDocument | undefined {
+function indexValue(t: string, b: Codes, start: number, end: number, depth: number): JsonDocument | undefined {
   let E = arena;
   let base = arenaUsed;
   // The first backslash at or after the string being read (t.length: none); NONE until searched.
@@ -150,8 +180,8 @@ function indexValue(t: string, start: number, end: number, depth: number): JsonD
   lastChild[0] = NONE;
 
   value: for (;;) {
-    let c = t.charCodeAt(i);
-    while (c === 32) c = t.charCodeAt(++i);
+    let c = b[i]!;
+    while (c === 32) c = b[++i]!;
     if (keyNext) {
       // `"key" :` before a member's value.
       if (c !== 34) return undefined;
@@ -168,16 +198,16 @@ function indexValue(t: string, start: number, end: number, depth: number): JsonD
         keySig = ESCAPED_KEY;
       } else if (d <= depth) {
         // Only keys that get an entry need their signature.
-        keySig = keySignature(q - i - 1, q > i + 1 ? t.charCodeAt(i + 1) : 0);
+        keySig = keySignature(q - i - 1, q > i + 1 ? b[i + 1]! : 0);
       }
       keyStart = i + 1;
       keyEnd = q;
       i = q + 1;
-      c = t.charCodeAt(i);
-      while (c === 32) c = t.charCodeAt(++i);
+      c = b[i]!;
+      while (c === 32) c = b[++i]!;
       if (c !== 58 /* : */) return undefined;
-      c = t.charCodeAt(++i);
-      while (c === 32) c = t.charCodeAt(++i);
+      c = b[++i]!;
+      while (c === 32) c = b[++i]!;
       keyNext = false;
     }
     // The value about to be read sits at level d; below `depth` levels it gets no entry.
@@ -188,14 +218,14 @@ function indexValue(t: string, start: number, end: number, depth: number): JsonD
         E = newArena(base, e * STRIDE, n * STRIDE);
         base = 0;
       }
-      const b = base + e * STRIDE;
-      E[b + VS] = i;
-      E[b + KS] = keyStart;
-      E[b + KE] = keyEnd;
-      E[b + KEY] = keySig;
-      E[b + PREV] = lastChild[d]!;
-      E[b + FLAGS] = 0;
-      E[b + NUMBERS] = numbers;
+      const at = base + e * STRIDE;
+      E[at + VS] = i;
+      E[at + KS] = keyStart;
+      E[at + KE] = keyEnd;
+      E[at + KEY] = keySig;
+      E[at + PREV] = lastChild[d]!;
+      E[at + FLAGS] = 0;
+      E[at + NUMBERS] = numbers;
       lastChild[d] = e;
     }
     if (c === 34 /* " */) {
@@ -217,15 +247,15 @@ function indexValue(t: string, start: number, end: number, depth: number): JsonD
       // of another kind hands that value to the general code; anything else ends the run where it
       // starts, for the general code to read.
       if (e === NONE && d > 0 && kinds[d - 1] === OBJECT) {
-        while (t.charCodeAt(i) === 44 /* , */ && t.charCodeAt(i + 1) === 34 /* " */) {
+        while (b[i]! === 44 /* , */ && b[i + 1]! === 34 /* " */) {
           const k = t.indexOf('"', i + 2);
-          if (k < 0 || k >= end || t.charCodeAt(k + 1) !== 58 /* : */) break;
+          if (k < 0 || k >= end || b[k + 1]! !== 58 /* : */) break;
           if (bs <= i) {
             bs = t.indexOf('\\', i + 1);
             if (bs < 0) bs = t.length;
           }
           if (bs < k) break;
-          if (t.charCodeAt(k + 2) !== 34) {
+          if (b[k + 2]! !== 34) {
             i = k + 2;
             continue value;
           }
@@ -241,12 +271,12 @@ function indexValue(t: string, start: number, end: number, depth: number): JsonD
       openEntry[d] = e;
       if (e !== NONE) {
         E[base + e * STRIDE + LAST] = NONE;
-        if (d < depth) E[base + e * STRIDE + FLAGS]! |= CHILDREN;
+        if (d < depth) E[base + e * STRIDE + FLAGS]! |= kind === OBJECT ? CHILDREN | CHILDREN_OF_OBJECT : CHILDREN;
       }
       lastChild[d + 1] = NONE;
       d++;
-      c = t.charCodeAt(++i);
-      while (c === 32) c = t.charCodeAt(++i);
+      c = b[++i]!;
+      while (c === 32) c = b[++i]!;
       if (c === (kind === OBJECT ? 125 : 93)) {
         i++;
         d--;
@@ -256,50 +286,50 @@ function indexValue(t: string, start: number, end: number, depth: number): JsonD
         continue value;
       }
     } else if (c === 45 /* - */ || isDigit(c)) {
-      if (c === 45) c = t.charCodeAt(++i);
+      if (c === 45) c = b[++i]!;
       if (c === 48) {
-        c = t.charCodeAt(++i);
+        c = b[++i]!;
       } else if (isDigit(c)) {
-        do c = t.charCodeAt(++i);
+        do c = b[++i]!;
         while (isDigit(c));
       } else {
         return undefined;
       }
       if (c === 46 /* . */) {
-        c = t.charCodeAt(++i);
+        c = b[++i]!;
         if (!isDigit(c)) return undefined;
-        do c = t.charCodeAt(++i);
+        do c = b[++i]!;
         while (isDigit(c));
       }
       if (c === 101 || c === 69 /* e E */) {
-        c = t.charCodeAt(++i);
-        if (c === 43 || c === 45) c = t.charCodeAt(++i);
+        c = b[++i]!;
+        if (c === 43 || c === 45) c = b[++i]!;
         if (!isDigit(c)) return undefined;
-        do c = t.charCodeAt(++i);
+        do c = b[++i]!;
         while (isDigit(c));
       }
       numbers++;
-    } else if (c === 116 /* t */ && t.startsWith('true', i)) {
+    } else if (c === 116 /* t */ && b[i + 1] === 114 && b[i + 2] === 117 && b[i + 3] === 101) {
       i += 4;
-    } else if (c === 102 /* f */ && t.startsWith('false', i)) {
+    } else if (c === 102 /* f */ && b[i + 1] === 97 && b[i + 2] === 108 && b[i + 3] === 115 && b[i + 4] === 101) {
       i += 5;
-    } else if (c === 110 /* n */ && t.startsWith('null', i)) {
+    } else if (c === 110 /* n */ && b[i + 1] === 117 && b[i + 2] === 108 && b[i + 3] === 108) {
       i += 4;
     } else {
       return undefined;
     }
     if (e !== NONE) {
       // A scalar, or a container that was empty; `numbers` becomes the count within the value.
-      const b = base + e * STRIDE;
-      E[b + VE] = i;
-      E[b + NUMBERS] = numbers - E[b + NUMBERS]!;
+      const at = base + e * STRIDE;
+      E[at + VE] = i;
+      E[at + NUMBERS] = numbers - E[at + NUMBERS]!;
     }
 
     // After a value: close containers, or go on to the next member or element.
     for (;;) {
-      c = t.charCodeAt(i);
+      c = b[i]!;
       // Bounded: what follows `end` (blanks before a newline) is not this value's.
-      while (c === 32 && i < end) c = t.charCodeAt(++i);
+      while (c === 32 && i < end) c = b[++i]!;
       if (d === 0) {
         if (i !== end) return undefined;
         backslash = bs;
@@ -317,10 +347,10 @@ function indexValue(t: string, start: number, end: number, depth: number): JsonD
       d--;
       const container = openEntry[d]!;
       if (container !== NONE) {
-        const b = base + container * STRIDE;
-        E[b + VE] = i;
-        E[b + NUMBERS] = numbers - E[b + NUMBERS]!;
-        if (d < depth) E[b + LAST] = lastChild[d + 1]!;
+        const at = base + container * STRIDE;
+        E[at + VE] = i;
+        E[at + NUMBERS] = numbers - E[at + NUMBERS]!;
+        if (d < depth) E[at + LAST] = lastChild[d + 1]!;
       }
     }
   }
@@ -335,5 +365,5 @@ export function indexDocument(text: string, bytes: Uint8Array, depth: number): J
   let end = text.length;
   while (start < end && text.charCodeAt(start) === 32) start++;
   while (end > start && text.charCodeAt(end - 1) === 32) end--;
-  return new JsonIndexer(text, 'document', controlFree(bytes, 0, bytes.length, false)).index(start, end, depth);
+  return new JsonIndexer(text, 'document', controlFree(bytes, 0, bytes.length, false), isAscii(bytes) ? bytes : undefined).index(start, end, depth);
 }

@@ -7,7 +7,9 @@ import { controlFree } from '../../capture/json/control.js';
 import { MISSING, type JsonDocument } from '../../capture/json/document.js';
 import { indexDocument, JsonIndexer } from '../../capture/json/indexer.js';
 
-const index = (text: string, depth = 2): JsonDocument | undefined => new JsonIndexer(text).index(0, text.length, depth);
+/** An ASCII text is indexed from its bytes, as files and request bodies are; any other from its code units. */
+const bytesIfAscii = (text: string): Buffer | undefined => (/^[\x00-\x7f]*$/.test(text) ? Buffer.from(text, 'latin1') : undefined);
+const index = (text: string, depth = 2): JsonDocument | undefined => new JsonIndexer(text, 'document', false, bytesIfAscii(text)).index(0, text.length, depth);
 
 function parses(text: string): boolean {
   try {
@@ -233,7 +235,7 @@ describe('the JSON indexer', () => {
   it('indexes many values of one text in turn, each on its own', () => {
     const lines = ['{"a":"x\\"y"}', '{"b":[1,2]}', 'not json', '{"c":"\\\\"}', '{"d":1}'];
     const text = lines.join('\n');
-    const indexer = new JsonIndexer(text, 'lines');
+    const indexer = new JsonIndexer(text, 'lines', false, bytesIfAscii(text));
     let at = 0;
     const found = lines.map((line) => {
       const doc = indexer.index(at, at + line.length, 2);
@@ -248,6 +250,8 @@ describe('the JSON indexer', () => {
     const doc = indexDocument(text, Buffer.from(text), 4)!;
     expect(doc.value(doc.root)).toStrictEqual(JSON.parse(text));
     expect(indexDocument('{"a":\n1}', Buffer.from('{"a":\n1}'), 4)).toBeUndefined();
+    const unicode = '{"items":[{"é":"中😀"}]}';
+    expect(indexDocument(unicode, Buffer.from(unicode), 4)!.value(0)).toStrictEqual(JSON.parse(unicode));
   });
 });
 
