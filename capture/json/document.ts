@@ -38,10 +38,13 @@ export const CHILDREN_OF_OBJECT = 8;
 /** No such entry. */
 export const MISSING = -1;
 
-/** Whether `key` is written at `start` of `text` (keys are short: a loop beats startsWith's call). */
-function sameText(text: string, start: number, key: string): boolean {
+/**
+ * Whether `key` is written at `start` of the text whose code units are `codes` (keys are short: a loop
+ * beats startsWith's call, and an array load charCodeAt on the text).
+ */
+function sameText(codes: Uint8Array | Uint16Array, start: number, key: string): boolean {
   for (let i = key.length - 1; i > 0; i--) {
-    if (text.charCodeAt(start + i) !== key.charCodeAt(i)) return false;
+    if (codes[start + i] !== key.charCodeAt(i)) return false;
   }
   return true;
 }
@@ -65,11 +68,13 @@ export class JsonDocument {
     private readonly base: number,
     /** This document's own value: entry 0 of a line, one element of a request body's `items`. */
     readonly root: number,
+    /** The text's code units (see indexer.ts), at least to the end of the document. */
+    private readonly codes: Uint8Array | Uint16Array,
   ) {}
 
   /** The same text and index, rooted at one of its entries (an event inside an EventList). */
   at(entry: number): JsonDocument {
-    return new JsonDocument(this.text, this.arena, this.base, entry);
+    return new JsonDocument(this.text, this.arena, this.base, entry, this.codes);
   }
 
   /** Field `field` of entry `entry`. */
@@ -93,7 +98,7 @@ export class JsonDocument {
       const b = base + m * STRIDE;
       const found = a[b + KEY]!;
       if (found === signature) {
-        if (signature === LONG_KEY ? t.startsWith(key, a[b + KS]!) && a[b + KE]! - a[b + KS]! === key.length : sameText(t, a[b + KS]!, key)) return m;
+        if (signature === LONG_KEY ? t.startsWith(key, a[b + KS]!) && a[b + KE]! - a[b + KS]! === key.length : sameText(this.codes, a[b + KS]!, key)) return m;
       } else if (found === ESCAPED_KEY && JSON.parse(t.slice(a[b + KS]! - 1, a[b + KE]! + 1)) === key) {
         return m;
       }

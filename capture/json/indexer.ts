@@ -334,7 +334,7 @@ function indexValue(t: string, b: Codes, start: number, end: number, depth: numb
         if (i !== end) return undefined;
         backslash = bs;
         arenaUsed = base + n * STRIDE;
-        return new JsonDocument(t, E, base, 0);
+        return new JsonDocument(t, E, base, 0, b);
       }
       const kind = kinds[d - 1];
       if (c === 44 /* , */) {
