@@ -2,6 +2,7 @@
 // sections, starts them, and runs their BullMQ workers (deliverers.ts) until the main thread asks it to
 // close. Logs and metrics go to the main thread, which writes and serves them as its own.
 
+import { format } from 'node:util';
 import { parentPort, workerData } from 'node:worker_threads';
 import { OUTPUT_MODULES } from '../../../outputs/registry.js';
 import { createLogger, type Logger } from '../../logging.js';
@@ -14,6 +15,12 @@ import type { FromThread, ThreadSetup, ToThread } from './thread-messages.js';
 const port = parentPort!;
 const setup = workerData as ThreadSetup;
 const post = (message: FromThread) => port.postMessage(message);
+
+// Libraries write to the console too (BullMQ warns about Redis' eviction policy): the main thread's console
+// says it, so that it is routed to the logger (and said once) as theirs is.
+for (const level of ['error', 'warn', 'info', 'log', 'debug', 'trace'] as const) {
+  console[level] = (...args: unknown[]) => post({ kind: 'console', level, text: format(...args) });
+}
 
 const root = await createLogger({ level: setup.log.level, format: 'json', destination: { write: (line: string) => post({ kind: 'log', line }) } });
 const metrics = new SakerMetrics({ processMetrics: false });

@@ -4,6 +4,8 @@ import type { LogLevel } from '../../config/service-config.js';
 import type { DeliveryPolicy, MetricsSnapshot, OutputRecipe } from '../queue.js';
 import type { RedisQueueOptions } from './options.js';
 
+export type ConsoleLevel = 'error' | 'warn' | 'info' | 'log' | 'debug' | 'trace';
+
 /** The thread's `workerData`. */
 export interface ThreadSetup {
   options: RedisQueueOptions;
@@ -23,5 +25,7 @@ export type FromThread =
   | { kind: 'failed'; message: string }
   /** One JSON line, formatted and path-redacted by the thread's logger; the main thread's stream scrubs secrets. */
   | { kind: 'log'; line: string }
+  /** What a library wrote to the thread's console, formatted. */
+  | { kind: 'console'; level: ConsoleLevel; text: string }
   | { kind: 'metrics'; id: number; snapshot: MetricsSnapshot }
   | { kind: 'closed' };

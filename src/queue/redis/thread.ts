@@ -129,6 +129,8 @@ export class DeliveryThread {
 
   private receive(message: FromThread): void {
     if (message.kind === 'log') writeLogLine(this.logger, message.line);
+    // Said again on this console, which `saker run` routes to the log.
+    else if (message.kind === 'console') console[message.level](message.text);
     else if (message.kind === 'metrics') this.waiting.get(message.id)?.(message.snapshot);
   }
 
