@@ -104,6 +104,7 @@ export class DeliveryThread {
 
   private ready(): Promise<void> {
     return new Promise((resolve, reject) => {
+      let failure: Error | undefined;
       const onMessage = (message: FromThread) => {
         if (message.kind !== 'ready' && message.kind !== 'failed') return;
         this.worker.off('message', onMessage);
@@ -111,8 +112,10 @@ export class DeliveryThread {
         if (message.kind === 'ready') resolve();
         else reject(new Error(message.message));
       };
-      const onExit = (code: number) => reject(new Error(`the delivery thread stopped as it started (exit code ${code})`));
+      const onError = (err: Error) => (failure = err);
+      const onExit = (code: number) => reject(failure ?? new Error(`the delivery thread stopped as it started (exit code ${code})`));
       this.worker.on('message', onMessage);
+      this.worker.once('error', onError);
       this.worker.once('exit', onExit);
     });
   }
