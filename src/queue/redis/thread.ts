@@ -1,7 +1,7 @@
-// The Redis queue's delivery thread, seen from the main thread. Delivering costs more CPU than taking the
-// alerts in (BullMQ's job processing, and each output's client), and Node runs JavaScript on one core per
-// thread: with the BullMQ workers and the outputs on a thread of their own, the main thread does HTTP ingest
-// and the micro-batched job adds, and delivery uses another core. The thread builds its outputs again from
+// The Redis queue's delivery thread, seen from the main thread. Delivering (BullMQ's job processing, and
+// each output's client) costs about as much CPU as taking the alerts in, and Node runs JavaScript on one
+// core per thread: with the BullMQ workers and the outputs on a thread of their own, the main thread does
+// HTTP ingest and the micro-batched job adds, and delivery uses another core. The thread builds its outputs again from
 // their config sections (an output object cannot cross threads); its logs are written by the main thread's
 // logger, its delivery metrics added to GET /metrics, and SIGHUP is passed on to it.
 
