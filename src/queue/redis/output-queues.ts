@@ -1,6 +1,6 @@
 // One BullMQ queue per output (`<prefix>:<output>`), so that a slow or broken output never holds back
-// another. All of them share the producer's fail-fast connection, so one flush of the batching window
-// reaches Redis as one pipelined write however many outputs it feeds.
+// another. All of them share the producer's fail-fast connection, so the jobs of one flush of the batching
+// window go out back to back, however many outputs it feeds.
 
 import { Job, Queue, type JobJson, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -35,7 +35,7 @@ class AlertJob extends Job {
   }
 }
 
-class AlertQueue extends Queue<AlertJobData, void, string> {
+class OutputJobQueue extends Queue<AlertJobData, void, string> {
   protected override get Job(): typeof Job {
     // BullMQ types the class as generic in the job's data; this queue's jobs all hold AlertJobData.
     return AlertJob as typeof Job;
@@ -125,7 +125,7 @@ export class OutputQueues {
   }
 
   private create(name: string): AlertJobQueue {
-    const queue: AlertJobQueue = new AlertQueue(name, {
+    const queue: AlertJobQueue = new OutputJobQueue(name, {
       connection: this.client,
       prefix: this.options.prefix,
       defaultJobOptions: this.jobOptions,

@@ -68,14 +68,28 @@ export class RedisQueue implements AlertQueue {
     const threaded = targets.filter((target) => target.recipe);
     const here = targets.filter((target) => !target.recipe);
     await startOutputs(here.map((target) => target.output));
-    const thread = threaded.length > 0 ? await DeliveryThread.start(threaded, options, logger) : undefined;
+    // The thread loads its modules and starts its outputs while this one connects to Redis: saker listens
+    // as promptly as before.
+    const threadStarted = threaded.length > 0 ? DeliveryThread.start(threaded, options, logger) : undefined;
 
     const producerClient = producerConnection(options.url, options.enqueueTimeoutMs);
     const producerLink = new RedisLink(producerClient, options.url, logger, true);
+    const connected = producerLink.waitReady(FIRST_CONNECT_WAIT_MS).then(
+      () => true,
+      () => false,
+    );
     const queues = new OutputQueues(producerClient, options, logger);
     for (const target of targets) {
       queues.open(target);
       this.targets.set(target.output.name, target);
+    }
+    let thread: DeliveryThread | undefined;
+    try {
+      thread = await threadStarted;
+    } catch (err) {
+      await queues.close();
+      await producerLink.quit();
+      throw err;
     }
     const deadLetters = new RedisDeadLetters(producerClient, options.prefix);
     const producer = new BatchingProducer(producerLink, queues, options);
@@ -86,13 +100,9 @@ export class RedisQueue implements AlertQueue {
 
     local?.run();
     // Every (re)connection: check what this Redis would lose, and collect jobs BullMQ failed meanwhile.
-    try {
-      await producerLink.waitReady(FIRST_CONNECT_WAIT_MS);
-      await this.onConnected();
-    } catch {
-      // Not connected yet (no error either, say a slow TCP connect): said once now, not again at its first error.
-      producerLink.reportOutage(`no connection within ${FIRST_CONNECT_WAIT_MS} ms`);
-    }
+    if (await connected) await this.onConnected();
+    // Not connected yet (no error either, say a slow TCP connect): said once now, not again at its first error.
+    else producerLink.reportOutage(`no connection within ${FIRST_CONNECT_WAIT_MS} ms`);
     producerClient.on('ready', () => void this.onConnected());
     logger.info(
       { redis: producerLink.address, prefix: options.prefix, outputs: queues.names, deliveryThread: threaded.map((t) => t.output.name) },
