@@ -161,6 +161,9 @@ async function load(url: string, pid: number, body: string, alertsPerBody: numbe
   };
 }
 
+/** wrk reports latencies in µs; a table wants milliseconds to one decimal. */
+const tenths = (ms: number) => Math.round(ms * 10) / 10;
+
 const pct = (share: number) => `${Math.round(share * 100)} %`;
 
 function median(values: number[]): number {
@@ -176,7 +179,7 @@ async function scenario(name: string, url: string, pid: number, alertsPerBody: n
   for (let i = 0; i < RUNS; i++) {
     const r = await load(url, pid, body, alertsPerBody, connections, DURATION, rate);
     runs.push(r);
-    process.stderr.write(`${name} run ${i + 1}: ${Math.round(r.reqPerSec)} req/s, ${Math.round(r.alertsPerSec)} alerts/s, p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}, CPU saker ${pct(r.sakerCpu)} (${Math.round(r.sakerUsPerRequest)} µs/request, main thread ${Math.round(r.mainUsPerRequest)}) bench ${pct(r.benchCpu)} (${r.generator})\n`);
+    process.stderr.write(`${name} run ${i + 1}: ${Math.round(r.reqPerSec)} req/s, ${Math.round(r.alertsPerSec)} alerts/s, p50 ${tenths(r.p50)} ms, p99 ${tenths(r.p99)} ms, non-2xx ${r.non2xx}, CPU saker ${pct(r.sakerCpu)} (${Math.round(r.sakerUsPerRequest)} µs/request, main thread ${Math.round(r.mainUsPerRequest)}) bench ${pct(r.benchCpu)} (${r.generator})\n`);
   }
   return {
     scenario: name,
@@ -184,8 +187,8 @@ async function scenario(name: string, url: string, pid: number, alertsPerBody: n
     connections,
     'requests/s': Math.round(median(runs.map((r) => r.reqPerSec))),
     'accepted alerts/s': Math.round(median(runs.map((r) => r.alertsPerSec))),
-    'p50 ms': median(runs.map((r) => r.p50)),
-    'p99 ms': median(runs.map((r) => r.p99)),
+    'p50 ms': tenths(median(runs.map((r) => r.p50))),
+    'p99 ms': tenths(median(runs.map((r) => r.p99))),
     'non-2xx (503)': runs.reduce((n, r) => n + r.non2xx, 0),
     errors: runs.reduce((n, r) => n + r.errors, 0),
     'saker CPU': pct(median(runs.map((r) => r.sakerCpu))),
