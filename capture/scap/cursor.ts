@@ -64,6 +64,17 @@ export class Cursor {
     this.pos += n;
     return v;
   }
+  /** Steps over n bytes (with the same bounds check as reading them). */
+  skip(n: number): void {
+    this.need(n);
+    this.pos += n;
+  }
+  /** Steps over a u16-length string or list, checked as str() and list() check it. */
+  skipStr(max: number, field: string): void {
+    const n = this.u16();
+    if (n > max) this.fail(`${field} length ${n} exceeds ${max}`);
+    this.skip(n);
+  }
   /** u16 length + bytes (no terminator on disk; a stray trailing NUL is dropped). */
   str(max: number, field: string): string {
     const n = this.u16();
@@ -77,11 +88,6 @@ export class Cursor {
     while (end < stop && b[end] !== 0) end++;
     this.pos = stop;
     return b.toString('utf8', start, end);
-  }
-  /** u16 length + NUL-separated list, undecoded (a copy, so that it does not pin the block). */
-  rawList(max: number, field: string): Buffer | null {
-    const b = this.listBytes(max, field);
-    return b === null ? null : Buffer.from(b);
   }
   /** u16 length + NUL-separated list, as a view of its bytes (null when empty). */
   listBytes(max: number, field: string): Buffer | null {

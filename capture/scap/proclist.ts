@@ -39,11 +39,8 @@ export interface ProcessEntry {
   sid: number;
   vpgid: number;
   pgid: number;
-  comm: string;
-  exe: string;
-  exepath: string;
-  args: string[];
-  cwd: string;
+  /** comm, exe, exepath, args, cwd and root, still in the block. */
+  strings: ProcessStrings;
   fdlimit: number;
   flags: number;
   uid: number;
@@ -53,13 +50,12 @@ export interface ProcessEntry {
   vmswapKb: number;
   pfmajor: bigint;
   pfminor: bigint;
-  /** NUL-separated, as stored (copied out of the block); decoded when a field asks. */
+  /** NUL-separated, as stored (a view into the block); decoded when a field asks. */
   envRaw: Buffer | null;
   vtid: number;
   vpid: number;
   /** NUL-separated `subsys=path` entries as stored (a view into the block: use it before the next one). */
   cgroups: Buffer | null;
-  root: string;
   pidnsInitStartTs: bigint;
   tty: number;
   loginuid: number;
@@ -73,6 +69,44 @@ export interface ProcessEntry {
   exeIno: bigint;
   exeInoCtime: bigint;
   exeInoMtime: bigint;
+}
+
+/**
+ * Where an entry's strings are: they are checked when the block is read but decoded only when one of them is
+ * first read (decodeProcessStrings), since most threads of a capture's process list are never looked at.
+ */
+export interface ProcessStrings {
+  buf: Buffer;
+  /** Offset of comm's length; exe, exepath (v7+), args and cwd follow it. */
+  pos: number;
+  /** Offset of root's length (v5+), or -1. */
+  rootPos: number;
+  version: number;
+}
+
+export interface DecodedProcessStrings {
+  comm: string;
+  exe: string;
+  exepath: string;
+  args: string[];
+  cwd: string;
+  root: string;
+}
+
+export function decodeProcessStrings(s: ProcessStrings): DecodedProcessStrings {
+  // Bounds and lengths were checked by parseProcessList: this cursor cannot fail.
+  const c = new Cursor(s.buf, s.pos, s.buf.length, 0, 'process list');
+  const comm = c.str(1024, 'comm');
+  const exe = c.str(1024, 'exe');
+  const exepath = s.version >= 7 ? c.str(1024, 'exepath') : '';
+  const args = c.list(4096, 'args');
+  const cwd = c.str(1024, 'cwd');
+  let root = '';
+  if (s.rootPos >= 0) {
+    c.pos = s.rootPos;
+    root = c.str(1024, 'root');
+  }
+  return { comm, exe, exepath, args, cwd, root };
 }
 
 export function parseProcessList(
@@ -98,11 +132,12 @@ export function parseProcessList(
     const ptid = c.i64();
     const sid = version >= 6 ? c.i64() : -1;
     const vpgid = version >= 8 ? c.i64() : -1;
-    const comm = c.str(1024, 'comm');
-    const exe = c.str(1024, 'exe');
-    const exepath = version >= 7 ? c.str(1024, 'exepath') : '';
-    const args = c.list(4096, 'args');
-    const cwd = c.str(1024, 'cwd');
+    const stringsPos = c.pos;
+    c.skipStr(1024, 'comm');
+    c.skipStr(1024, 'exe');
+    if (version >= 7) c.skipStr(1024, 'exepath');
+    c.skipStr(4096, 'args');
+    c.skipStr(1024, 'cwd');
     const fdlimit = c.i64();
     const flags = c.u32();
     const uid = c.u32();
@@ -119,7 +154,7 @@ export function parseProcessList(
       pfmajor = c.u64();
       pfminor = c.u64();
     }
-    const envRaw = version >= 3 ? c.rawList(4096, 'env') : null;
+    const envRaw = version >= 3 ? c.listBytes(4096, 'env') : null;
     let vtid = -1;
     let vpid = -1;
     let cgroups: Buffer | null = null;
@@ -128,7 +163,8 @@ export function parseProcessList(
       vpid = c.i64();
       cgroups = c.listBytes(4096, 'cgroups');
     }
-    const root = version >= 5 ? c.str(1024, 'root') : '';
+    const rootPos = version >= 5 ? c.pos : -1;
+    if (version >= 5) c.skipStr(1024, 'root');
     const e: ProcessEntry = {
       tid,
       pid,
@@ -136,11 +172,7 @@ export function parseProcessList(
       sid,
       vpgid,
       pgid: -1,
-      comm,
-      exe,
-      exepath,
-      args,
-      cwd,
+      strings: { buf, pos: stringsPos, rootPos, version },
       fdlimit,
       flags,
       uid,
@@ -154,7 +186,6 @@ export function parseProcessList(
       vtid,
       vpid,
       cgroups,
-      root,
       pidnsInitStartTs: 0n,
       tty: 0,
       loginuid: 0xffffffff,

@@ -8,7 +8,6 @@ import { PPM } from '../tables/defines.js';
 import { type ContainerInfo, cgroupsOf } from './containers.js';
 import { type FdTable, FdInfo, ROLE, socketName } from './fd.js';
 import { completeFromInterfaces } from './interfaces.js';
-import { normaliseCwd, stripDeleted } from './paths.js';
 import { ThreadGroup, ThreadInfo, UID_NONE } from './thread.js';
 
 export class CaptureState {
@@ -60,10 +59,6 @@ export class CaptureState {
     t.sid = p.sid;
     t.vpgid = p.vpgid;
     t.pgid = p.pgid;
-    t.comm = p.comm;
-    t.exe = p.exe;
-    t.exepath = stripDeleted(p.exepath);
-    t.args = p.args;
     t.fdlimit = p.fdlimit;
     t.flags = p.flags | PPM.CL_ACTIVE;
     t.uid = p.uid;
@@ -77,7 +72,6 @@ export class CaptureState {
     t.vmswapKb = p.vmswapKb;
     t.pfmajor = p.pfmajor;
     t.pfminor = p.pfminor;
-    t.root = p.root;
     t.capInheritable = p.capInheritable;
     t.capPermitted = p.capPermitted;
     t.capEffective = p.capEffective;
@@ -90,10 +84,8 @@ export class CaptureState {
     t.exeInoMtime = p.exeInoMtime;
     t.pidnsInitStartTs = p.pidnsInitStartTs;
     if (p.cgroups !== null) this.setCgroups(t, p.cgroups, 0, p.cgroups.length);
-    if (t.isMain()) {
-      t.envRaw = p.envRaw;
-      t.cwd = normaliseCwd(p.cwd);
-    }
+    t.setListedStrings(p.strings, t.isMain());
+    if (t.isMain()) t.envRaw = p.envRaw;
     this.threads.set(t.tid, t);
   }
 
