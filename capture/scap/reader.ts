@@ -6,7 +6,7 @@
 import { BlockSplitter, ScapError } from './blocks.js';
 import { Converter, Plan } from './converter.js';
 import { ScapEvent, readU16, readU32 } from './event.js';
-import { parseFdList } from './fdlist.js';
+import { scanFdList } from './fdlist.js';
 import { BLOCK, parseInterfaces, parseMachineInfo, parseSectionHeader, parseUsers } from './metadata.js';
 import { parseProcessList, processListVersion } from './proclist.js';
 import { SCAP_MAGIC, openCaptureStream } from './open.js';
@@ -217,8 +217,9 @@ export class ScapReader {
       case BLOCK.FDL:
       case BLOCK.FDL_INT:
       case BLOCK.FDL_V2: {
-        const { tid, fds } = parseFdList(buf, bodyStart, bodyEnd, base, type === BLOCK.FDL_V2);
-        this.state.loadFds(tid, fds);
+        const list = { buf, start: bodyStart, end: bodyEnd, base, v2: type === BLOCK.FDL_V2 };
+        const { tid, serverPorts } = scanFdList(list);
+        this.state.loadFds(tid, list, serverPorts);
         return null;
       }
       default:

@@ -3,6 +3,7 @@
 
 import { splitNulList, type ScapEvent } from '../event.js';
 import { type ProcessStrings, decodeProcessStrings } from '../proclist.js';
+import type { FdListRef } from '../fdlist.js';
 import type { FdInfo, FdTable } from './fd.js';
 import { normaliseCwd, stripDeleted } from './paths.js';
 
@@ -162,8 +163,10 @@ export class ThreadInfo {
   vmswapKb = 0;
   pfmajor = 0n;
   pfminor = 0n;
-  /** Own fd table; null for threads that share their main thread's (CLONE_FILES). */
+  /** Own fd table; null for threads that share their main thread's (CLONE_FILES), and until first used. */
   ownFds: FdTable | null = null;
+  /** The thread's fd-list blocks, decoded into ownFds when it is first used (CaptureState.ownTable). */
+  fdLists: Array<{ list: FdListRef; interfaces: number }> | null = null;
   /** fd of the last event (sinsp m_lastevent_fd): fd.num and the event's fd. */
   lastEventFd = -1;
   /** Type of the last enter event seen, for enter/exit pairing. */
