@@ -144,15 +144,30 @@ export class Converter {
     throw new ScapError(`event type ${ev.type} still needs converting after ${MAX_STEPS} steps`, ev.fileOffset);
   }
 
-  // Scratch lists of the parameters of the event being built: buffer, offset, length (no view per param).
-  private readonly srcBuf: Buffer[] = [];
-  private readonly srcOff: number[] = [];
-  private readonly srcLen: number[] = [];
+  // Scratch lists of the parameters of the event being built: buffer, offset, length (no view per param),
+  // `count` of them in use; grown on demand, never shrunk.
+  private srcBuf: Buffer[] = new Array<Buffer>(32).fill(EMPTY);
+  private srcOff = new Int32Array(32);
+  private srcLen = new Int32Array(32);
+  private count = 0;
 
   private push(buf: Buffer, off: number, len: number): void {
-    this.srcBuf.push(buf);
-    this.srcOff.push(off);
-    this.srcLen.push(len);
+    const i = this.count++;
+    if (i === this.srcOff.length) this.grow();
+    this.srcBuf[i] = buf;
+    this.srcOff[i] = off;
+    this.srcLen[i] = len;
+  }
+
+  private grow(): void {
+    const n = 2 * this.srcOff.length;
+    const off = new Int32Array(n);
+    off.set(this.srcOff);
+    const len = new Int32Array(n);
+    len.set(this.srcLen);
+    this.srcOff = off;
+    this.srcLen = len;
+    for (let i = this.srcBuf.length; i < n; i++) this.srcBuf.push(EMPTY);
   }
 
   private rebuild(
@@ -161,17 +176,20 @@ export class Converter {
     conv: { action: number; instrs: ReadonlyArray<readonly [number, number, number]> },
   ): ScapEvent {
     const target = EVENT_TABLE[type]!;
-    this.srcBuf.length = 0;
-    this.srcOff.length = 0;
-    this.srcLen.length = 0;
+    const params = target.params;
+    this.count = 0;
     const keep = conv.action === ConversionAction.AddParams ? ev.nparams : 0;
     for (let i = 0; i < keep; i++) this.push(ev.buf, ev.paramOff(i), ev.paramLen(i));
     let usedEnter = false;
     const tid = ev.tid;
+    // The thread's stored enter event, looked up once (FromEnter instructions come in runs).
+    let slot: StoredSlot | undefined | null = null;
     const instrs = conv.instrs;
     for (let j = 0; j < instrs.length; j++) {
-      const [code, k, fallbackEmpty] = instrs[j]!;
-      const ptype = target.params[this.srcLen.length]?.type ?? PT.PT_NONE;
+      const instr = instrs[j]!;
+      const code = instr[0];
+      const k = instr[1];
+      const ptype = this.count < params.length ? params[this.count]!.type : PT.PT_NONE;
       switch (code) {
         case ConversionInstr.FromOld:
           if (k >= ev.nparams) {
@@ -183,7 +201,7 @@ export class Converter {
           this.push(ev.buf, ev.paramOff(k), fit(ev.paramLen(k), ptype));
           break;
         case ConversionInstr.FromEnter: {
-          const slot = this.stored.get(tid);
+          if (slot === null) slot = this.stored.get(tid);
           let enter = slot !== undefined && slot.full ? slot.ev : undefined;
           if (enter !== undefined && enter.type !== ev.type - 1) {
             this.mismatchedEnters++;
@@ -191,7 +209,7 @@ export class Converter {
             enter = undefined;
           }
           if (enter === undefined || k >= enter.nparams) {
-            if (fallbackEmpty) this.push(EMPTY, 0, 0);
+            if (instr[2]) this.push(EMPTY, 0, 0);
             else this.pushDefault(ptype);
             break;
           }
@@ -214,7 +232,7 @@ export class Converter {
           throw new ScapError(`unknown conversion instruction ${code}`, ev.fileOffset);
       }
     }
-    if (usedEnter) this.stored.get(tid)!.full = false;
+    if (usedEnter) slot!.full = false;
     return this.build(ev, type);
   }
 
@@ -226,7 +244,7 @@ export class Converter {
   /** A new v2-layout event of `type` from the scratch parameters, with the header of `from`. */
   private build(from: ScapEvent, type: number): ScapEvent {
     const lenSize = EVENT_TABLE[type]!.lenSize;
-    const n = this.srcLen.length;
+    const n = this.count;
     let total = 26 + n * lenSize;
     for (let i = 0; i < n; i++) total += this.srcLen[i]!;
     let b: Buffer;
