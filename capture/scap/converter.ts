@@ -15,6 +15,10 @@ interface StoredSlot {
   ev: ScapEvent;
   /** Holds an enter event no exit event has used yet. */
   full: boolean;
+  /** The slot's own buffer, when it has one (ev.buf is then either it or the borrowed block's). */
+  own: Buffer | null;
+  /** ev points into the block it was read from instead of `own` (see Converter.borrowed). */
+  borrowing: boolean;
 }
 
 /** What the converter does with an event of a given (type, nparams), decided before the event is built. */
@@ -26,6 +30,12 @@ export class Converter {
    * enter event (marked empty), so that the thread's next enter event reuses its buffer and object.
    */
   private readonly stored = new Map<number, StoredSlot>();
+  /**
+   * Slots whose enter event still points into the bytes it was read from (no copy: the reader's chunks are
+   * never written to). Before the reader moves to another chunk it calls keepBorrowed(), which copies them,
+   * so that a thread's stored event never keeps an old chunk alive.
+   */
+  private borrowed: StoredSlot[] = [];
   private readonly plans = new Int8Array(454 * 64).fill(-1);
   /**
    * Exit events whose stored enter event was of another syscall (the capture lost events in between).
@@ -50,6 +60,7 @@ export class Converter {
   /** Drops stored events (a new capture section starts). */
   reset(): void {
     this.stored.clear();
+    this.borrowed.length = 0;
   }
 
   /** Forgets a thread's stored event (its thread exited: no exit event can pair with it any more). */
@@ -72,28 +83,38 @@ export class Converter {
     return p;
   }
 
-  /** Stores an enter event straight from its block (v2 layout in a per-thread slot, no other copy). */
+  /**
+   * Stores an enter event for its exit. An event read from a block is only pointed at (see `borrowed`); one
+   * the converter built in a scratch buffer (which the next conversion overwrites) is copied.
+   */
   storeRaw(tid: number, from: ScapEvent): void {
-    const n = from.nparams;
-    const lenBytes = n * from.lenSize;
-    const dataStart = from.lenOff + lenBytes;
-    const dataEnd = n === 0 ? dataStart : from.paramOff(n - 1) + from.paramLen(n - 1);
-    const total = 26 + lenBytes + (dataEnd - dataStart);
     let slot = this.stored.get(tid);
-    const b = slot !== undefined && slot.ev.buf.length >= total ? slot.ev.buf : Buffer.allocUnsafe(Math.max(total, 128));
-    copyBytes(from.buf, from.start, 16, b, 0);
-    writeU32(b, 16, total);
-    b[20] = from.type & 0xff;
-    b[21] = from.type >>> 8;
-    writeU32(b, 22, n);
-    copyBytes(from.buf, from.lenOff, dataEnd - from.lenOff, b, 26);
     if (slot === undefined) {
-      slot = { ev: new ScapEvent(b, 0, from.type, n, 26, from.lenSize, from.cpu, from.fileOffset), full: true };
+      slot = { ev: new ScapEvent(EMPTY, 0, 0, 0, 0, 2, 0, 0), full: false, own: null, borrowing: false };
       this.stored.set(tid, slot);
-    } else {
-      slot.ev.reinit(b, 0, from.type, n, 26, from.lenSize, from.cpu, from.fileOffset);
-      slot.full = true;
     }
+    slot.full = true;
+    if (from.buf === this.scratchBufs[0] || from.buf === this.scratchBufs[1]) {
+      slot.borrowing = false;
+      copyInto(slot, from);
+      return;
+    }
+    slot.ev.reinit(from.buf, from.start, from.type, from.nparams, from.lenOff, from.lenSize, from.cpu, from.fileOffset);
+    if (!slot.borrowing) {
+      slot.borrowing = true;
+      this.borrowed.push(slot);
+    }
+  }
+
+  /** Copies the stored events that still point into the reader's current chunk (it is about to change). */
+  keepBorrowed(): void {
+    for (const slot of this.borrowed) {
+      if (!slot.borrowing) continue;
+      if (slot.full) copyInto(slot, slot.ev);
+      else slot.ev.reinit(EMPTY, 0, 0, 0, 0, 2, 0, 0);
+      slot.borrowing = false;
+    }
+    this.borrowed.length = 0;
   }
 
   /** The event as sinsp receives it, or null when the converter consumes it. */
@@ -278,6 +299,25 @@ export class Converter {
     if (this.reuseEvents) return this.scratchEvents[this.flip]!.reinit(b, 0, type, n, 26, lenSize, from.cpu, from.fileOffset);
     return new ScapEvent(b, 0, type, n, 26, lenSize, from.cpu, from.fileOffset);
   }
+}
+
+/** Copies `from` into the slot's own buffer (v2 layout: the header, then lengths and parameters). */
+function copyInto(slot: StoredSlot, from: ScapEvent): void {
+  const n = from.nparams;
+  const dataEnd = n === 0 ? from.lenOff : from.paramOff(n - 1) + from.paramLen(n - 1);
+  const total = 26 + (dataEnd - from.lenOff);
+  let b = slot.own;
+  if (b === null || b.length < total) {
+    b = Buffer.allocUnsafe(Math.max(total, 128));
+    slot.own = b;
+  }
+  copyBytes(from.buf, from.start, 16, b, 0);
+  writeU32(b, 16, total);
+  b[20] = from.type & 0xff;
+  b[21] = from.type >>> 8;
+  writeU32(b, 22, n);
+  copyBytes(from.buf, from.lenOff, dataEnd - from.lenOff, b, 26);
+  slot.ev.reinit(b, 0, from.type, n, 26, from.lenSize, from.cpu, from.fileOffset);
 }
 
 function decide(type: number, nparams: number): number {

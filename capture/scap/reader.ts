@@ -119,6 +119,7 @@ export class ScapReader {
 
   private feed(chunk: Uint8Array): void {
     const sp = this.splitter;
+    this.converter.keepBorrowed();
     this.stats.bytes += chunk.length;
     sp.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
     if (!this.sawSection && sp.offset === 0) sp.expectMagic(SCAP_MAGIC);
