@@ -94,7 +94,7 @@ export class Converter {
       this.stored.set(tid, slot);
     }
     slot.full = true;
-    if (from.buf === this.scratchBufs[0] || from.buf === this.scratchBufs[1]) {
+    if (from.isGathered || from.buf === this.scratchBufs[0] || from.buf === this.scratchBufs[1]) {
       slot.borrowing = false;
       copyInto(slot, from);
       return;
@@ -266,6 +266,16 @@ export class Converter {
   private build(from: ScapEvent, type: number): ScapEvent {
     const lenSize = EVENT_TABLE[type]!.lenSize;
     const n = this.count;
+    if (this.reuseEvents) {
+      // When every parameter lies in the bytes `from` was read from (its own and its stored enter event's,
+      // both read from the same chunk), the event is read in place: no copy.
+      let inPlace = true;
+      for (let i = 0; i < n && inPlace; i++) inPlace = this.srcBuf[i] === from.buf || this.srcLen[i] === 0;
+      if (inPlace) {
+        this.flip ^= 1;
+        return this.scratchEvents[this.flip]!.gather(from.buf, from.start, type, n, lenSize, from.cpu, from.fileOffset, this.srcOff, this.srcLen);
+      }
+    }
     let total = 26 + n * lenSize;
     for (let i = 0; i < n; i++) total += this.srcLen[i]!;
     let b: Buffer;
@@ -301,23 +311,55 @@ export class Converter {
   }
 }
 
-/** Copies `from` into the slot's own buffer (v2 layout: the header, then lengths and parameters). */
+/** Copies `from` into the slot's own buffer, and points the slot at the copy. */
 function copyInto(slot: StoredSlot, from: ScapEvent): void {
-  const n = from.nparams;
-  const dataEnd = n === 0 ? from.lenOff : from.paramOff(n - 1) + from.paramLen(n - 1);
-  const total = 26 + (dataEnd - from.lenOff);
+  const total = v2Length(from);
   let b = slot.own;
   if (b === null || b.length < total) {
     b = Buffer.allocUnsafe(Math.max(total, 128));
     slot.own = b;
   }
-  copyBytes(from.buf, from.start, 16, b, 0);
+  writeV2(from, b, total);
+  slot.ev.reinit(b, 0, from.type, from.nparams, 26, from.lenSize, from.cpu, from.fileOffset);
+}
+
+/** The length of `from` in the v2 layout: header, parameter lengths, parameters. */
+function v2Length(from: ScapEvent): number {
+  const n = from.nparams;
+  let total = 26 + n * from.lenSize;
+  if (from.isGathered) {
+    for (let i = 0; i < n; i++) total += from.paramLen(i);
+  } else if (n > 0) {
+    total += from.paramOff(n - 1) + from.paramLen(n - 1) - (from.lenOff + n * from.lenSize);
+  }
+  return total;
+}
+
+/** Writes `from` in the v2 layout (`total` bytes, from v2Length) at the start of `b`. */
+function writeV2(from: ScapEvent, b: Buffer, total: number): void {
+  const n = from.nparams;
+  copyBytes(from.buf, from.start, 16, b, 0); // ts, tid
   writeU32(b, 16, total);
   b[20] = from.type & 0xff;
   b[21] = from.type >>> 8;
   writeU32(b, 22, n);
-  copyBytes(from.buf, from.lenOff, dataEnd - from.lenOff, b, 26);
-  slot.ev.reinit(b, 0, from.type, n, 26, from.lenSize, from.cpu, from.fileOffset);
+  if (!from.isGathered) {
+    // Lengths and parameters follow each other in the block: one copy.
+    copyBytes(from.buf, from.lenOff, total - 26, b, 26);
+    return;
+  }
+  let o = 26;
+  for (let i = 0; i < n; i++) {
+    const len = from.paramLen(i);
+    if (from.lenSize === 2) {
+      b[o] = len & 0xff;
+      b[o + 1] = len >>> 8;
+    } else {
+      writeU32(b, o, len);
+    }
+    o += from.lenSize;
+  }
+  for (let i = 0; i < n; i++) o = copyBytes(from.buf, from.paramOff(i), from.paramLen(i), b, o);
 }
 
 function decide(type: number, nparams: number): number {
@@ -376,20 +418,12 @@ function containerJson(ev: ScapEvent): Buffer {
 }
 
 /**
- * A copy of an event (v2 layout) that does not keep the chunk it was read from alive: header, lengths and
- * parameters are contiguous in the block, so two copies do.
+ * A copy of an event (v2 layout) that does not keep the chunk it was read from alive, nor the converter's
+ * scratch space.
  */
 export function detach(ev: ScapEvent): ScapEvent {
-  const n = ev.nparams;
-  const lenBytes = n * ev.lenSize;
-  const dataStart = ev.lenOff + lenBytes;
-  const dataEnd = n === 0 ? dataStart : ev.paramOff(n - 1) + ev.paramLen(n - 1);
-  const total = 26 + lenBytes + (dataEnd - dataStart);
+  const total = v2Length(ev);
   const b = Buffer.allocUnsafe(total);
-  ev.buf.copy(b, 0, ev.start, ev.start + 16);
-  b.writeUInt32LE(total, 16);
-  b.writeUInt16LE(ev.type, 20);
-  b.writeUInt32LE(n, 22);
-  ev.buf.copy(b, 26, ev.lenOff, dataEnd);
-  return new ScapEvent(b, 0, ev.type, n, 26, ev.lenSize, ev.cpu, ev.fileOffset);
+  writeV2(ev, b, total);
+  return new ScapEvent(b, 0, ev.type, ev.nparams, 26, ev.lenSize, ev.cpu, ev.fileOffset);
 }
