@@ -1,7 +1,8 @@
 // A bounds-checked little-endian reader over one metadata block, whose errors name the file offset.
 
 import { ScapError } from './blocks.js';
-import { splitNulList } from './event.js';
+// need() checks the bounds: the plain reads of event.ts (no Buffer method's own checks) are enough.
+import { readI32, readI64, readU16, readU32, splitNulList } from './event.js';
 
 /** A bounds-checked little-endian cursor whose errors name the file offset. */
 export class Cursor {
@@ -29,26 +30,26 @@ export class Cursor {
   }
   u16(): number {
     this.need(2);
-    const v = this.buf.readUInt16LE(this.pos);
+    const v = readU16(this.buf, this.pos);
     this.pos += 2;
     return v;
   }
   u32(): number {
     this.need(4);
-    const v = this.buf.readUInt32LE(this.pos);
+    const v = readU32(this.buf, this.pos);
     this.pos += 4;
     return v;
   }
   i32(): number {
     this.need(4);
-    const v = this.buf.readInt32LE(this.pos);
+    const v = readI32(this.buf, this.pos);
     this.pos += 4;
     return v;
   }
   /** Signed 64-bit as a number (ids and limits fit). */
   i64(): number {
     this.need(8);
-    const v = this.buf.readInt32LE(this.pos + 4) * 0x1_0000_0000 + this.buf.readUInt32LE(this.pos);
+    const v = readI64(this.buf, this.pos);
     this.pos += 8;
     return v;
   }
