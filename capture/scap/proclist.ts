@@ -54,8 +54,9 @@ export interface ProcessEntry {
   envRaw: Buffer | null;
   vtid: number;
   vpid: number;
-  /** NUL-separated `subsys=path` entries as stored (a view into the block: use it before the next one). */
-  cgroups: Buffer | null;
+  /** NUL-separated `subsys=path` entries as stored: bytes [cgroupsStart, cgroupsEnd) of strings.buf. */
+  cgroupsStart: number;
+  cgroupsEnd: number;
   pidnsInitStartTs: bigint;
   tty: number;
   loginuid: number;
@@ -115,9 +116,11 @@ export function parseProcessList(
   end: number,
   base: number,
   version: number,
-): ProcessEntry[] {
+  /** Called with each entry; the object is reused for the next one (only `strings` and `envRaw` may be kept). */
+  visit: (e: ProcessEntry) => void,
+): void {
   const c = new Cursor(buf, start, end, base, `process list (v${version})`);
-  const out: ProcessEntry[] = [];
+  const e: ProcessEntry = blankEntry();
   while (c.left() >= 4) {
     const entryStart = c.pos;
     let entryEnd = c.end;
@@ -157,49 +160,38 @@ export function parseProcessList(
     const envRaw = version >= 3 ? c.listBytes(4096, 'env') : null;
     let vtid = -1;
     let vpid = -1;
-    let cgroups: Buffer | null = null;
+    let cgroupsStart = 0;
+    let cgroupsEnd = 0;
     if (version >= 4) {
       vtid = c.i64();
       vpid = c.i64();
-      cgroups = c.listBytes(4096, 'cgroups');
+      cgroupsStart = c.pos + 2;
+      c.skipStr(4096, 'cgroups');
+      cgroupsEnd = c.pos;
     }
     const rootPos = version >= 5 ? c.pos : -1;
     if (version >= 5) c.skipStr(1024, 'root');
-    const e: ProcessEntry = {
-      tid,
-      pid,
-      ptid,
-      sid,
-      vpgid,
-      pgid: -1,
-      strings: { buf, pos: stringsPos, rootPos, version },
-      fdlimit,
-      flags,
-      uid,
-      gid,
-      vmsizeKb,
-      vmrssKb,
-      vmswapKb,
-      pfmajor,
-      pfminor,
-      envRaw,
-      vtid,
-      vpid,
-      cgroups,
-      pidnsInitStartTs: 0n,
-      tty: 0,
-      loginuid: 0xffffffff,
-      exeWritable: false,
-      capInheritable: 0n,
-      capPermitted: 0n,
-      capEffective: 0n,
-      exeUpperLayer: false,
-      exeLowerLayer: false,
-      exeFromMemfd: false,
-      exeIno: 0n,
-      exeInoCtime: 0n,
-      exeInoMtime: 0n,
-    };
+    e.tid = tid;
+    e.pid = pid;
+    e.ptid = ptid;
+    e.sid = sid;
+    e.vpgid = vpgid;
+    e.strings = { buf, pos: stringsPos, rootPos, version };
+    e.fdlimit = fdlimit;
+    e.flags = flags;
+    e.uid = uid;
+    e.gid = gid;
+    e.vmsizeKb = vmsizeKb;
+    e.vmrssKb = vmrssKb;
+    e.vmswapKb = vmswapKb;
+    e.pfmajor = pfmajor;
+    e.pfminor = pfminor;
+    e.envRaw = envRaw;
+    e.vtid = vtid;
+    e.vpid = vpid;
+    e.cgroupsStart = cgroupsStart;
+    e.cgroupsEnd = cgroupsEnd;
+    resetTail(e);
     if (version >= 9) {
       // Optional tail: each field only if it still fits in the entry. Producers older than libs 0.10
       // did not write pidns_init_start_ts and tty, which shows as a short remainder.
@@ -222,7 +214,51 @@ export function parseProcessList(
       c.pos = entryEnd;
       c.end = end;
     }
-    out.push(e);
+    visit(e);
   }
-  return out;
+}
+
+function blankEntry(): ProcessEntry {
+  const e = {
+    tid: 0,
+    pid: 0,
+    ptid: 0,
+    sid: 0,
+    vpgid: 0,
+    strings: { buf: Buffer.alloc(0), pos: 0, rootPos: -1, version: 0 },
+    fdlimit: 0,
+    flags: 0,
+    uid: 0,
+    gid: 0,
+    vmsizeKb: 0,
+    vmrssKb: 0,
+    vmswapKb: 0,
+    pfmajor: 0n,
+    pfminor: 0n,
+    envRaw: null,
+    vtid: 0,
+    vpid: 0,
+    cgroupsStart: 0,
+    cgroupsEnd: 0,
+  } as ProcessEntry; // and the tail's fields:
+  resetTail(e);
+  return e;
+}
+
+/** The fields of the optional PL_V9 tail (and pgid) as they are when the entry does not have them. */
+function resetTail(e: ProcessEntry): void {
+  e.pgid = -1;
+  e.pidnsInitStartTs = 0n;
+  e.tty = 0;
+  e.loginuid = 0xffffffff;
+  e.exeWritable = false;
+  e.capInheritable = 0n;
+  e.capPermitted = 0n;
+  e.capEffective = 0n;
+  e.exeUpperLayer = false;
+  e.exeLowerLayer = false;
+  e.exeFromMemfd = false;
+  e.exeIno = 0n;
+  e.exeInoCtime = 0n;
+  e.exeInoMtime = 0n;
 }

@@ -8,7 +8,7 @@ import { Converter, Plan } from './converter.js';
 import { ScapEvent, readU16, readU32 } from './event.js';
 import { scanFdList } from './fdlist.js';
 import { BLOCK, parseInterfaces, parseMachineInfo, parseSectionHeader, parseUsers } from './metadata.js';
-import { parseProcessList, processListVersion } from './proclist.js';
+import { type ProcessEntry, parseProcessList, processListVersion } from './proclist.js';
 import { SCAP_MAGIC, openCaptureStream } from './open.js';
 import { EventParser } from './state/parse.js';
 import { CaptureState } from './state/state.js';
@@ -61,6 +61,7 @@ export class ScapReader {
   };
   private readonly converter: Converter;
   private readonly parser = new EventParser(this.state);
+  private readonly loadProcess = (p: ProcessEntry): void => this.state.loadProcess(p);
   private readonly splitter = new BlockSplitter();
   /** Events have been read in this section: only event blocks (or a new section) may follow. */
   private inEvents = false;
@@ -195,7 +196,7 @@ export class ScapReader {
     const plv = processListVersion(type);
     if (plv > 0) {
       this.stats.processListVersion = plv;
-      for (const p of parseProcessList(buf, bodyStart, bodyEnd, base, plv)) this.state.loadProcess(p);
+      parseProcessList(buf, bodyStart, bodyEnd, base, plv, this.loadProcess);
       return null;
     }
     switch (type) {

@@ -83,7 +83,7 @@ export class CaptureState {
     t.exeInoCtime = p.exeInoCtime;
     t.exeInoMtime = p.exeInoMtime;
     t.pidnsInitStartTs = p.pidnsInitStartTs;
-    if (p.cgroups !== null) this.setCgroups(t, p.cgroups, 0, p.cgroups.length);
+    if (p.cgroupsEnd > p.cgroupsStart) this.setCgroups(t, p.strings.buf, p.cgroupsStart, p.cgroupsEnd);
     t.setListedStrings(p.strings, t.isMain());
     if (t.isMain()) t.envRaw = p.envRaw;
     this.threads.set(t.tid, t);
