@@ -1,14 +1,15 @@
 // `npm run bench:ingest`: POST / throughput of the built saker (a child process, as `npm start` runs it)
 // with the embedded queue and with the Redis queue (a private redis-server with the append-only file on:
-// a 200 then means Redis has the alerts), delivering to a local webhook sink; autocannon generates the load
-// from this process. Reports accepted alerts/s, latency p50/p99 and saker's peak RSS, as medians of
+// a 200 then means Redis has the alerts), delivering to a local webhook sink; wrk generates the load when it
+// is installed (autocannon from this process otherwise, and always for the fixed-rate scenario: see
+// load-generator.ts). Reports accepted alerts/s, latency p50/p99 and saker's peak RSS, as medians of
 // several runs.
 //
 // Environment: BENCH_RUNS (3), BENCH_DURATION seconds per run (10), BENCH_CONNECTIONS (single: 64, arrays: 16),
 // BENCH_QUEUES (embedded,redis) or BENCH_QUEUE (one of them), BENCH_SCENARIOS (single,arrays,rate),
 // BENCH_NODE_ARGS (saker's Node options), BENCH_SAKER_ENV (saker settings), BENCH_CLI (another build's dist/src/cli.js, e.g. a reference).
+// BENCH_GENERATOR (wrk or autocannon; default wrk when installed).
 
-import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, readdirSync as readdir, readFileSync, readlinkSync as readlink, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ALERT } from './alert.js';
+import { generateLoad } from './load-generator.js';
 import { startBenchRedis } from './redis-server.js';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
@@ -113,13 +115,14 @@ function cpuSeconds(pid: number): number {
 }
 
 interface RunResult {
+  generator: string;
   reqPerSec: number;
   alertsPerSec: number;
   p50: number;
   p99: number;
   non2xx: number;
   errors: number;
-  /** Share of one core used during the run by saker, and by this process (load generator and sink). */
+  /** Share of one core used during the run by saker, and by the load generator and the sink. */
   sakerCpu: number;
   benchCpu: number;
   /** saker's CPU time per accepted request: what its request path costs, steadier than rates on a busy machine. */
@@ -130,30 +133,23 @@ async function load(url: string, pid: number, body: string, alertsPerBody: numbe
   const sakerBefore = cpuSeconds(pid);
   const benchBefore = process.cpuUsage();
   const started = performance.now();
-  const result = await autocannon({
-    url: `${url}/`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
-    connections,
-    duration,
-    // A fixed request rate (open loop) instead of as fast as saker answers.
-    ...(rate ? { overallRate: rate } : {}),
-  });
+  const result = await generateLoad({ url: `${url}/`, body, connections, duration, ...(rate ? { rate } : {}) });
   const elapsed = (performance.now() - started) / 1000;
   const sakerSeconds = cpuSeconds(pid) - sakerBefore;
   const bench = process.cpuUsage(benchBefore);
-  const ok = result['2xx'];
+  const ok = result.ok;
   return {
+    generator: result.generator,
     sakerCpu: sakerSeconds / elapsed,
     sakerUsPerRequest: (sakerSeconds * 1e6) / Math.max(1, ok),
-    benchCpu: (bench.user + bench.system) / 1e6 / elapsed,
+    // This process (the sink, and autocannon when it generates) plus wrk when that runs as its own process.
+    benchCpu: ((bench.user + bench.system) / 1e6 + (result.cpuSeconds ?? 0)) / elapsed,
     reqPerSec: ok / duration,
     alertsPerSec: (ok * alertsPerBody) / duration,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
+    p50: result.p50Ms,
+    p99: result.p99Ms,
     non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
+    errors: result.errors,
   };
 }
 
@@ -172,10 +168,11 @@ async function scenario(name: string, url: string, pid: number, alertsPerBody: n
   for (let i = 0; i < RUNS; i++) {
     const r = await load(url, pid, body, alertsPerBody, connections, DURATION, rate);
     runs.push(r);
-    process.stderr.write(`${name} run ${i + 1}: ${Math.round(r.reqPerSec)} req/s, ${Math.round(r.alertsPerSec)} alerts/s, p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}, CPU saker ${pct(r.sakerCpu)} (${Math.round(r.sakerUsPerRequest)} µs/request) bench ${pct(r.benchCpu)}\n`);
+    process.stderr.write(`${name} run ${i + 1}: ${Math.round(r.reqPerSec)} req/s, ${Math.round(r.alertsPerSec)} alerts/s, p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}, CPU saker ${pct(r.sakerCpu)} (${Math.round(r.sakerUsPerRequest)} µs/request) bench ${pct(r.benchCpu)} (${r.generator})\n`);
   }
   return {
     scenario: name,
+    generator: runs[0]!.generator,
     connections,
     'requests/s': Math.round(median(runs.map((r) => r.reqPerSec))),
     'accepted alerts/s': Math.round(median(runs.map((r) => r.alertsPerSec))),
