@@ -1,6 +1,7 @@
 // Reads a .scap capture (gzip or plain) as a stream: metadata blocks load the state, event blocks become
 // events that go through the converter and the state parsers, one at a time, to the consumer. Memory stays
-// flat whatever the capture's length: only the current chunk, the state and one stored enter event per
+// flat whatever the capture's length: only the current chunk, the state (with the metadata blocks' bytes,
+// which its process- and fd-list entries are decoded from when first used) and one stored enter event per
 // thread are kept.
 
 import { BlockSplitter, ScapError } from './blocks.js';
