@@ -88,6 +88,10 @@ export class ScapReader {
     return reader;
   }
 
+  /**
+   * Reads `source` to its end. Its chunks must not change once handed over (as Node's file and zlib streams
+   * guarantee): the state's process and fd lists are decoded from them when first used.
+   */
   async run(source: AsyncIterable<Uint8Array>, sink: EventSink): Promise<void> {
     try {
       for await (const chunk of source) {
