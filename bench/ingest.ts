@@ -108,9 +108,12 @@ function peakRssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-/** CPU seconds (user + system) a process has used, from /proc. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+/**
+ * CPU seconds (user + system) a process has used, from /proc; with `mainThread`, only its main thread's
+ * (saker's Redis queue delivers from a thread of its own: the main thread's share bounds ingest).
+ */
+function cpuSeconds(pid: number, mainThread = false): number {
+  const fields = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
@@ -127,21 +130,26 @@ interface RunResult {
   benchCpu: number;
   /** saker's CPU time per accepted request: what its request path costs, steadier than rates on a busy machine. */
   sakerUsPerRequest: number;
+  /** The same, for saker's main thread only (HTTP ingest and enqueueing). */
+  mainUsPerRequest: number;
 }
 
 async function load(url: string, pid: number, body: string, alertsPerBody: number, connections: number, duration: number, rate?: number): Promise<RunResult> {
   const sakerBefore = cpuSeconds(pid);
+  const mainBefore = cpuSeconds(pid, true);
   const benchBefore = process.cpuUsage();
   const started = performance.now();
   const result = await generateLoad({ url: `${url}/`, body, connections, duration, ...(rate ? { rate } : {}) });
   const elapsed = (performance.now() - started) / 1000;
   const sakerSeconds = cpuSeconds(pid) - sakerBefore;
+  const mainSeconds = cpuSeconds(pid, true) - mainBefore;
   const bench = process.cpuUsage(benchBefore);
   const ok = result.ok;
   return {
     generator: result.generator,
     sakerCpu: sakerSeconds / elapsed,
     sakerUsPerRequest: (sakerSeconds * 1e6) / Math.max(1, ok),
+    mainUsPerRequest: (mainSeconds * 1e6) / Math.max(1, ok),
     // This process (the sink, and autocannon when it generates) plus wrk when that runs as its own process.
     benchCpu: ((bench.user + bench.system) / 1e6 + (result.cpuSeconds ?? 0)) / elapsed,
     reqPerSec: ok / duration,
@@ -152,6 +160,9 @@ async function load(url: string, pid: number, body: string, alertsPerBody: numbe
     errors: result.errors,
   };
 }
+
+/** wrk reports latencies in µs; a table wants milliseconds to one decimal. */
+const tenths = (ms: number) => Math.round(ms * 10) / 10;
 
 const pct = (share: number) => `${Math.round(share * 100)} %`;
 
@@ -168,7 +179,7 @@ async function scenario(name: string, url: string, pid: number, alertsPerBody: n
   for (let i = 0; i < RUNS; i++) {
     const r = await load(url, pid, body, alertsPerBody, connections, DURATION, rate);
     runs.push(r);
-    process.stderr.write(`${name} run ${i + 1}: ${Math.round(r.reqPerSec)} req/s, ${Math.round(r.alertsPerSec)} alerts/s, p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}, CPU saker ${pct(r.sakerCpu)} (${Math.round(r.sakerUsPerRequest)} µs/request) bench ${pct(r.benchCpu)} (${r.generator})\n`);
+    process.stderr.write(`${name} run ${i + 1}: ${Math.round(r.reqPerSec)} req/s, ${Math.round(r.alertsPerSec)} alerts/s, p50 ${tenths(r.p50)} ms, p99 ${tenths(r.p99)} ms, non-2xx ${r.non2xx}, CPU saker ${pct(r.sakerCpu)} (${Math.round(r.sakerUsPerRequest)} µs/request, main thread ${Math.round(r.mainUsPerRequest)}) bench ${pct(r.benchCpu)} (${r.generator})\n`);
   }
   return {
     scenario: name,
@@ -176,13 +187,14 @@ async function scenario(name: string, url: string, pid: number, alertsPerBody: n
     connections,
     'requests/s': Math.round(median(runs.map((r) => r.reqPerSec))),
     'accepted alerts/s': Math.round(median(runs.map((r) => r.alertsPerSec))),
-    'p50 ms': median(runs.map((r) => r.p50)),
-    'p99 ms': median(runs.map((r) => r.p99)),
+    'p50 ms': tenths(median(runs.map((r) => r.p50))),
+    'p99 ms': tenths(median(runs.map((r) => r.p99))),
     'non-2xx (503)': runs.reduce((n, r) => n + r.non2xx, 0),
     errors: runs.reduce((n, r) => n + r.errors, 0),
     'saker CPU': pct(median(runs.map((r) => r.sakerCpu))),
     'bench CPU': pct(median(runs.map((r) => r.benchCpu))),
     'saker µs/request': Math.round(median(runs.map((r) => r.sakerUsPerRequest))),
+    'main thread µs/request': Math.round(median(runs.map((r) => r.mainUsPerRequest))),
   };
 }
 

@@ -150,4 +150,9 @@ export interface OutputModule {
   isEnabled(config: OutputConfig): boolean;
   /** Throws an Error whose message names the key (`slack.channel: required with token`) on bad config. */
   create(config: OutputConfig, ctx: OutputContext): Output;
+  /**
+   * Why this output must be delivered on saker's main thread, if it must: the Redis queue delivers every
+   * other output from a worker thread of its own (building it there again from its config section).
+   */
+  mainThreadOnly?: string;
 }

@@ -49,4 +49,7 @@ export const stdoutOutput: OutputModule = {
   ],
   isEnabled: (config) => config['enabled'] === true,
   create: (config) => new StreamOutput('stdout', process.stdout, config['format'] as 'text' | 'json'),
+  // A worker thread's process.stdout is a pipe to the main thread, which does the writing anyway; and lines
+  // still in that pipe when saker exits can be lost.
+  mainThreadOnly: "a worker thread's standard output is relayed through the main thread",
 };

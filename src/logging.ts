@@ -3,7 +3,7 @@
 // of `secret` configuration keys, and of the passwords of URLs (any setting's, any library's message), whatever
 // path or error message they turned up in.
 
-import { destination, pino, type DestinationStream, type Logger } from 'pino';
+import { destination, pino, symbols, type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from './config/service-config.js';
 import { redactUrlPasswords } from './url-credentials.js';
 
@@ -66,4 +66,12 @@ export async function createLogger(options: LoggerOptions): Promise<Logger> {
     },
     stream,
   );
+}
+
+/**
+ * Writes a line another logger formatted (a worker thread's, see queue/redis/thread.ts) where `logger` writes,
+ * through the same secret scrubbing: the thread's lines join this process's log as if written here.
+ */
+export function writeLogLine(logger: Logger, line: string): void {
+  (logger as unknown as Record<symbol, DestinationStream>)[symbols.streamSym]!.write(line);
 }

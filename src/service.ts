@@ -4,6 +4,7 @@
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { ConfigKey, Output } from '../outputs/output.js';
+import { OUTPUT_MODULES } from '../outputs/registry.js';
 import { ConfigError, locateProblem, problemKey, sectionValues, type LoadedConfig } from './config/loader.js';
 import { deliveryPolicy, filterSpec } from './config/output-keys.js';
 import { collectServiceConfig, type ServiceConfig } from './config/service-config.js';
@@ -78,18 +79,16 @@ function buildOutputs(config: LoadedConfig, service: ServiceConfig, logger: Logg
     }
     const policy = deliveryPolicy(values);
     let output: Output;
+    const context = { hostname: hostname(), clientTls: service.clientTls };
     try {
-      output = module.create(values, {
-        logger: logger.child({ output: section.name }),
-        hostname: hostname(),
-        timeoutMs: policy.timeoutMs,
-        clientTls: service.clientTls,
-      });
+      output = module.create(values, { ...context, logger: logger.child({ output: section.name }), timeoutMs: policy.timeoutMs });
     } catch (err) {
       problems.push((err as Error).message);
       continue;
     }
-    built.targets.push({ output, policy });
+    // What another thread needs to build the same output: only modules of the registry, which it can find.
+    const threadable = OUTPUT_MODULES.includes(module) && !module.mainThreadOnly && module.type === section.name;
+    built.targets.push({ output, policy, recipe: threadable ? { type: module.type, values, ...context } : undefined });
     built.routed.push({ name: section.name, filter: compileFilter(filterSpec(values)) });
   }
   return built;
@@ -144,19 +143,18 @@ export async function startService(config: LoadedConfig, options: StartOptions =
   if (targets.length === 0) logger.warn('no output is enabled: alerts are accepted and go nowhere');
   // Rules before outputs start: a rules file with errors stops start-up before anything connects or listens.
   const rules = await LiveRules.start(rulesSettings, logger.child({ component: 'rules' }));
-  for (const { output } of targets) {
-    try {
-      await output.start?.();
-    } catch (err) {
-      rules.close();
-      await Promise.allSettled(targets.map((t) => t.output.close()));
-      throw err;
-    }
-  }
 
   const metrics = new SakerMetrics({ alertLabels: service.metrics.alertLabels });
   const queue = await createQueue({ config: service, logger });
-  await queue.start(targets.map((target) => ({ ...target, output: metrics.meter(target.output) })));
+  try {
+    // The queue starts the outputs it delivers to (the Redis queue builds most of them again in its thread).
+    await queue.start(targets.map((target) => ({ ...target, output: metrics.meter(target.output) })));
+  } catch (err) {
+    // A queue whose start failed holds nothing open but the outputs.
+    rules.close();
+    await Promise.allSettled(targets.map((t) => t.output.close()));
+    throw err;
+  }
   metrics.watchQueue(queue);
   metrics.watchRules(rules);
   const router = new Router(queue, routed, { ...service.enrichment, hostname: hostname() });

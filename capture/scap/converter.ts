@@ -15,6 +15,10 @@ interface StoredSlot {
   ev: ScapEvent;
   /** Holds an enter event no exit event has used yet. */
   full: boolean;
+  /** The slot's own buffer, when it has one (ev.buf is then either it or the borrowed block's). */
+  own: Buffer | null;
+  /** ev points into the block it was read from instead of `own` (see Converter.borrowed). */
+  borrowing: boolean;
 }
 
 /** What the converter does with an event of a given (type, nparams), decided before the event is built. */
@@ -26,6 +30,12 @@ export class Converter {
    * enter event (marked empty), so that the thread's next enter event reuses its buffer and object.
    */
   private readonly stored = new Map<number, StoredSlot>();
+  /**
+   * Slots whose enter event still points into the bytes it was read from (no copy: the reader's chunks are
+   * never written to). Before the reader moves to another chunk it calls keepBorrowed(), which copies them,
+   * so that a thread's stored event never keeps an old chunk alive.
+   */
+  private borrowed: StoredSlot[] = [];
   private readonly plans = new Int8Array(454 * 64).fill(-1);
   /**
    * Exit events whose stored enter event was of another syscall (the capture lost events in between).
@@ -50,6 +60,7 @@ export class Converter {
   /** Drops stored events (a new capture section starts). */
   reset(): void {
     this.stored.clear();
+    this.borrowed.length = 0;
   }
 
   /** Forgets a thread's stored event (its thread exited: no exit event can pair with it any more). */
@@ -72,28 +83,38 @@ export class Converter {
     return p;
   }
 
-  /** Stores an enter event straight from its block (v2 layout in a per-thread slot, no other copy). */
+  /**
+   * Stores an enter event for its exit. An event read from a block is only pointed at (see `borrowed`); one
+   * the converter built in a scratch buffer (which the next conversion overwrites) is copied.
+   */
   storeRaw(tid: number, from: ScapEvent): void {
-    const n = from.nparams;
-    const lenBytes = n * from.lenSize;
-    const dataStart = from.lenOff + lenBytes;
-    const dataEnd = n === 0 ? dataStart : from.paramOff(n - 1) + from.paramLen(n - 1);
-    const total = 26 + lenBytes + (dataEnd - dataStart);
     let slot = this.stored.get(tid);
-    const b = slot !== undefined && slot.ev.buf.length >= total ? slot.ev.buf : Buffer.allocUnsafe(Math.max(total, 128));
-    copyBytes(from.buf, from.start, 16, b, 0);
-    writeU32(b, 16, total);
-    b[20] = from.type & 0xff;
-    b[21] = from.type >>> 8;
-    writeU32(b, 22, n);
-    copyBytes(from.buf, from.lenOff, dataEnd - from.lenOff, b, 26);
     if (slot === undefined) {
-      slot = { ev: new ScapEvent(b, 0, from.type, n, 26, from.lenSize, from.cpu, from.fileOffset), full: true };
+      slot = { ev: new ScapEvent(EMPTY, 0, 0, 0, 0, 2, 0, 0), full: false, own: null, borrowing: false };
       this.stored.set(tid, slot);
-    } else {
-      slot.ev.reinit(b, 0, from.type, n, 26, from.lenSize, from.cpu, from.fileOffset);
-      slot.full = true;
     }
+    slot.full = true;
+    if (from.isGathered || from.buf === this.scratchBufs[0] || from.buf === this.scratchBufs[1]) {
+      slot.borrowing = false;
+      copyInto(slot, from);
+      return;
+    }
+    slot.ev.reinit(from.buf, from.start, from.type, from.nparams, from.lenOff, from.lenSize, from.cpu, from.fileOffset);
+    if (!slot.borrowing) {
+      slot.borrowing = true;
+      this.borrowed.push(slot);
+    }
+  }
+
+  /** Copies the stored events that still point into the reader's current chunk (it is about to change). */
+  keepBorrowed(): void {
+    for (const slot of this.borrowed) {
+      if (!slot.borrowing) continue;
+      if (slot.full) copyInto(slot, slot.ev);
+      else slot.ev.reinit(EMPTY, 0, 0, 0, 0, 2, 0, 0);
+      slot.borrowing = false;
+    }
+    this.borrowed.length = 0;
   }
 
   /** The event as sinsp receives it, or null when the converter consumes it. */
@@ -144,15 +165,30 @@ export class Converter {
     throw new ScapError(`event type ${ev.type} still needs converting after ${MAX_STEPS} steps`, ev.fileOffset);
   }
 
-  // Scratch lists of the parameters of the event being built: buffer, offset, length (no view per param).
-  private readonly srcBuf: Buffer[] = [];
-  private readonly srcOff: number[] = [];
-  private readonly srcLen: number[] = [];
+  // Scratch lists of the parameters of the event being built: buffer, offset, length (no view per param),
+  // `count` of them in use; grown on demand, never shrunk.
+  private srcBuf: Buffer[] = new Array<Buffer>(32).fill(EMPTY);
+  private srcOff = new Int32Array(32);
+  private srcLen = new Int32Array(32);
+  private count = 0;
 
   private push(buf: Buffer, off: number, len: number): void {
-    this.srcBuf.push(buf);
-    this.srcOff.push(off);
-    this.srcLen.push(len);
+    const i = this.count++;
+    if (i === this.srcOff.length) this.grow();
+    this.srcBuf[i] = buf;
+    this.srcOff[i] = off;
+    this.srcLen[i] = len;
+  }
+
+  private grow(): void {
+    const n = 2 * this.srcOff.length;
+    const off = new Int32Array(n);
+    off.set(this.srcOff);
+    const len = new Int32Array(n);
+    len.set(this.srcLen);
+    this.srcOff = off;
+    this.srcLen = len;
+    for (let i = this.srcBuf.length; i < n; i++) this.srcBuf.push(EMPTY);
   }
 
   private rebuild(
@@ -161,17 +197,20 @@ export class Converter {
     conv: { action: number; instrs: ReadonlyArray<readonly [number, number, number]> },
   ): ScapEvent {
     const target = EVENT_TABLE[type]!;
-    this.srcBuf.length = 0;
-    this.srcOff.length = 0;
-    this.srcLen.length = 0;
+    const params = target.params;
+    this.count = 0;
     const keep = conv.action === ConversionAction.AddParams ? ev.nparams : 0;
     for (let i = 0; i < keep; i++) this.push(ev.buf, ev.paramOff(i), ev.paramLen(i));
     let usedEnter = false;
     const tid = ev.tid;
+    // The thread's stored enter event, looked up once (FromEnter instructions come in runs).
+    let slot: StoredSlot | undefined | null = null;
     const instrs = conv.instrs;
     for (let j = 0; j < instrs.length; j++) {
-      const [code, k, fallbackEmpty] = instrs[j]!;
-      const ptype = target.params[this.srcLen.length]?.type ?? PT.PT_NONE;
+      const instr = instrs[j]!;
+      const code = instr[0];
+      const k = instr[1];
+      const ptype = this.count < params.length ? params[this.count]!.type : PT.PT_NONE;
       switch (code) {
         case ConversionInstr.FromOld:
           if (k >= ev.nparams) {
@@ -183,7 +222,7 @@ export class Converter {
           this.push(ev.buf, ev.paramOff(k), fit(ev.paramLen(k), ptype));
           break;
         case ConversionInstr.FromEnter: {
-          const slot = this.stored.get(tid);
+          if (slot === null) slot = this.stored.get(tid);
           let enter = slot !== undefined && slot.full ? slot.ev : undefined;
           if (enter !== undefined && enter.type !== ev.type - 1) {
             this.mismatchedEnters++;
@@ -191,7 +230,7 @@ export class Converter {
             enter = undefined;
           }
           if (enter === undefined || k >= enter.nparams) {
-            if (fallbackEmpty) this.push(EMPTY, 0, 0);
+            if (instr[2]) this.push(EMPTY, 0, 0);
             else this.pushDefault(ptype);
             break;
           }
@@ -214,7 +253,7 @@ export class Converter {
           throw new ScapError(`unknown conversion instruction ${code}`, ev.fileOffset);
       }
     }
-    if (usedEnter) this.stored.get(tid)!.full = false;
+    if (usedEnter) slot!.full = false;
     return this.build(ev, type);
   }
 
@@ -226,7 +265,17 @@ export class Converter {
   /** A new v2-layout event of `type` from the scratch parameters, with the header of `from`. */
   private build(from: ScapEvent, type: number): ScapEvent {
     const lenSize = EVENT_TABLE[type]!.lenSize;
-    const n = this.srcLen.length;
+    const n = this.count;
+    if (this.reuseEvents) {
+      // When every parameter lies in the bytes `from` was read from (its own and its stored enter event's,
+      // both read from the same chunk), the event is read in place: no copy.
+      let inPlace = true;
+      for (let i = 0; i < n && inPlace; i++) inPlace = this.srcBuf[i] === from.buf || this.srcLen[i] === 0;
+      if (inPlace) {
+        this.flip ^= 1;
+        return this.scratchEvents[this.flip]!.gather(from.buf, from.start, type, n, lenSize, from.cpu, from.fileOffset, this.srcOff, this.srcLen);
+      }
+    }
     let total = 26 + n * lenSize;
     for (let i = 0; i < n; i++) total += this.srcLen[i]!;
     let b: Buffer;
@@ -260,6 +309,57 @@ export class Converter {
     if (this.reuseEvents) return this.scratchEvents[this.flip]!.reinit(b, 0, type, n, 26, lenSize, from.cpu, from.fileOffset);
     return new ScapEvent(b, 0, type, n, 26, lenSize, from.cpu, from.fileOffset);
   }
+}
+
+/** Copies `from` into the slot's own buffer, and points the slot at the copy. */
+function copyInto(slot: StoredSlot, from: ScapEvent): void {
+  const total = v2Length(from);
+  let b = slot.own;
+  if (b === null || b.length < total) {
+    b = Buffer.allocUnsafe(Math.max(total, 128));
+    slot.own = b;
+  }
+  writeV2(from, b, total);
+  slot.ev.reinit(b, 0, from.type, from.nparams, 26, from.lenSize, from.cpu, from.fileOffset);
+}
+
+/** The length of `from` in the v2 layout: header, parameter lengths, parameters. */
+function v2Length(from: ScapEvent): number {
+  const n = from.nparams;
+  let total = 26 + n * from.lenSize;
+  if (from.isGathered) {
+    for (let i = 0; i < n; i++) total += from.paramLen(i);
+  } else if (n > 0) {
+    total += from.paramOff(n - 1) + from.paramLen(n - 1) - (from.lenOff + n * from.lenSize);
+  }
+  return total;
+}
+
+/** Writes `from` in the v2 layout (`total` bytes, from v2Length) at the start of `b`. */
+function writeV2(from: ScapEvent, b: Buffer, total: number): void {
+  const n = from.nparams;
+  copyBytes(from.buf, from.start, 16, b, 0); // ts, tid
+  writeU32(b, 16, total);
+  b[20] = from.type & 0xff;
+  b[21] = from.type >>> 8;
+  writeU32(b, 22, n);
+  if (!from.isGathered) {
+    // Lengths and parameters follow each other in the block: one copy.
+    copyBytes(from.buf, from.lenOff, total - 26, b, 26);
+    return;
+  }
+  let o = 26;
+  for (let i = 0; i < n; i++) {
+    const len = from.paramLen(i);
+    if (from.lenSize === 2) {
+      b[o] = len & 0xff;
+      b[o + 1] = len >>> 8;
+    } else {
+      writeU32(b, o, len);
+    }
+    o += from.lenSize;
+  }
+  for (let i = 0; i < n; i++) o = copyBytes(from.buf, from.paramOff(i), from.paramLen(i), b, o);
 }
 
 function decide(type: number, nparams: number): number {
@@ -318,20 +418,12 @@ function containerJson(ev: ScapEvent): Buffer {
 }
 
 /**
- * A copy of an event (v2 layout) that does not keep the chunk it was read from alive: header, lengths and
- * parameters are contiguous in the block, so two copies do.
+ * A copy of an event (v2 layout) that does not keep the chunk it was read from alive, nor the converter's
+ * scratch space.
  */
 export function detach(ev: ScapEvent): ScapEvent {
-  const n = ev.nparams;
-  const lenBytes = n * ev.lenSize;
-  const dataStart = ev.lenOff + lenBytes;
-  const dataEnd = n === 0 ? dataStart : ev.paramOff(n - 1) + ev.paramLen(n - 1);
-  const total = 26 + lenBytes + (dataEnd - dataStart);
+  const total = v2Length(ev);
   const b = Buffer.allocUnsafe(total);
-  ev.buf.copy(b, 0, ev.start, ev.start + 16);
-  b.writeUInt32LE(total, 16);
-  b.writeUInt16LE(ev.type, 20);
-  b.writeUInt32LE(n, 22);
-  ev.buf.copy(b, 26, ev.lenOff, dataEnd);
-  return new ScapEvent(b, 0, ev.type, n, 26, ev.lenSize, ev.cpu, ev.fileOffset);
+  writeV2(ev, b, total);
+  return new ScapEvent(b, 0, ev.type, ev.nparams, 26, ev.lenSize, ev.cpu, ev.fileOffset);
 }

@@ -1,7 +1,8 @@
 // A bounds-checked little-endian reader over one metadata block, whose errors name the file offset.
 
 import { ScapError } from './blocks.js';
-import { splitNulList } from './event.js';
+// need() checks the bounds: the plain reads of event.ts (no Buffer method's own checks) are enough.
+import { readI32, readI64, readU16, readU32, splitNulList } from './event.js';
 
 /** A bounds-checked little-endian cursor whose errors name the file offset. */
 export class Cursor {
@@ -29,26 +30,26 @@ export class Cursor {
   }
   u16(): number {
     this.need(2);
-    const v = this.buf.readUInt16LE(this.pos);
+    const v = readU16(this.buf, this.pos);
     this.pos += 2;
     return v;
   }
   u32(): number {
     this.need(4);
-    const v = this.buf.readUInt32LE(this.pos);
+    const v = readU32(this.buf, this.pos);
     this.pos += 4;
     return v;
   }
   i32(): number {
     this.need(4);
-    const v = this.buf.readInt32LE(this.pos);
+    const v = readI32(this.buf, this.pos);
     this.pos += 4;
     return v;
   }
   /** Signed 64-bit as a number (ids and limits fit). */
   i64(): number {
     this.need(8);
-    const v = this.buf.readInt32LE(this.pos + 4) * 0x1_0000_0000 + this.buf.readUInt32LE(this.pos);
+    const v = readI64(this.buf, this.pos);
     this.pos += 8;
     return v;
   }
@@ -64,6 +65,17 @@ export class Cursor {
     this.pos += n;
     return v;
   }
+  /** Steps over n bytes (with the same bounds check as reading them). */
+  skip(n: number): void {
+    this.need(n);
+    this.pos += n;
+  }
+  /** Steps over a u16-length string or list, checked as str() and list() check it. */
+  skipStr(max: number, field: string): void {
+    const n = this.u16();
+    if (n > max) this.fail(`${field} length ${n} exceeds ${max}`);
+    this.skip(n);
+  }
   /** u16 length + bytes (no terminator on disk; a stray trailing NUL is dropped). */
   str(max: number, field: string): string {
     const n = this.u16();
@@ -77,11 +89,6 @@ export class Cursor {
     while (end < stop && b[end] !== 0) end++;
     this.pos = stop;
     return b.toString('utf8', start, end);
-  }
-  /** u16 length + NUL-separated list, undecoded (a copy, so that it does not pin the block). */
-  rawList(max: number, field: string): Buffer | null {
-    const b = this.listBytes(max, field);
-    return b === null ? null : Buffer.from(b);
   }
   /** u16 length + NUL-separated list, as a view of its bytes (null when empty). */
   listBytes(max: number, field: string): Buffer | null {

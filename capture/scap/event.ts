@@ -56,6 +56,13 @@ export class ScapEvent {
   /** Offsets of the parameters (computed on first use; the array is kept across reinit). */
   private offs: number[] | null = null;
   private offsValid = false;
+  /**
+   * A gathered event (the converter's combination of an exit event and its enter event's parameters, see
+   * gather()): its parameters lie in `buf` at these offsets with these lengths, not after a length array.
+   */
+  private gathered = false;
+  private gOff: Int32Array | null = null;
+  private gLen: Int32Array | null = null;
   private tidCache: number | undefined = undefined;
   private tsBig: bigint | undefined = undefined;
 
@@ -86,6 +93,7 @@ export class ScapEvent {
     this.cpu = cpu;
     this.fileOffset = fileOffset;
     this.offsValid = false;
+    this.gathered = false;
     this.tidCache = undefined;
     this.tsBig = undefined;
     this.num = 0;
@@ -95,6 +103,32 @@ export class ScapEvent {
     this.state = undefined;
     this.fdNameChanged = false;
     return this;
+  }
+
+  /**
+   * Points this object at an event whose header (ts, tid) is at `start` in `buf` and whose `nparams`
+   * parameters are the byte ranges (offs[i], lens[i]) of `buf`: the converter's combined events, read in
+   * place instead of copied. `lenSize` is the type's, for whoever writes the event out (detach).
+   */
+  gather(buf: Buffer, start: number, type: number, nparams: number, lenSize: number, cpu: number, fileOffset: number, offs: Int32Array, lens: Int32Array): this {
+    this.reinit(buf, start, type, nparams, -1, lenSize, cpu, fileOffset);
+    let gOff = this.gOff;
+    let gLen = this.gLen;
+    if (gOff === null || gLen === null || gOff.length < nparams) {
+      gOff = this.gOff = new Int32Array(Math.max(nparams, 16));
+      gLen = this.gLen = new Int32Array(Math.max(nparams, 16));
+    }
+    for (let i = 0; i < nparams; i++) {
+      gOff[i] = offs[i]!;
+      gLen[i] = lens[i]!;
+    }
+    this.gathered = true;
+    return this;
+  }
+
+  /** True for gathered events (parameters not laid out after a length array: copy them one by one). */
+  get isGathered(): boolean {
+    return this.gathered;
   }
 
   get info(): EventInfo {
@@ -133,6 +167,7 @@ export class ScapEvent {
 
   paramLen(i: number): number {
     if (i >= this.nparams) return 0;
+    if (this.gathered) return this.gLen![i]!;
     return this.lenSize === 2
       ? readU16(this.buf, this.lenOff + 2 * i)
       : readU32(this.buf, this.lenOff + 4 * i);
@@ -140,6 +175,7 @@ export class ScapEvent {
 
   /** Offset in buf of parameter i's bytes. */
   paramOff(i: number): number {
+    if (this.gathered) return i < this.nparams ? this.gOff![i]! : 0;
     let offs = this.offs;
     if (!this.offsValid || offs === null) {
       const n = this.nparams;

@@ -47,16 +47,63 @@ export interface FdEntry {
   unixDest?: bigint;
 }
 
-export function parseFdList(
-  buf: Buffer,
-  start: number,
-  end: number,
-  base: number,
-  v2: boolean,
-): { tid: number; fds: FdEntry[] } {
-  const c = new Cursor(buf, start, end, base, 'fd list');
-  const tid = c.i64();
+/**
+ * Where an fd-list block's entries are: the block is checked when it is read (scanFdList) but decoded only
+ * when its thread's fd table is first used (parseFdList), since most threads' fd tables never are.
+ */
+export interface FdListRef {
+  buf: Buffer;
+  /** The block's body (its tid first). */
+  start: number;
+  end: number;
+  /** File offset of buf[0], for error messages. */
+  base: number;
+  v2: boolean;
+}
+
+/** The entries of an fd-list block. */
+export function parseFdList(ref: FdListRef): { tid: number; fds: FdEntry[] } {
   const fds: FdEntry[] = [];
+  const tid = walkFdList(ref, true, (e) => fds.push(e));
+  return { tid, fds };
+}
+
+/**
+ * Reads an fd-list block's framing as parseFdList does (with the same errors) without decoding its names
+ * and addresses: returns its tid, and the ports of its server sockets.
+ */
+export function scanFdList(ref: FdListRef): { tid: number; serverPorts: number[] } {
+  const serverPorts: number[] = [];
+  const tid = walkFdList(ref, false, (e) => {
+    if (e.type === SCAP_FD.IPV4_SERVSOCK || e.type === SCAP_FD.IPV6_SERVSOCK) serverPorts.push(e.sport!);
+  });
+  return { tid, serverPorts };
+}
+
+/**
+ * Visits each entry. Without `decode`, one entry object is reused, and only its fd, type, ports, protocol,
+ * flags and dev are read: names, addresses, inodes and unix pointers are stepped over.
+ */
+function walkFdList(ref: FdListRef, decode: boolean, visit: (e: FdEntry) => void): number {
+  const { buf, start, end, base, v2 } = ref;
+  const c = new Cursor(buf, start, end, base, 'fd list');
+  const bytes = (n: number): Buffer | undefined => {
+    if (decode) return c.bytes(n);
+    c.skip(n);
+    return undefined;
+  };
+  const u64 = (): bigint => {
+    if (decode) return c.u64();
+    c.skip(8);
+    return 0n;
+  };
+  const str = (max: number, field: string): string => {
+    if (decode) return c.str(max, field);
+    c.skipStr(max, field);
+    return '';
+  };
+  const scratch: FdEntry = { fd: 0, ino: 0n, type: 0, name: '', openFlags: 0, dev: 0 };
+  const tid = c.i64();
   while (c.left() >= 4) {
     const entryStart = c.pos;
     let entryEnd = end;
@@ -67,38 +114,45 @@ export function parseFdList(
       c.end = entryEnd;
     }
     const fd = c.i64();
-    const ino = c.u64();
+    const ino = u64();
     const type = c.u8();
-    const e: FdEntry = { fd, ino, type, name: '', openFlags: 0, dev: 0 };
+    let e: FdEntry;
+    if (decode) {
+      e = { fd, ino, type, name: '', openFlags: 0, dev: 0 };
+    } else {
+      e = scratch;
+      e.fd = fd;
+      e.type = type;
+    }
     switch (type) {
       case SCAP_FD.IPV4_SOCK:
       case SCAP_FD.IPV6_SOCK: {
         const size = type === SCAP_FD.IPV4_SOCK ? 4 : 16;
-        e.sip = c.bytes(size);
-        e.dip = c.bytes(size);
+        e.sip = bytes(size);
+        e.dip = bytes(size);
         e.sport = c.u16();
         e.dport = c.u16();
         e.l4proto = c.u8();
         break;
       }
       case SCAP_FD.IPV4_SERVSOCK:
-        e.sip = c.bytes(4);
+        e.sip = bytes(4);
         e.sport = c.u16();
         e.l4proto = c.u8();
         break;
       case SCAP_FD.IPV6_SERVSOCK:
-        e.sip = c.bytes(16);
+        e.sip = bytes(16);
         e.sport = c.u16();
         e.l4proto = c.u8();
         break;
       case SCAP_FD.UNIX_SOCK:
-        e.unixSource = c.u64();
-        e.unixDest = c.u64();
-        e.name = c.str(4096, 'unix socket path');
+        e.unixSource = u64();
+        e.unixDest = u64();
+        e.name = str(4096, 'unix socket path');
         break;
       case SCAP_FD.FILE_V2:
         e.openFlags = c.u32();
-        e.name = c.str(4096, 'file name');
+        e.name = str(4096, 'file name');
         if (v2 && c.left() >= 4) e.dev = c.u32();
         break;
       case SCAP_FD.UNKNOWN:
@@ -118,7 +172,7 @@ export function parseFdList(
       case SCAP_FD.IOURING:
       case SCAP_FD.MEMFD:
       case SCAP_FD.PIDFD:
-        e.name = c.str(4096, 'fd name');
+        e.name = str(4096, 'fd name');
         break;
       default:
         // libscap keeps such an entry as UNSUPPORTED `unknown-type:[N]`; without entry lengths the rest
@@ -126,15 +180,15 @@ export function parseFdList(
         e.type = SCAP_FD.UNSUPPORTED;
         e.name = `unknown-type:[${type}]`;
         if (!v2) {
-          fds.push(e);
-          return { tid, fds };
+          visit(e);
+          return tid;
         }
     }
     if (v2) {
       c.pos = entryEnd;
       c.end = end;
     }
-    fds.push(e);
+    visit(e);
   }
-  return { tid, fds };
+  return tid;
 }

@@ -50,8 +50,12 @@ async function* once(b: Buffer): AsyncGenerator<Buffer> {
 /** A small file's content, inflated when gzip'ed; null when it must be streamed (corrupt or too large). */
 function wholeCapture(file: Buffer): Buffer | null {
   if (!(file[0] === GZIP_MAGIC_0 && file[1] === GZIP_MAGIC_1)) return file;
+  // The gzip trailer's ISIZE (the inflated length mod 2^32) sizes the output buffer: one buffer filled
+  // in one go instead of 16 KiB chunks concatenated at the end. Only a hint: a wrong value costs speed.
+  const isize = file.length >= 18 ? file.readUInt32LE(file.length - 4) : 0;
+  const chunkSize = Math.min(Math.max(isize + 64, 16 * 1024), SMALL_INFLATED_BYTES);
   try {
-    return gunzipSync(file, { maxOutputLength: SMALL_INFLATED_BYTES });
+    return gunzipSync(file, { maxOutputLength: SMALL_INFLATED_BYTES, chunkSize });
   } catch {
     // Too large inflated, or damaged: the stream path reads what it can and says where it stops.
     return null;

@@ -39,11 +39,8 @@ export interface ProcessEntry {
   sid: number;
   vpgid: number;
   pgid: number;
-  comm: string;
-  exe: string;
-  exepath: string;
-  args: string[];
-  cwd: string;
+  /** comm, exe, exepath, args, cwd and root, still in the block. */
+  strings: ProcessStrings;
   fdlimit: number;
   flags: number;
   uid: number;
@@ -53,13 +50,13 @@ export interface ProcessEntry {
   vmswapKb: number;
   pfmajor: bigint;
   pfminor: bigint;
-  /** NUL-separated, as stored (copied out of the block); decoded when a field asks. */
+  /** NUL-separated, as stored (a view into the block); decoded when a field asks. */
   envRaw: Buffer | null;
   vtid: number;
   vpid: number;
-  /** NUL-separated `subsys=path` entries as stored (a view into the block: use it before the next one). */
-  cgroups: Buffer | null;
-  root: string;
+  /** NUL-separated `subsys=path` entries as stored: bytes [cgroupsStart, cgroupsEnd) of strings.buf. */
+  cgroupsStart: number;
+  cgroupsEnd: number;
   pidnsInitStartTs: bigint;
   tty: number;
   loginuid: number;
@@ -75,15 +72,55 @@ export interface ProcessEntry {
   exeInoMtime: bigint;
 }
 
+/**
+ * Where an entry's strings are: they are checked when the block is read but decoded only when one of them is
+ * first read (decodeProcessStrings), since most threads of a capture's process list are never looked at.
+ */
+export interface ProcessStrings {
+  buf: Buffer;
+  /** Offset of comm's length; exe, exepath (v7+), args and cwd follow it. */
+  pos: number;
+  /** Offset of root's length (v5+), or -1. */
+  rootPos: number;
+  version: number;
+}
+
+export interface DecodedProcessStrings {
+  comm: string;
+  exe: string;
+  exepath: string;
+  args: string[];
+  cwd: string;
+  root: string;
+}
+
+export function decodeProcessStrings(s: ProcessStrings): DecodedProcessStrings {
+  // Bounds and lengths were checked by parseProcessList: this cursor cannot fail.
+  const c = new Cursor(s.buf, s.pos, s.buf.length, 0, 'process list');
+  const comm = c.str(1024, 'comm');
+  const exe = c.str(1024, 'exe');
+  const exepath = s.version >= 7 ? c.str(1024, 'exepath') : '';
+  const args = c.list(4096, 'args');
+  const cwd = c.str(1024, 'cwd');
+  let root = '';
+  if (s.rootPos >= 0) {
+    c.pos = s.rootPos;
+    root = c.str(1024, 'root');
+  }
+  return { comm, exe, exepath, args, cwd, root };
+}
+
 export function parseProcessList(
   buf: Buffer,
   start: number,
   end: number,
   base: number,
   version: number,
-): ProcessEntry[] {
+  /** Called with each entry; the object is reused for the next one (only `strings` and `envRaw` may be kept). */
+  visit: (e: ProcessEntry) => void,
+): void {
   const c = new Cursor(buf, start, end, base, `process list (v${version})`);
-  const out: ProcessEntry[] = [];
+  const e: ProcessEntry = blankEntry();
   while (c.left() >= 4) {
     const entryStart = c.pos;
     let entryEnd = c.end;
@@ -98,11 +135,12 @@ export function parseProcessList(
     const ptid = c.i64();
     const sid = version >= 6 ? c.i64() : -1;
     const vpgid = version >= 8 ? c.i64() : -1;
-    const comm = c.str(1024, 'comm');
-    const exe = c.str(1024, 'exe');
-    const exepath = version >= 7 ? c.str(1024, 'exepath') : '';
-    const args = c.list(4096, 'args');
-    const cwd = c.str(1024, 'cwd');
+    const stringsPos = c.pos;
+    c.skipStr(1024, 'comm');
+    c.skipStr(1024, 'exe');
+    if (version >= 7) c.skipStr(1024, 'exepath');
+    c.skipStr(4096, 'args');
+    c.skipStr(1024, 'cwd');
     const fdlimit = c.i64();
     const flags = c.u32();
     const uid = c.u32();
@@ -119,56 +157,41 @@ export function parseProcessList(
       pfmajor = c.u64();
       pfminor = c.u64();
     }
-    const envRaw = version >= 3 ? c.rawList(4096, 'env') : null;
+    const envRaw = version >= 3 ? c.listBytes(4096, 'env') : null;
     let vtid = -1;
     let vpid = -1;
-    let cgroups: Buffer | null = null;
+    let cgroupsStart = 0;
+    let cgroupsEnd = 0;
     if (version >= 4) {
       vtid = c.i64();
       vpid = c.i64();
-      cgroups = c.listBytes(4096, 'cgroups');
+      cgroupsStart = c.pos + 2;
+      c.skipStr(4096, 'cgroups');
+      cgroupsEnd = c.pos;
     }
-    const root = version >= 5 ? c.str(1024, 'root') : '';
-    const e: ProcessEntry = {
-      tid,
-      pid,
-      ptid,
-      sid,
-      vpgid,
-      pgid: -1,
-      comm,
-      exe,
-      exepath,
-      args,
-      cwd,
-      fdlimit,
-      flags,
-      uid,
-      gid,
-      vmsizeKb,
-      vmrssKb,
-      vmswapKb,
-      pfmajor,
-      pfminor,
-      envRaw,
-      vtid,
-      vpid,
-      cgroups,
-      root,
-      pidnsInitStartTs: 0n,
-      tty: 0,
-      loginuid: 0xffffffff,
-      exeWritable: false,
-      capInheritable: 0n,
-      capPermitted: 0n,
-      capEffective: 0n,
-      exeUpperLayer: false,
-      exeLowerLayer: false,
-      exeFromMemfd: false,
-      exeIno: 0n,
-      exeInoCtime: 0n,
-      exeInoMtime: 0n,
-    };
+    const rootPos = version >= 5 ? c.pos : -1;
+    if (version >= 5) c.skipStr(1024, 'root');
+    e.tid = tid;
+    e.pid = pid;
+    e.ptid = ptid;
+    e.sid = sid;
+    e.vpgid = vpgid;
+    e.strings = { buf, pos: stringsPos, rootPos, version };
+    e.fdlimit = fdlimit;
+    e.flags = flags;
+    e.uid = uid;
+    e.gid = gid;
+    e.vmsizeKb = vmsizeKb;
+    e.vmrssKb = vmrssKb;
+    e.vmswapKb = vmswapKb;
+    e.pfmajor = pfmajor;
+    e.pfminor = pfminor;
+    e.envRaw = envRaw;
+    e.vtid = vtid;
+    e.vpid = vpid;
+    e.cgroupsStart = cgroupsStart;
+    e.cgroupsEnd = cgroupsEnd;
+    resetTail(e);
     if (version >= 9) {
       // Optional tail: each field only if it still fits in the entry. Producers older than libs 0.10
       // did not write pidns_init_start_ts and tty, which shows as a short remainder.
@@ -191,7 +214,51 @@ export function parseProcessList(
       c.pos = entryEnd;
       c.end = end;
     }
-    out.push(e);
+    visit(e);
   }
-  return out;
+}
+
+function blankEntry(): ProcessEntry {
+  const e = {
+    tid: 0,
+    pid: 0,
+    ptid: 0,
+    sid: 0,
+    vpgid: 0,
+    strings: { buf: Buffer.alloc(0), pos: 0, rootPos: -1, version: 0 },
+    fdlimit: 0,
+    flags: 0,
+    uid: 0,
+    gid: 0,
+    vmsizeKb: 0,
+    vmrssKb: 0,
+    vmswapKb: 0,
+    pfmajor: 0n,
+    pfminor: 0n,
+    envRaw: null,
+    vtid: 0,
+    vpid: 0,
+    cgroupsStart: 0,
+    cgroupsEnd: 0,
+  } as ProcessEntry; // and the tail's fields:
+  resetTail(e);
+  return e;
+}
+
+/** The fields of the optional PL_V9 tail (and pgid) as they are when the entry does not have them. */
+function resetTail(e: ProcessEntry): void {
+  e.pgid = -1;
+  e.pidnsInitStartTs = 0n;
+  e.tty = 0;
+  e.loginuid = 0xffffffff;
+  e.exeWritable = false;
+  e.capInheritable = 0n;
+  e.capPermitted = 0n;
+  e.capEffective = 0n;
+  e.exeUpperLayer = false;
+  e.exeLowerLayer = false;
+  e.exeFromMemfd = false;
+  e.exeIno = 0n;
+  e.exeInoCtime = 0n;
+  e.exeInoMtime = 0n;
 }

@@ -1,14 +1,15 @@
 // Reads a .scap capture (gzip or plain) as a stream: metadata blocks load the state, event blocks become
 // events that go through the converter and the state parsers, one at a time, to the consumer. Memory stays
-// flat whatever the capture's length: only the current chunk, the state and one stored enter event per
+// flat whatever the capture's length: only the current chunk, the state (with the metadata blocks' bytes,
+// which its process- and fd-list entries are decoded from when first used) and one stored enter event per
 // thread are kept.
 
 import { BlockSplitter, ScapError } from './blocks.js';
 import { Converter, Plan } from './converter.js';
 import { ScapEvent, readU16, readU32 } from './event.js';
-import { parseFdList } from './fdlist.js';
+import { scanFdList } from './fdlist.js';
 import { BLOCK, parseInterfaces, parseMachineInfo, parseSectionHeader, parseUsers } from './metadata.js';
-import { parseProcessList, processListVersion } from './proclist.js';
+import { type ProcessEntry, parseProcessList, processListVersion } from './proclist.js';
 import { SCAP_MAGIC, openCaptureStream } from './open.js';
 import { EventParser } from './state/parse.js';
 import { CaptureState } from './state/state.js';
@@ -61,6 +62,7 @@ export class ScapReader {
   };
   private readonly converter: Converter;
   private readonly parser = new EventParser(this.state);
+  private readonly loadProcess = (p: ProcessEntry): void => this.state.loadProcess(p);
   private readonly splitter = new BlockSplitter();
   /** Events have been read in this section: only event blocks (or a new section) may follow. */
   private inEvents = false;
@@ -86,6 +88,10 @@ export class ScapReader {
     return reader;
   }
 
+  /**
+   * Reads `source` to its end. Its chunks must not change once handed over (as Node's file and zlib streams
+   * guarantee): the state's process and fd lists are decoded from them when first used.
+   */
   async run(source: AsyncIterable<Uint8Array>, sink: EventSink): Promise<void> {
     try {
       for await (const chunk of source) {
@@ -119,6 +125,7 @@ export class ScapReader {
 
   private feed(chunk: Uint8Array): void {
     const sp = this.splitter;
+    this.converter.keepBorrowed();
     this.stats.bytes += chunk.length;
     sp.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
     if (!this.sawSection && sp.offset === 0) sp.expectMagic(SCAP_MAGIC);
@@ -194,7 +201,7 @@ export class ScapReader {
     const plv = processListVersion(type);
     if (plv > 0) {
       this.stats.processListVersion = plv;
-      for (const p of parseProcessList(buf, bodyStart, bodyEnd, base, plv)) this.state.loadProcess(p);
+      parseProcessList(buf, bodyStart, bodyEnd, base, plv, this.loadProcess);
       return null;
     }
     switch (type) {
@@ -217,8 +224,9 @@ export class ScapReader {
       case BLOCK.FDL:
       case BLOCK.FDL_INT:
       case BLOCK.FDL_V2: {
-        const { tid, fds } = parseFdList(buf, bodyStart, bodyEnd, base, type === BLOCK.FDL_V2);
-        this.state.loadFds(tid, fds);
+        const list = { buf, start: bodyStart, end: bodyEnd, base, v2: type === BLOCK.FDL_V2 };
+        const { tid, serverPorts } = scanFdList(list);
+        this.state.loadFds(tid, list, serverPorts);
         return null;
       }
       default:

@@ -17,6 +17,7 @@ import {
   type QueueHealth,
   type RetryOutcome,
 } from './queue.js';
+import { startOutputs } from './start-outputs.js';
 
 export interface EmbeddedQueueOptions {
   /** Alerts per output waiting or in delivery; past it, enqueue fails with QueueUnavailableError. */
@@ -81,6 +82,7 @@ export class EmbeddedQueue implements AlertQueue {
   constructor(private readonly options: EmbeddedQueueOptions) {}
 
   async start(targets: readonly DeliveryTarget[]): Promise<void> {
+    await startOutputs(targets.map((target) => target.output));
     for (const target of targets) this.lanes.set(target.output.name, new Lane(target, this.options.deadLetterLimit));
   }
 

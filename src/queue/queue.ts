@@ -2,7 +2,8 @@
 // Redis queue on BullMQ. The router and the HTTP server see only this file.
 
 import type { Alert } from '../alert.js';
-import type { Output } from '../../outputs/output.js';
+import type { ClientTlsFiles, Output, OutputConfig } from '../../outputs/output.js';
+import type { Registry } from 'prom-client';
 
 /** How one output's queue retries and paces deliveries; from the output's config section. */
 export interface DeliveryPolicy {
@@ -22,6 +23,19 @@ export interface DeliveryPolicy {
 export interface DeliveryTarget {
   output: Output;
   policy: DeliveryPolicy;
+  /**
+   * How to build the same output again in another thread (the Redis queue delivers from a worker thread);
+   * absent for an output that must stay on this thread, or that was built by hand (tests).
+   */
+  recipe?: OutputRecipe;
+}
+
+/** An output's registry type and resolved config section, and the context `create` needs besides a logger. */
+export interface OutputRecipe {
+  type: string;
+  values: OutputConfig;
+  hostname: string;
+  clientTls?: ClientTlsFiles;
 }
 
 /** Alerts for one output, as the router fanned them out. */
@@ -49,6 +63,9 @@ export interface RetryOutcome {
   notFound: string[];
 }
 
+/** Metrics as prom-client's `Registry.getMetricsAsJSON` gives them: what can cross a thread boundary. */
+export type MetricsSnapshot = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
+
 export type QueueHealth = { ok: true } | { ok: false; reason: string };
 
 export interface OutputQueueStats {
@@ -68,7 +85,10 @@ export class QueueUnavailableError extends Error {
 export interface AlertQueue {
   /** `embedded` or `redis`: logged at start-up with what durability it offers. */
   readonly kind: string;
-  /** Starts one worker per target. Enqueuing for an output that is not a target is an error. */
+  /**
+   * Starts the targets' outputs (`output.start`) and one worker per target. Enqueuing for an output that is
+   * not a target is an error. When it throws, the caller closes the outputs.
+   */
   start(targets: readonly DeliveryTarget[]): Promise<void>;
   /**
    * Resolves only when every alert of every delivery is safe (Redis acknowledged it, or the embedded queue
@@ -92,6 +112,11 @@ export interface AlertQueue {
    * alerts, each by uuid. Optional: a queue that keeps alerts outside the process has nothing to report.
    */
   reportLossOnExit?(): void;
+  /**
+   * Delivery metrics recorded outside this thread (the Redis queue's delivery thread), as prom-client's
+   * `getMetricsAsJSON` gives them: GET /metrics adds them to this thread's.
+   */
+  deliveryMetrics?(): Promise<MetricsSnapshot>;
   /**
    * Stops taking alerts, lets in-flight and queued deliveries finish for at most `drainMs`, then closes the
    * outputs' connections. What is still queued afterwards stays queued (Redis) or is reported lost (embedded).

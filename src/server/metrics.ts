@@ -6,10 +6,10 @@
 // the same way without knowing about metrics; queue depth and dead letters are read from the queue's
 // stats at scrape time.
 
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Alert } from '../alert.js';
 import { DeliveryError, PartialDeliveryError, type Output, type SendContext } from '../../outputs/output.js';
-import type { AlertQueue } from '../queue/queue.js';
+import type { AlertQueue, MetricsSnapshot } from '../queue/queue.js';
 import type { RulesStatus } from '../rules/live-rules.js';
 import { ALERT_LABELS, alertLabelValue, isAlertLabel, type AlertLabel } from './alert-labels.js';
 
@@ -72,6 +72,8 @@ export class SakerMetrics {
   private readonly retries: Counter<'output'>;
   private readonly latency: Histogram<'output'>;
   private readonly sendDuration: Histogram<'output'>;
+  /** Delivery metrics recorded in another thread (the Redis queue's), added to this registry's at render. */
+  private elsewhere: (() => Promise<MetricsSnapshot>) | undefined;
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -147,8 +149,12 @@ export class SakerMetrics {
     }
   }
 
-  /** Reads queue depth and dead letters from `queue.stats()` at every scrape. */
-  watchQueue(queue: Pick<AlertQueue, 'stats'>): void {
+  /**
+   * Reads queue depth and dead letters from `queue.stats()` at every scrape, and adds the delivery metrics
+   * the queue recorded in another thread.
+   */
+  watchQueue(queue: Pick<AlertQueue, 'stats' | 'deliveryMetrics'>): void {
+    if (queue.deliveryMetrics) this.elsewhere = () => queue.deliveryMetrics!();
     // The three gauges are collected separately; one read serves them all within a scrape.
     let last: { at: number; stats: Promise<Awaited<ReturnType<AlertQueue['stats']>> | undefined> } | undefined;
     const read = () => {
@@ -273,7 +279,15 @@ export class SakerMetrics {
   }
 
   async render(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    if (!this.elsewhere) return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    const [here, there] = await Promise.all([this.registry.getMetricsAsJSON(), this.elsewhere()]);
+    // Series of the same name and labels are added up; a metric only one side has is kept as it is (some of
+    // the process metrics would be dropped by their own cluster aggregators).
+    const shared = new Set(there.map((metric) => metric.name));
+    for (const metric of here) metric.aggregator = shared.has(metric.name) ? 'sum' : 'first';
+    for (const metric of there) metric.aggregator = 'sum';
+    const merged = AggregatorRegistry.aggregate([here, there]);
+    return { contentType: this.registry.contentType, body: await merged.metrics() };
   }
 
   private delivered(output: string, count: number, ctx: SendContext): void {

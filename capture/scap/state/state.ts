@@ -1,14 +1,13 @@
 // The state libsinsp keeps while it reads a capture: threads and their groups, fd tables, users and
 // groups, interfaces, containers. Parsers (./parse.ts) change it event by event; extractors read it.
 
-import { type FdEntry, SCAP_FD } from '../fdlist.js';
+import { type FdEntry, type FdListRef, SCAP_FD, parseFdList } from '../fdlist.js';
 import type { GroupEntry, InterfaceInfo, MachineInfo, UserEntry } from '../metadata.js';
 import type { ProcessEntry } from '../proclist.js';
 import { PPM } from '../tables/defines.js';
 import { type ContainerInfo, cgroupsOf } from './containers.js';
 import { type FdTable, FdInfo, ROLE, socketName } from './fd.js';
 import { completeFromInterfaces } from './interfaces.js';
-import { normaliseCwd, stripDeleted } from './paths.js';
 import { ThreadGroup, ThreadInfo, UID_NONE } from './thread.js';
 
 export class CaptureState {
@@ -60,10 +59,6 @@ export class CaptureState {
     t.sid = p.sid;
     t.vpgid = p.vpgid;
     t.pgid = p.pgid;
-    t.comm = p.comm;
-    t.exe = p.exe;
-    t.exepath = stripDeleted(p.exepath);
-    t.args = p.args;
     t.fdlimit = p.fdlimit;
     t.flags = p.flags | PPM.CL_ACTIVE;
     t.uid = p.uid;
@@ -77,7 +72,6 @@ export class CaptureState {
     t.vmswapKb = p.vmswapKb;
     t.pfmajor = p.pfmajor;
     t.pfminor = p.pfminor;
-    t.root = p.root;
     t.capInheritable = p.capInheritable;
     t.capPermitted = p.capPermitted;
     t.capEffective = p.capEffective;
@@ -89,80 +83,54 @@ export class CaptureState {
     t.exeInoCtime = p.exeInoCtime;
     t.exeInoMtime = p.exeInoMtime;
     t.pidnsInitStartTs = p.pidnsInitStartTs;
-    if (p.cgroups !== null) this.setCgroups(t, p.cgroups, 0, p.cgroups.length);
-    if (t.isMain()) {
-      t.envRaw = p.envRaw;
-      t.cwd = normaliseCwd(p.cwd);
-    }
+    if (p.cgroupsEnd > p.cgroupsStart) this.setCgroups(t, p.strings.buf, p.cgroupsStart, p.cgroupsEnd);
+    t.setListedStrings(p.strings, t.isMain());
+    if (t.isMain()) t.envRaw = p.envRaw;
     this.threads.set(t.tid, t);
   }
 
-  loadFds(tid: number, fds: readonly FdEntry[]): void {
+  /**
+   * An fd-list block of thread `tid` (already checked by scanFdList, which found `serverPorts` in it). Its
+   * entries are decoded when the thread's fd table is first used (ownTable).
+   */
+  loadFds(tid: number, list: FdListRef, serverPorts: readonly number[]): void {
     const t = this.threads.get(tid);
     if (t === undefined) return;
-    const table = this.ownTable(t);
-    for (const e of fds) {
-      if (e.type === SCAP_FD.UNKNOWN) continue;
-      const fd = new FdInfo();
-      fd.type = e.type;
-      fd.ino = e.ino;
-      switch (e.type) {
-        case SCAP_FD.IPV4_SOCK:
-          fd.sip = ipv4(e.sip!);
-          fd.dip = ipv4(e.dip!);
-          fd.sport = e.sport!;
-          fd.dport = e.dport!;
-          fd.l4proto = e.l4proto!;
-          completeFromInterfaces(fd, this.interfaces);
-          fd.name = socketName(fd);
-          break;
-        case SCAP_FD.IPV6_SOCK:
-          fd.sip6 = Buffer.from(e.sip!);
-          fd.dip6 = Buffer.from(e.dip!);
-          fd.sport = e.sport!;
-          fd.dport = e.dport!;
-          fd.l4proto = e.l4proto!;
-          fd.name = socketName(fd);
-          break;
-        case SCAP_FD.IPV4_SERVSOCK:
-          fd.sip = ipv4(e.sip!);
-          fd.sport = e.sport!;
-          fd.l4proto = e.l4proto!;
-          fd.name = socketName(fd);
-          this.serverPorts.add(fd.sport);
-          break;
-        case SCAP_FD.IPV6_SERVSOCK:
-          fd.sip6 = Buffer.from(e.sip!);
-          fd.sport = e.sport!;
-          fd.l4proto = e.l4proto!;
-          fd.name = socketName(fd);
-          this.serverPorts.add(fd.sport);
-          break;
-        case SCAP_FD.UNIX_SOCK:
-          fd.unixSource = e.unixSource!;
-          fd.unixDest = e.unixDest!;
-          fd.name = e.name;
-          fd.role = e.name === '' ? ROLE.CLIENT : ROLE.SERVER;
-          break;
-        case SCAP_FD.FILE_V2:
-          fd.name = e.name;
-          fd.openFlags = e.openFlags;
-          fd.dev = e.dev;
-          break;
-        default:
-          fd.name = e.name;
-      }
-      table.set(e.fd, fd);
-    }
+    for (const port of serverPorts) this.serverPorts.add(port);
+    // The interfaces known at this point are the ones an eager load would have completed sockets with.
+    const pending = { list, interfaces: this.interfaces.length };
+    if (t.fdLists === null) t.fdLists = [pending];
+    else t.fdLists.push(pending);
   }
 
-  /** After the metadata blocks: parent/child links, thread groups, socket orientation. */
-  finishMetadata(): void {
-    for (const t of this.threads.values()) this.createDependencies(t);
-    for (const t of this.threads.values()) {
-      if (t.ownFds === null) continue;
-      for (const fd of t.ownFds.values()) {
-        if (fd.type !== SCAP_FD.IPV4_SOCK) continue;
+  /**
+   * Fills a thread's new fd table from its fd-list blocks. This happens after the metadata (the first use
+   * of a table is an event's), so the server ports of every fd list are known: connected IPv4 sockets are
+   * oriented (the end on a server port is the local one) as they are decoded.
+   */
+  private decodeFdLists(t: ThreadInfo, table: FdTable): void {
+    for (const { list, interfaces } of t.fdLists!) {
+      const known = interfaces === this.interfaces.length ? this.interfaces : this.interfaces.slice(0, interfaces);
+      for (const e of parseFdList(list).fds) {
+        if (e.type === SCAP_FD.UNKNOWN) continue;
+        table.set(e.fd, this.fdFromList(e, known));
+      }
+    }
+    t.fdLists = null;
+  }
+
+  private fdFromList(e: FdEntry, interfaces: readonly InterfaceInfo[]): FdInfo {
+    const fd = new FdInfo();
+    fd.type = e.type;
+    fd.ino = e.ino;
+    switch (e.type) {
+      case SCAP_FD.IPV4_SOCK:
+        fd.sip = ipv4(e.sip!);
+        fd.dip = ipv4(e.dip!);
+        fd.sport = e.sport!;
+        fd.dport = e.dport!;
+        fd.l4proto = e.l4proto!;
+        completeFromInterfaces(fd, interfaces);
         if (this.serverPorts.has(fd.sport)) {
           const ip = fd.sip;
           const port = fd.sport;
@@ -175,8 +143,47 @@ export class CaptureState {
           fd.role = ROLE.CLIENT;
         }
         fd.name = socketName(fd);
-      }
+        break;
+      case SCAP_FD.IPV6_SOCK:
+        fd.sip6 = Buffer.from(e.sip!);
+        fd.dip6 = Buffer.from(e.dip!);
+        fd.sport = e.sport!;
+        fd.dport = e.dport!;
+        fd.l4proto = e.l4proto!;
+        fd.name = socketName(fd);
+        break;
+      case SCAP_FD.IPV4_SERVSOCK:
+        fd.sip = ipv4(e.sip!);
+        fd.sport = e.sport!;
+        fd.l4proto = e.l4proto!;
+        fd.name = socketName(fd);
+        break;
+      case SCAP_FD.IPV6_SERVSOCK:
+        fd.sip6 = Buffer.from(e.sip!);
+        fd.sport = e.sport!;
+        fd.l4proto = e.l4proto!;
+        fd.name = socketName(fd);
+        break;
+      case SCAP_FD.UNIX_SOCK:
+        fd.unixSource = e.unixSource!;
+        fd.unixDest = e.unixDest!;
+        fd.name = e.name;
+        fd.role = e.name === '' ? ROLE.CLIENT : ROLE.SERVER;
+        break;
+      case SCAP_FD.FILE_V2:
+        fd.name = e.name;
+        fd.openFlags = e.openFlags;
+        fd.dev = e.dev;
+        break;
+      default:
+        fd.name = e.name;
     }
+    return fd;
+  }
+
+  /** After the metadata blocks: parent/child links and thread groups. */
+  finishMetadata(): void {
+    for (const t of this.threads.values()) this.createDependencies(t);
   }
 
   // ---- threads -----------------------------------------------------------------------------------------
@@ -231,7 +238,10 @@ export class CaptureState {
   }
 
   private ownTable(t: ThreadInfo): FdTable {
-    if (t.ownFds === null) t.ownFds = new Map();
+    if (t.ownFds === null) {
+      t.ownFds = new Map();
+      if (t.fdLists !== null) this.decodeFdLists(t, t.ownFds);
+    }
     return t.ownFds;
   }
 

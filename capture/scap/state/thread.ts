@@ -2,7 +2,10 @@
 // of the group reach them through it.
 
 import { splitNulList, type ScapEvent } from '../event.js';
+import { type ProcessStrings, decodeProcessStrings } from '../proclist.js';
+import type { FdListRef } from '../fdlist.js';
 import type { FdInfo, FdTable } from './fd.js';
+import { normaliseCwd, stripDeleted } from './paths.js';
 
 export const UID_NONE = 0xffffffff;
 
@@ -25,10 +28,86 @@ export class ThreadInfo {
   pgid = -1;
   vtid = -1;
   vpid = -1;
-  comm = '';
-  exe = '';
-  exepath = '';
-  args: string[] = [];
+  private commValue = '';
+  private exeValue = '';
+  private exepathValue = '';
+  private argsValue: string[] = [];
+  private cwdValue = '/';
+  private rootValue = '';
+  /**
+   * A process-list entry's strings, not decoded yet: they are when one of comm, exe, exepath, args, cwd or
+   * root is first read or written (most threads of a capture's process list are never looked at).
+   */
+  private listed: ProcessStrings | null = null;
+  /** The entry's cwd applies (main threads): decided when it was loaded, as an eager load would. */
+  private listedCwd = false;
+
+  /** Takes a process-list entry's strings, to be decoded on first use. */
+  setListedStrings(strings: ProcessStrings, withCwd: boolean): void {
+    this.listed = strings;
+    this.listedCwd = withCwd;
+  }
+
+  private decodeListed(): void {
+    const d = decodeProcessStrings(this.listed!);
+    this.listed = null;
+    this.commValue = d.comm;
+    this.exeValue = d.exe;
+    this.exepathValue = stripDeleted(d.exepath);
+    this.argsValue = d.args;
+    this.rootValue = d.root;
+    if (this.listedCwd) this.cwdValue = normaliseCwd(d.cwd);
+  }
+
+  get comm(): string {
+    if (this.listed !== null) this.decodeListed();
+    return this.commValue;
+  }
+  set comm(v: string) {
+    if (this.listed !== null) this.decodeListed();
+    this.commValue = v;
+  }
+  get exe(): string {
+    if (this.listed !== null) this.decodeListed();
+    return this.exeValue;
+  }
+  set exe(v: string) {
+    if (this.listed !== null) this.decodeListed();
+    this.exeValue = v;
+  }
+  get exepath(): string {
+    if (this.listed !== null) this.decodeListed();
+    return this.exepathValue;
+  }
+  set exepath(v: string) {
+    if (this.listed !== null) this.decodeListed();
+    this.exepathValue = v;
+  }
+  get args(): string[] {
+    if (this.listed !== null) this.decodeListed();
+    return this.argsValue;
+  }
+  set args(v: string[]) {
+    if (this.listed !== null) this.decodeListed();
+    this.argsValue = v;
+  }
+  /** Always `/`-terminated; meaningful on main threads. */
+  get cwd(): string {
+    if (this.listed !== null) this.decodeListed();
+    return this.cwdValue;
+  }
+  set cwd(v: string) {
+    if (this.listed !== null) this.decodeListed();
+    this.cwdValue = v;
+  }
+  get root(): string {
+    if (this.listed !== null) this.decodeListed();
+    return this.rootValue;
+  }
+  set root(v: string) {
+    if (this.listed !== null) this.decodeListed();
+    this.rootValue = v;
+  }
   /** The environment (main threads); a process-list entry's stays undecoded until a field reads it. */
   get env(): string[] {
     if (this.envRaw !== null) {
@@ -48,9 +127,6 @@ export class ThreadInfo {
     this.envRaw = from.envRaw;
     this.envList = from.envList;
   }
-  /** Always `/`-terminated; meaningful on main threads. */
-  cwd = '/';
-  root = '';
   fdlimit = 0;
   flags = 0;
   uid = UID_NONE;
@@ -87,8 +163,10 @@ export class ThreadInfo {
   vmswapKb = 0;
   pfmajor = 0n;
   pfminor = 0n;
-  /** Own fd table; null for threads that share their main thread's (CLONE_FILES). */
+  /** Own fd table; null for threads that share their main thread's (CLONE_FILES), and until first used. */
   ownFds: FdTable | null = null;
+  /** The thread's fd-list blocks, decoded into ownFds when it is first used (CaptureState.ownTable). */
+  fdLists: Array<{ list: FdListRef; interfaces: number }> | null = null;
   /** fd of the last event (sinsp m_lastevent_fd): fd.num and the event's fd. */
   lastEventFd = -1;
   /** Type of the last enter event seen, for enter/exit pairing. */

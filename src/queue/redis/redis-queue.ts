@@ -1,10 +1,10 @@
 // The Redis implementation of the queue contract: a 200 means the alerts are in Redis, and from there every
 // output gets them at least once — across saker crashes (stalled-job recovery), output outages (retries,
 // then dead letters) and Redis restarts (with appendonly on) — while several saker processes may share the
-// work. The parts: output-queues (one BullMQ queue per output), producer (micro-batching), output-worker
-// (delivery and its verdicts), dead-letters, queue-depth and server-check.
+// work. The parts: output-queues (one BullMQ queue per output), producer (micro-batching), deliverers and
+// output-worker (delivery and its verdicts), run in a thread of their own (thread.ts) for every output that
+// can be built there again, dead-letters, queue-depth and server-check.
 
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import {
   QueueUnavailableError,
@@ -12,37 +12,40 @@ import {
   type DeadLetter,
   type Delivery,
   type DeliveryTarget,
+  type MetricsSnapshot,
   type OutputQueueStats,
   type QueueHealth,
   type RetryOutcome,
 } from '../queue.js';
-import { RedisLink, describeRedisError, producerConnection, workerConnection } from './connection.js';
+import { startOutputs } from '../start-outputs.js';
+import { RedisLink, describeRedisError, producerConnection } from './connection.js';
 import { RedisDeadLetters } from './dead-letters.js';
+import { interruptAt, settledBefore } from './deadline.js';
+import { Deliverers } from './deliverers.js';
 import type { RedisQueueOptions } from './options.js';
 import { OutputQueues } from './output-queues.js';
-import { OutputWorker } from './output-worker.js';
 import { BatchingProducer } from './producer.js';
 import { alertsInQueue } from './queue-depth.js';
 import { durabilityWarnings, readServerFacts } from './server-check.js';
+import { DeliveryThread } from './thread.js';
 
 /**
  * How long start-up waits for a first connection before going on: saker listens promptly whatever Redis does,
  * answering 503 (and /healthz 503) until Redis is up; the workers start delivering as soon as it is.
  */
 const FIRST_CONNECT_WAIT_MS = 1000;
-/**
- * At shutdown, the end of the budget kept for interrupted deliveries to reschedule their alerts in Redis
- * (at most half the budget).
- */
-const RESCHEDULE_GRACE_MS = 3000;
 
 interface Running {
   producerLink: RedisLink;
-  workerLink: RedisLink;
   queues: OutputQueues;
   producer: BatchingProducer;
   deadLetters: RedisDeadLetters;
-  workers: OutputWorker[];
+  /** The delivery thread, for the outputs it can build (those with a recipe). */
+  thread: DeliveryThread | undefined;
+  /** Deliverers on this thread, for the others. */
+  local: Deliverers | undefined;
+  /** The outputs built here for the thread's targets: never started, closed at the end. */
+  unused: DeliveryTarget[];
   sweepTimer: NodeJS.Timeout;
 }
 
@@ -50,7 +53,6 @@ export class RedisQueue implements AlertQueue {
   readonly kind = 'redis';
   private running: Running | undefined;
   private readonly targets = new Map<string, DeliveryTarget>();
-  private readonly shutdown = new AbortController();
   private closing: Promise<void> | undefined;
   /** Durability warnings already logged: each once per process, not again at every reconnection. */
   private readonly warned = new Set<string>();
@@ -63,38 +65,47 @@ export class RedisQueue implements AlertQueue {
   async start(targets: readonly DeliveryTarget[]): Promise<void> {
     if (this.running) throw new Error('the Redis queue is already started');
     const { options, logger } = this;
+    const threaded = targets.filter((target) => target.recipe);
+    const here = targets.filter((target) => !target.recipe);
+    await startOutputs(here.map((target) => target.output));
+    // The thread loads its modules and starts its outputs while this one connects to Redis: saker listens
+    // as promptly as before.
+    const threadStarted = threaded.length > 0 ? DeliveryThread.start(threaded, options, logger) : undefined;
+
     const producerClient = producerConnection(options.url, options.enqueueTimeoutMs);
     const producerLink = new RedisLink(producerClient, options.url, logger, true);
-    const workerClient = workerConnection(options.url);
-    const workerLink = new RedisLink(workerClient, options.url, logger, false);
-
+    const connected = producerLink.waitReady(FIRST_CONNECT_WAIT_MS).then(
+      () => true,
+      () => false,
+    );
     const queues = new OutputQueues(producerClient, options, logger);
     for (const target of targets) {
       queues.open(target);
       this.targets.set(target.output.name, target);
     }
+    let thread: DeliveryThread | undefined;
+    try {
+      thread = await threadStarted;
+    } catch (err) {
+      await queues.close();
+      await producerLink.quit();
+      throw err;
+    }
     const deadLetters = new RedisDeadLetters(producerClient, options.prefix);
     const producer = new BatchingProducer(producerLink, queues, options);
-    const workers = targets.map(
-      (target) =>
-        new OutputWorker(target, { connection: workerClient, options, deadLetters, shutdown: this.shutdown.signal, logger }),
-    );
+    const local = here.length > 0 ? new Deliverers(here, options, logger) : undefined;
     const sweepTimer = setInterval(() => void this.sweepFailedJobs(), options.stalledIntervalMs);
     sweepTimer.unref();
-    this.running = { producerLink, workerLink, queues, producer, deadLetters, workers, sweepTimer };
+    this.running = { producerLink, queues, producer, deadLetters, thread, local, unused: threaded, sweepTimer };
 
-    for (const worker of workers) worker.run();
+    local?.run();
     // Every (re)connection: check what this Redis would lose, and collect jobs BullMQ failed meanwhile.
-    try {
-      await producerLink.waitReady(FIRST_CONNECT_WAIT_MS);
-      await this.onConnected();
-    } catch {
-      // Not connected yet (no error either, say a slow TCP connect): said once now, not again at its first error.
-      producerLink.reportOutage(`no connection within ${FIRST_CONNECT_WAIT_MS} ms`);
-    }
+    if (await connected) await this.onConnected();
+    // Not connected yet (no error either, say a slow TCP connect): said once now, not again at its first error.
+    else producerLink.reportOutage(`no connection within ${FIRST_CONNECT_WAIT_MS} ms`);
     producerClient.on('ready', () => void this.onConnected());
     logger.info(
-      { redis: producerLink.address, prefix: options.prefix, outputs: queues.names },
+      { redis: producerLink.address, prefix: options.prefix, outputs: queues.names, deliveryThread: threaded.map((t) => t.output.name) },
       'queue: redis — alerts are acknowledged once Redis has them, and stay there until every output has them',
     );
   }
@@ -143,6 +154,10 @@ export class RedisQueue implements AlertQueue {
     purge: (output: string): Promise<number> => this.withOutput(output, (running) => running.deadLetters.purge(output)),
   };
 
+  deliveryMetrics(): Promise<MetricsSnapshot> {
+    return this.running?.thread?.metrics() ?? Promise.resolve([]);
+  }
+
   close(drainMs: number): Promise<void> {
     this.closing ??= this.stop(drainMs);
     return this.closing;
@@ -157,28 +172,16 @@ export class RedisQueue implements AlertQueue {
   private async stop(budgetMs: number): Promise<void> {
     const running = this.running;
     if (!running) return;
-    const deadline = Date.now() + budgetMs;
-    const reserveMs = Math.min(RESCHEDULE_GRACE_MS, budgetMs / 2);
+    const start = Date.now();
+    const deadline = start + budgetMs;
+    const interrupt = interruptAt(start, deadline);
     clearInterval(running.sweepTimer);
     await settledBefore(running.producer.close(), deadline);
 
-    const workersClosed = Promise.allSettled(running.workers.map((worker) => worker.close()));
-    const interrupt = setTimeout(() => this.shutdown.abort(), Math.max(0, deadline - reserveMs - Date.now()));
-    const finished = await settledBefore(workersClosed, deadline);
-    clearTimeout(interrupt);
-    if (!finished) {
-      // Redis is unreachable, so the interrupted jobs cannot be rescheduled: their locks will expire and
-      // the stalled-job check hands them to the next worker.
-      this.logger.warn('Redis did not take the interrupted deliveries back in time; they will be redelivered after their lock expires');
-      running.workerLink.client.disconnect();
-    }
-    await settledBefore(Promise.allSettled([...this.targets.values()].map((target) => target.output.close())), deadline);
+    await Promise.all([running.thread?.close(deadline, interrupt), running.local?.close(deadline, interrupt)]);
+    await settledBefore(Promise.allSettled(running.unused.map((target) => target.output.close())), deadline);
     await settledBefore(running.queues.close(), deadline);
-    const quit = await settledBefore(Promise.allSettled([running.producerLink.quit(), running.workerLink.quit()]), deadline);
-    if (!quit) {
-      running.producerLink.client.disconnect();
-      running.workerLink.client.disconnect();
-    }
+    if (!(await settledBefore(running.producerLink.quit(), deadline))) running.producerLink.client.disconnect();
   }
 
   private async onConnected(): Promise<void> {
@@ -246,18 +249,5 @@ export class RedisQueue implements AlertQueue {
       if (err instanceof TypeError || err instanceof SyntaxError || err instanceof RangeError) throw err;
       throw link.unavailable(err, what);
     }
-  }
-}
-
-/** Whether `work` settled before `deadline` (ms since the epoch). It goes on either way. */
-async function settledBefore(work: Promise<unknown>, deadline: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
-  });
-  try {
-    return await Promise.race([work.then(() => true, () => true), late]);
-  } finally {
-    clearTimeout(timer);
   }
 }

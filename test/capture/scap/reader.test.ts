@@ -238,6 +238,29 @@ describe.skipIf(!haveCorpus)(haveCorpus ? 'corpus captures' : 'corpus captures (
     }
   });
 
+  it('reads the same fields in small chunks, where stored enter events must be copied before the chunk changes', async () => {
+    // In one chunk, combined exit events read their enter event's parameters where they lie; across chunks
+    // the stored enter events are copied when the reader moves on, and process/fd lists are decoded late.
+    const fields = ['evt.num', 'evt.args', 'proc.cmdline', 'proc.cwd', 'proc.exepath', 'proc.aname[2]', 'fd.name', 'fd.sip', 'container.id'];
+    const ex = fields.map(extractor);
+    for (const name of ['falco_psp_run_as_user_0_container', 'falco_connect_localhost', 'libs_sample']) {
+      const parts: Buffer[] = [];
+      for await (const c of await openCaptureStream(join(CORPUS, `${name}.scap`))) parts.push(c);
+      const bytes = Buffer.concat(parts);
+      const rows: string[][] = [];
+      for (const size of [bytes.length, 4099, 333]) {
+        const out: string[] = [];
+        await new ScapReader({ reuseEvents: true }).run(chunks(bytes, size), (ev) => {
+          out.push(JSON.stringify(ex.map((e) => e(ev))));
+        });
+        rows.push(out);
+      }
+      expect(rows[0]!.length).toBeGreaterThan(100);
+      expect(rows[1]).toEqual(rows[0]);
+      expect(rows[2]).toEqual(rows[0]);
+    }
+  });
+
   it('reads the plain capture the same in one chunk and in small ones', async () => {
     const buf = readFileSync(join(CORPUS, 'libs_sample.scap'));
     const a = await readAll(buf);
