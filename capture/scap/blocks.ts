@@ -87,15 +87,16 @@ export class BlockSplitter {
     const d = this.data;
     const p = this.pos;
     if (d.length - p < 8) return false;
-    const total = d.readUInt32LE(p + 4);
-    if (total < 12 || total % 4 !== 0 || total > MAX_BLOCK) {
+    // Plain byte reads (Buffer#readUInt32LE checks its arguments on every call: this runs once per block).
+    const total = (d[p + 4]! | (d[p + 5]! << 8) | (d[p + 6]! << 16)) + d[p + 7]! * 0x1000000;
+    if (total < 12 || (total & 3) !== 0 || total > MAX_BLOCK) {
       throw new ScapError(
         `corrupt block header (type 0x${d.readUInt32LE(p).toString(16)}, length ${total})`,
         this.dataOffset + p,
       );
     }
     if (d.length - p < total) return false;
-    this.blockType = d.readUInt32LE(p);
+    this.blockType = (d[p]! | (d[p + 1]! << 8) | (d[p + 2]! << 16)) + d[p + 3]! * 0x1000000;
     this.buf = d;
     this.bodyStart = p + 8;
     this.bodyEnd = p + total - 4;

@@ -4,9 +4,9 @@
 
 import { ScapError } from './blocks.js';
 import { ScapEvent } from './event.js';
-import { ConversionAction, ConversionInstr } from './eventInfo.js';
+import { type Conversion, ConversionAction, ConversionInstr } from './eventInfo.js';
 import { CONVERSIONS } from './tables/conversions.js';
-import { EF, EVENT_TABLE, PT, PT_SIZE } from './tables/events.js';
+import { EF, EVENT_TABLE, PPM_EVENT_MAX, PT, PT_SIZE } from './tables/events.js';
 
 const MAX_STEPS = 50;
 const EMPTY = Buffer.alloc(0);
@@ -36,7 +36,7 @@ export class Converter {
    * so that a thread's stored event never keeps an old chunk alive.
    */
   private borrowed: StoredSlot[] = [];
-  private readonly plans = new Int8Array(454 * 64).fill(-1);
+  private readonly plans = new Int8Array(PPM_EVENT_MAX * 64).fill(-1);
   /**
    * Exit events whose stored enter event was of another syscall (the capture lost events in between).
    * libscap stops reading there; saker fills the parameters as if no enter event had been stored, counts
@@ -57,15 +57,36 @@ export class Converter {
   ];
   private flip = 0;
 
+  /**
+   * The last slot looked up, by thread id: an exit event usually follows its enter event on the same
+   * thread, so the exit's lookup is a comparison instead of a map lookup.
+   */
+  private lastTid = NaN;
+  private lastSlot: StoredSlot | undefined = undefined;
+
+  private slotOf(tid: number): StoredSlot | undefined {
+    if (tid === this.lastTid) return this.lastSlot;
+    const slot = this.stored.get(tid);
+    this.lastTid = tid;
+    this.lastSlot = slot;
+    return slot;
+  }
+
   /** Drops stored events (a new capture section starts). */
   reset(): void {
     this.stored.clear();
     this.borrowed.length = 0;
+    this.lastTid = NaN;
+    this.lastSlot = undefined;
   }
 
   /** Forgets a thread's stored event (its thread exited: no exit event can pair with it any more). */
   forget(tid: number): void {
     this.stored.delete(tid);
+    if (tid === this.lastTid) {
+      this.lastTid = NaN;
+      this.lastSlot = undefined;
+    }
   }
 
   /**
@@ -88,10 +109,12 @@ export class Converter {
    * the converter built in a scratch buffer (which the next conversion overwrites) is copied.
    */
   storeRaw(tid: number, from: ScapEvent): void {
-    let slot = this.stored.get(tid);
+    let slot = this.slotOf(tid);
     if (slot === undefined) {
       slot = { ev: new ScapEvent(EMPTY, 0, 0, 0, 0, 2, 0, 0), full: false, own: null, borrowing: false };
       this.stored.set(tid, slot);
+      this.lastTid = tid;
+      this.lastSlot = slot;
     }
     slot.full = true;
     if (from.isGathered || from.buf === this.scratchBufs[0] || from.buf === this.scratchBufs[1]) {
@@ -138,7 +161,7 @@ export class Converter {
         }
         if ((flags & EF.EF_OLD_VERSION) === 0 && ev.nparams === info.params.length) return ev;
       }
-      const conv = CONVERSIONS.get(ev.type * 64 + ev.nparams);
+      const conv = ev.nparams < 64 ? conversionFor(ev.type * 64 + ev.nparams) : undefined;
       if (conv === undefined) {
         throw new ScapError(
           `no conversion for ${info.name} ${enter ? 'enter' : 'exit'} event (type ${ev.type}) with ${ev.nparams} parameters`,
@@ -222,7 +245,7 @@ export class Converter {
           this.push(ev.buf, ev.paramOff(k), fit(ev.paramLen(k), ptype));
           break;
         case ConversionInstr.FromEnter: {
-          if (slot === null) slot = this.stored.get(tid);
+          if (slot === null) slot = this.slotOf(tid);
           let enter = slot !== undefined && slot.full ? slot.ev : undefined;
           if (enter !== undefined && enter.type !== ev.type - 1) {
             this.mismatchedEnters++;
@@ -360,6 +383,14 @@ function writeV2(from: ScapEvent, b: Buffer, total: number): void {
     o += from.lenSize;
   }
   for (let i = 0; i < n; i++) o = copyBytes(from.buf, from.paramOff(i), from.paramLen(i), b, o);
+}
+
+/** CONVERSIONS by (type × 64 + nparams), in an array: one load per converted event instead of a map lookup. */
+const CONVERSION_BY_KEY: Array<Conversion | undefined> = new Array<Conversion | undefined>(PPM_EVENT_MAX * 64).fill(undefined);
+for (const [key, conv] of CONVERSIONS) if (key < CONVERSION_BY_KEY.length) CONVERSION_BY_KEY[key] = conv;
+
+function conversionFor(key: number): Conversion | undefined {
+  return key < CONVERSION_BY_KEY.length ? CONVERSION_BY_KEY[key] : CONVERSIONS.get(key);
 }
 
 function decide(type: number, nparams: number): number {

@@ -54,7 +54,7 @@ export class ScapEvent {
   prevTsHi = 0;
 
   /** Offsets of the parameters (computed on first use; the array is kept across reinit). */
-  private offs: number[] | null = null;
+  private offs: Int32Array | null = null;
   private offsValid = false;
   /**
    * A gathered event (the converter's combination of an exit event and its enter event's parameters, see
@@ -176,20 +176,37 @@ export class ScapEvent {
   /** Offset in buf of parameter i's bytes. */
   paramOff(i: number): number {
     if (this.gathered) return i < this.nparams ? this.gOff![i]! : 0;
+    if (!this.offsValid) this.layout();
+    return this.offs![i]!;
+  }
+
+  /**
+   * Computes the parameters' offsets from the length array (once per event) and returns where the last
+   * parameter ends: the reader checks that against the event's length, so validating an event and
+   * locating its parameters is one pass over its lengths.
+   */
+  layout(): number {
+    const n = this.nparams;
     let offs = this.offs;
-    if (!this.offsValid || offs === null) {
-      const n = this.nparams;
-      if (offs === null || offs.length < n + 1) offs = new Array<number>(Math.max(n + 1, 8)).fill(0);
-      let o = this.lenOff + n * this.lenSize;
+    if (offs === null || offs.length < n + 1) offs = this.offs = new Int32Array(Math.max(n + 1, 16));
+    const b = this.buf;
+    const lenOff = this.lenOff;
+    let o = lenOff + n * this.lenSize;
+    if (this.lenSize === 2) {
       for (let k = 0; k < n; k++) {
         offs[k] = o;
-        o += this.paramLen(k);
+        o += b[lenOff + 2 * k]! | (b[lenOff + 2 * k + 1]! << 8);
       }
-      offs[n] = o;
-      this.offs = offs;
-      this.offsValid = true;
+    } else {
+      for (let k = 0; k < n; k++) {
+        offs[k] = o;
+        o += readU32(b, lenOff + 4 * k);
+      }
     }
-    return offs[i]!;
+    // Past 2^31 (a corrupt 32-bit length) the Int32Array would wrap: such an event is rejected anyway.
+    offs[n] = o > 0x7fff_ffff ? 0x7fff_ffff : o;
+    this.offsValid = true;
+    return o;
   }
 
   /** True when the event has parameter i with at least one byte (sinsp's "non-empty" check). */
@@ -245,6 +262,18 @@ export class ScapEvent {
     if (len === 8) return this.buf.readBigUInt64LE(o);
     const v = this.uint(i);
     return v === undefined ? undefined : BigInt(v);
+  }
+
+  /**
+   * A 64-bit unsigned parameter, exact: a number when below 2^53 (counters always are: no BigInt to
+   * allocate for the state's page-fault figures on every switch event), else a bigint.
+   */
+  u64Exact(i: number): number | bigint | undefined {
+    const len = this.paramLen(i);
+    if (len !== 8) return len === 0 ? undefined : this.uint(i);
+    const o = this.paramOff(i);
+    const hi = readU32(this.buf, o + 4);
+    return hi < 0x20_0000 ? hi * TWO_32 + readU32(this.buf, o) : this.buf.readBigUInt64LE(o);
   }
 
   /** Raw bytes of parameter i (a view, not a copy). */

@@ -279,21 +279,17 @@ export class ScapReader {
       if (start + len > bodyEnd) throw new ScapError(`${info.name} event length ${len} overruns its block`, blockOffset);
       nparams = inferNparams(buf, start, len, info.params.length, lenSize, info.name, blockOffset);
     }
-    if (v2) {
-      let sum = 0;
-      const lo = start + 26;
-      if (lenSize === 2) for (let i = 0; i < nparams; i++) sum += readU16(buf, lo + 2 * i);
-      else for (let i = 0; i < nparams; i++) sum += readU32(buf, lo + 4 * i);
-      if (headerLen + nparams * lenSize + sum > len) {
-        throw new ScapError(`${info.name} event parameters overrun the event`, blockOffset);
-      }
-    }
-    const plan = this.converter.plan(type, nparams);
-    if (plan === Plan.Drop) return null;
     const ev =
       this.scratch !== null
         ? this.scratch.reinit(buf, start, type, nparams, start + headerLen, lenSize, cpu, blockOffset)
         : new ScapEvent(buf, start, type, nparams, start + headerLen, lenSize, cpu, blockOffset);
+    // v2: the parameters must fit in the event (v1 events were checked by inferNparams); the same pass
+    // locates them for whoever reads them.
+    if (v2 && ev.layout() > start + len) {
+      throw new ScapError(`${info.name} event parameters overrun the event`, blockOffset);
+    }
+    const plan = this.converter.plan(type, nparams);
+    if (plan === Plan.Drop) return null;
     if (plan === Plan.Store) {
       this.converter.storeRaw(ev.tid, ev);
       return null;

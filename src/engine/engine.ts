@@ -38,6 +38,10 @@ export interface RuleSummary {
   description: string;
 }
 
+/** The results of events nothing matched: shared (frozen), so that such events allocate nothing. */
+const NO_ALERTS: readonly Alert[] = Object.freeze([]);
+const NO_RULES: readonly CompiledRule<never>[] = Object.freeze([]);
+
 export class Engine {
   readonly hostname: string;
   readonly match: MatchMode;
@@ -46,6 +50,9 @@ export class Engine {
   private readonly loader: RuleLoader<never>;
   private ruleset: Ruleset<never> = new Ruleset<never>([]);
   private minimumPriority: Priority;
+  private lastSourceName: string | undefined = undefined;
+  private lastSource: SourceDefinition<never> | undefined = undefined;
+  private lastTarget: CompileTarget<never> | undefined = undefined;
   /** Enable/disable requests, replayed on the ruleset each time rules are (re)loaded. */
   private readonly selections: Array<{ selector: RuleSelector; enabled: boolean }> = [];
 
@@ -108,7 +115,7 @@ export class Engine {
   /** The alerts an event raises: none, the first matching rule's, or (match: all) every matching rule's. */
   evaluate(sourceName: string, event: unknown): Alert[] {
     const matched = this.matches(sourceName, event);
-    if (matched.length === 0) return [];
+    if (matched.length === 0) return NO_ALERTS as Alert[];
     const e = event as never;
     const time = (this.sources.get(sourceName) as SourceDefinition<never>).eventTime(e);
     return matched.map((rule) => buildAlert(rule, e, time, this.hostname));
@@ -116,11 +123,20 @@ export class Engine {
 
   /** The rules an event matches (by the engine's `match` mode), without building alerts. */
   matches(sourceName: string, event: unknown): CompiledRule<never>[] {
-    const source = this.sources.get(sourceName);
-    if (source === undefined) throw new Error(`unknown source '${sourceName}'`);
+    // Events come in runs of one source: the last one's definition and target are kept.
+    if (sourceName !== this.lastSourceName) {
+      const def = this.sources.get(sourceName);
+      if (def === undefined) throw new Error(`unknown source '${sourceName}'`);
+      this.lastSourceName = sourceName;
+      this.lastSource = def;
+      this.lastTarget = this.targets.get(sourceName);
+    }
     const e = event as never; // the source's own event type: only its extractors look inside
-    this.targets.get(sourceName)?.beginEvent?.();
-    return this.ruleset.match(this.match, sourceName, e, source.eventType?.(e));
+    const candidates = this.ruleset.lookup(sourceName, this.lastSource!.eventType?.(e));
+    // An event no rule can match (most syscall event types) costs that lookup: nothing to reset or evaluate.
+    if (candidates === undefined) return NO_RULES as CompiledRule<never>[];
+    this.lastTarget?.beginEvent?.();
+    return this.ruleset.matchIn(this.match, candidates, e);
   }
 
   /** The ruleset itself, for callers that only need to know which rules match (benchmarks, tests). */

@@ -41,6 +41,8 @@ export class Ruleset<E = unknown> {
   private readonly enabled = new Map<CompiledRule<E>, boolean>();
   private minimum: Priority = 'Debug';
   private index = new Map<string, SourceIndex<E>>();
+  private lastSource: string | undefined = undefined;
+  private lastIndex: SourceIndex<E> | undefined = undefined;
 
   /**
    * @param rules compiled rules in evaluation order
@@ -102,14 +104,43 @@ export class Ruleset<E = unknown> {
     return rule === undefined ? [] : [rule];
   }
 
+  /**
+   * False when no active rule can match an event of `source` (and `eventType`): the caller may skip the
+   * event without evaluating anything (most syscall event types have no rule in falco_rules.yaml).
+   */
+  hasCandidates(source: string, eventType: string | undefined): boolean {
+    return this.lookup(source, eventType) !== undefined;
+  }
+
+  /** The rules an event of `source` (and `eventType`) is tried against; undefined when there are none. */
+  lookup(source: string, eventType: string | undefined): RuleIndex<E, CompiledRule<E>> | undefined {
+    const idx = this.indexFor(source, eventType);
+    return idx !== undefined && idx.rules.length > 0 ? idx : undefined;
+  }
+
+  /** match() on the candidates lookup() returned. */
+  matchIn(mode: MatchMode, candidates: RuleIndex<E, CompiledRule<E>>, event: E): CompiledRule<E>[] {
+    if (mode === 'all') return candidates.all(event);
+    const rule = candidates.first(event);
+    return rule === undefined ? [] : [rule];
+  }
+
   private indexFor(source: string, eventType: string | undefined): Candidates<E> | undefined {
-    const idx = this.index.get(source);
+    // Events come in runs of one source: the last source's index is kept (rebuild() resets it).
+    let idx = this.lastIndex;
+    if (source !== this.lastSource) {
+      idx = this.index.get(source);
+      this.lastSource = source;
+      this.lastIndex = idx;
+    }
     if (idx === undefined) return undefined;
     if (!idx.typed || eventType === undefined) return idx.anyType;
     return idx.byType.get(eventType) ?? idx.anyType;
   }
 
   private rebuild(): void {
+    this.lastSource = undefined;
+    this.lastIndex = undefined;
     const lists = new Map<string, { anyType: CompiledRule<E>[]; byType: Map<string, CompiledRule<E>[]>; typed: boolean }>();
     for (const rule of this.rules) {
       if (!this.isActive(rule)) continue;

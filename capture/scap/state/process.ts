@@ -139,8 +139,8 @@ export function parseProcessEvent(p: EventParser, ev: ScapEvent): boolean {
     case PPME.SCHEDSWITCH_6_E: {
       const t = ev.thread;
       if (t === undefined || !ev.has(5)) return true;
-      t.pfmajor = ev.u64Big(1) ?? 0n;
-      t.pfminor = ev.u64Big(2) ?? 0n;
+      t.pfmajor = ev.u64Exact(1) ?? 0;
+      t.pfminor = ev.u64Exact(2) ?? 0;
       const main = p.state.mainThread(t);
       if (main !== undefined) {
         main.vmsizeKb = ev.uint(3) ?? 0;
@@ -188,8 +188,8 @@ function parseClone(p: EventParser, ev: ScapEvent): void {
 export function takeLimitsAndCgroups(p: EventParser, ev: ScapEvent, t: ThreadInfo): void {
   t.fdlimit = ev.int(7) ?? 0;
   if (ev.has(12)) {
-    t.pfmajor = ev.u64Big(8) ?? 0n;
-    t.pfminor = ev.u64Big(9) ?? 0n;
+    t.pfmajor = ev.u64Exact(8) ?? 0;
+    t.pfminor = ev.u64Exact(9) ?? 0;
     t.vmsizeKb = ev.uint(10) ?? 0;
     t.vmrssKb = ev.uint(11) ?? 0;
     t.vmswapKb = ev.uint(12) ?? 0;

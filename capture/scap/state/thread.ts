@@ -161,8 +161,9 @@ export class ThreadInfo {
   vmsizeKb = 0;
   vmrssKb = 0;
   vmswapKb = 0;
-  pfmajor = 0n;
-  pfminor = 0n;
+  /** Page faults: a number while below 2^53 (always, in practice), else a bigint; the fields render either. */
+  pfmajor: number | bigint = 0;
+  pfminor: number | bigint = 0;
   /** Own fd table; null for threads that share their main thread's (CLONE_FILES), and until first used. */
   ownFds: FdTable | null = null;
   /** The thread's fd-list blocks, decoded into ownFds when it is first used (CaptureState.ownTable). */
