@@ -26,6 +26,14 @@ export interface ReadContext {
   readonly maxEventBytes: number;
   /** Called for each unusable event; the reader carries on. */
   readonly problem: (problem: ReadProblem) => void;
+  /**
+   * Optional: false when no rule can match events of `eventType`. A reader may then count such events
+   * through `skipped` instead of handing them over, when skipping them changes nothing for the others
+   * (.scap: the event types that touch no state).
+   */
+  readonly wants?: (source: string, eventType: string) => boolean;
+  /** Called with events counted but not handed over (see `wants`). */
+  readonly skipped?: (source: string, n: number) => void;
 }
 
 export interface EventReader {

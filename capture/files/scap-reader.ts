@@ -48,12 +48,17 @@ async function* read(input: AsyncIterable<Uint8Array>, context: ReadContext): As
 
 async function readEach(input: AsyncIterable<Uint8Array>, context: ReadContext, each: EachEvent): Promise<void> {
   checkSource(context);
-  const reader = new ScapReader({ reuseEvents: true });
+  const wants = context.wants;
+  const reader = new ScapReader({
+    reuseEvents: true,
+    ...(wants !== undefined ? { wants: (type: string) => wants('syscall', type) } : {}),
+  });
   try {
     await reader.run(input, (ev) => each('syscall', ev));
   } catch (err) {
     throw stopped(context, reader, err);
   } finally {
+    if (reader.stats.skippedEvents > 0) context.skipped?.('syscall', reader.stats.skippedEvents);
     reportSkipped(context, reader);
   }
 }

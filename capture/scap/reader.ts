@@ -13,7 +13,7 @@ import { type ProcessEntry, parseProcessList, processListVersion } from './procl
 import { SCAP_MAGIC, openCaptureStream } from './open.js';
 import { EventParser } from './state/parse.js';
 import { CaptureState } from './state/state.js';
-import { EVENT_TABLE, PPM_EVENT_MAX } from './tables/events.js';
+import { EF, EVENT_TABLE, PPM_EVENT_MAX } from './tables/events.js';
 import { unknownEventProblem } from './unknown-event.js';
 
 export { ScapError } from './blocks.js';
@@ -39,9 +39,26 @@ export interface ScapStats {
   processListVersion: number;
   /** Exit events whose stored enter event belonged to another syscall (events lost in the capture). */
   mismatchedEnters: number;
+  /** Of `events`, those not handed over (types the consumer does not want, see ScapReaderOptions.wants). */
+  skippedEvents: number;
 }
 
 export type EventSink = (ev: ScapEvent) => void | Promise<void>;
+
+export interface ScapReaderOptions {
+  /**
+   * Hand every event in the same object (less garbage on long captures). Consumers must then be done with
+   * an event when they ask for the next one — as the state requires anyway.
+   */
+  reuseEvents?: boolean;
+  /**
+   * Whether the consumer wants events of a type (by `evt.type` name; e.g. "some rule can match it").
+   * Events of unwanted types that do not touch the state (procinfo, and the other types libsinsp's parser
+   * skips) are then counted (`stats.skippedEvents`, and in `evt.num` and `evt.deltatime` of the events
+   * after them) but neither built nor handed over: their header is all that is read. Default: all wanted.
+   */
+  wants?: (typeName: string) => boolean;
+}
 
 /**
  * One pass over a capture. `run` drives the stream; the sink sees every event after the state has taken
@@ -59,7 +76,10 @@ export class ScapReader {
     bytes: 0,
     processListVersion: 0,
     mismatchedEnters: 0,
+    skippedEvents: 0,
   };
+  /** Per event type: 1 when its events are counted but not handed over (ScapReaderOptions.wants). */
+  private readonly skip = new Uint8Array(PPM_EVENT_MAX);
   private readonly converter: Converter;
   private readonly parser = new EventParser(this.state);
   private readonly loadProcess = (p: ProcessEntry): void => this.state.loadProcess(p);
@@ -76,9 +96,16 @@ export class ScapReader {
    * `reuseEvents`: hand every event in the same object (less garbage on long captures). Consumers must then
    * be done with an event when they ask for the next one — as the state requires anyway.
    */
-  constructor(options: { reuseEvents?: boolean } = {}) {
+  constructor(options: ScapReaderOptions = {}) {
     this.scratch = options.reuseEvents === true ? new ScapEvent(EMPTY, 0, 0, 0, 0, 2, 0, 0) : null;
     this.converter = new Converter(options.reuseEvents === true);
+    const wants = options.wants;
+    if (wants !== undefined) {
+      for (let type = 0; type < PPM_EVENT_MAX; type++) {
+        const info = EVENT_TABLE[type]!;
+        if ((info.flags & EF.EF_SKIPPARSERESET) !== 0 && !wants(info.name)) this.skip[type] = 1;
+      }
+    }
   }
 
   /** Reads a file (gzip or plain) to the end, calling `sink` for each event. */
@@ -279,6 +306,20 @@ export class ScapReader {
       if (start + len > bodyEnd) throw new ScapError(`${info.name} event length ${len} overruns its block`, blockOffset);
       nparams = inferNparams(buf, start, len, info.params.length, lenSize, info.name, blockOffset);
     }
+    const plan = this.converter.plan(type, nparams);
+    if (plan === Plan.Pass && this.skip[type] === 1) {
+      // Nobody wants it and it changes no state: checked, then only counted (evt.num and evt.deltatime of
+      // the events after it).
+      if (v2 && paramsEnd(buf, start + 26, nparams, lenSize) > start + len) {
+        throw new ScapError(`${info.name} event parameters overrun the event`, blockOffset);
+      }
+      const n = ++this.stats.events;
+      this.stats.skippedEvents++;
+      if (n === 1) this.state.firstTs = buf.readBigUInt64LE(start);
+      this.prevLo = readU32(buf, start);
+      this.prevHi = readU32(buf, start + 4);
+      return null;
+    }
     const ev =
       this.scratch !== null
         ? this.scratch.reinit(buf, start, type, nparams, start + headerLen, lenSize, cpu, blockOffset)
@@ -288,7 +329,6 @@ export class ScapReader {
     if (v2 && ev.layout() > start + len) {
       throw new ScapError(`${info.name} event parameters overrun the event`, blockOffset);
     }
-    const plan = this.converter.plan(type, nparams);
     if (plan === Plan.Drop) return null;
     if (plan === Plan.Store) {
       this.converter.storeRaw(ev.tid, ev);
@@ -314,6 +354,14 @@ export class ScapReader {
     if (out.type === 186 /* PROCEXIT_1_E */) this.converter.forget(out.tid);
     return out;
   }
+}
+
+/** Where the parameters of a v2 event end: after its length array (at `lenOff`) and the lengths' sum. */
+function paramsEnd(buf: Buffer, lenOff: number, nparams: number, lenSize: number): number {
+  let o = lenOff + nparams * lenSize;
+  if (lenSize === 2) for (let i = 0; i < nparams; i++) o += readU16(buf, lenOff + 2 * i);
+  else for (let i = 0; i < nparams; i++) o += readU32(buf, lenOff + 4 * i);
+  return o;
 }
 
 function inferNparams(

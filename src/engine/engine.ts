@@ -139,6 +139,14 @@ export class Engine {
     return this.ruleset.matchIn(this.match, candidates, e);
   }
 
+  /**
+   * False when no active rule of `sourceName` can match an event of `eventType` (an event source's type
+   * name, e.g. `procinfo`): readers may then skip such events (counting them) without building them.
+   */
+  canMatch(sourceName: string, eventType: string): boolean {
+    return this.ruleset.hasCandidates(sourceName, eventType);
+  }
+
   /** The ruleset itself, for callers that only need to know which rules match (benchmarks, tests). */
   get compiledRuleset(): Ruleset<never> {
     return this.ruleset;

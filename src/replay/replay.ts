@@ -12,6 +12,8 @@ import { ReplayStats } from './stats.js';
 
 export interface Evaluator {
   evaluate(source: string, event: unknown): Alert[];
+  /** Optional: false when no rule can match events of this type (readers may then only count them). */
+  canMatch?(source: string, eventType: string): boolean;
 }
 
 export interface ReplayRequest {
@@ -98,6 +100,12 @@ export async function replay(evaluator: Evaluator, request: ReplayRequest, io: R
         maxEventBytes: request.maxEventBytes,
         problem,
         ...(request.source !== undefined ? { source: request.source } : {}),
+        ...(evaluator.canMatch !== undefined
+          ? {
+              wants: (source: string, eventType: string) => evaluator.canMatch!(source, eventType),
+              skipped: (source: string, n: number) => stats.countEvents(source, n),
+            }
+          : {}),
       };
       if (input.reader.readEach !== undefined) {
         // One event at a time (stateful formats): evaluated before the next one is read.

@@ -151,6 +151,24 @@ describe('bad input', () => {
     expect(err.message).toMatch(/getcwd event length 5000 overruns its block/);
   });
 
+  it('checks the events it skips for `wants` as it checks the others', async () => {
+    const events = [
+      event(PPME.SYSCALL_GETCWD_X, T0, 10, [0, '/']),
+      event(PPME.PROCINFO_E, T0 + 1n, 10, [1n, 2n]),
+      event(PPME.SYSCALL_GETCWD_X, T0 + 2n, 10, [0, '/tmp']),
+    ];
+    const buf = capture({ procs: [{ tid: 10, ptid: 1, comm: 'app' }], events });
+    const at = buf.length - events[1]!.length - events[2]!.length;
+    buf.writeUInt16LE(60000, at + 8 + 2 + 26); // the first parameter's length now overruns the event
+    const seen: number[] = [];
+    const reader = new ScapReader({ wants: (type) => type !== 'procinfo' });
+    const err = (await reader.run(chunks(buf, buf.length), (e) => void seen.push(e.num)).catch((e: unknown) => e)) as ScapError;
+    expect(err).toBeInstanceOf(ScapError);
+    expect(err.offset).toBe(at);
+    expect(err.message).toMatch(/procinfo event parameters overrun the event/);
+    expect(seen).toEqual([1]);
+  });
+
   it("tells a damaged event header from a newer producer's event type, which alone is skipped", async () => {
     const withType = (type: number, edit: (b: Buffer) => void = () => undefined): Buffer => {
       const b = event(PPME.SYSCALL_GETCWD_X, T0, 10, [0, '/']);
@@ -235,6 +253,29 @@ describe.skipIf(!haveCorpus)(haveCorpus ? 'corpus captures' : 'corpus captures (
         });
       }
       expect(rows[1]).toEqual(rows[0]);
+    }
+  });
+
+  it('with `wants`, skips the unwanted state-free events (procinfo) after their header, changing no field of the others', async () => {
+    const fields = ['evt.num', 'evt.type', 'evt.deltatime', 'evt.args', 'proc.cmdline', 'proc.pname', 'fd.name', 'thread.pfminor'];
+    const ex = fields.map(extractor);
+    const big = (_: string, v: unknown): unknown => (typeof v === 'bigint' ? `${v}n` : v);
+    for (const name of ['falco_psp_run_as_user_0_container', 'libs_sample', 'falco_cat_write']) {
+      const all: string[] = [];
+      const full = new ScapReader({ reuseEvents: true });
+      await full.run(await openCaptureStream(join(CORPUS, `${name}.scap`)), (ev) => {
+        if (ev.type !== PPME.PROCINFO_E) all.push(JSON.stringify(ex.map((e) => e(ev)), big));
+      });
+      const some: string[] = [];
+      const skipping = new ScapReader({ reuseEvents: true, wants: (type) => type !== 'procinfo' && type !== 'open' });
+      await skipping.run(await openCaptureStream(join(CORPUS, `${name}.scap`)), (ev) => {
+        some.push(JSON.stringify(ex.map((e) => e(ev)), big));
+      });
+      expect(skipping.stats.skippedEvents).toBeGreaterThan(0);
+      expect(skipping.stats.skippedEvents).toBe(full.stats.events - all.length);
+      expect(skipping.stats.events).toBe(full.stats.events);
+      // open events change the state: they are handed over although not wanted.
+      expect(some).toEqual(all);
     }
   });
 
