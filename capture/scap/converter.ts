@@ -198,7 +198,8 @@ export class Converter {
   private push(buf: Buffer, off: number, len: number): void {
     const i = this.count++;
     if (i === this.srcOff.length) this.grow();
-    this.srcBuf[i] = buf;
+    // Mostly the same buffer as last time in this slot: no store, no write barrier.
+    if (this.srcBuf[i] !== buf) this.srcBuf[i] = buf;
     this.srcOff[i] = off;
     this.srcLen[i] = len;
   }

@@ -84,7 +84,8 @@ export class ScapEvent {
 
   /** Points this object at another event (stored-event slots, and the reader's event when it reuses one). */
   reinit(buf: Buffer, start: number, type: number, nparams: number, lenOff: number, lenSize: number, cpu: number, fileOffset: number): this {
-    this.buf = buf;
+    // Usually the same chunk as the last event's: skip the store (and its write barrier: a chunk is young).
+    if (this.buf !== buf) this.buf = buf;
     this.start = start;
     this.type = type;
     this.nparams = nparams;
