@@ -129,6 +129,26 @@ export class Converter {
     }
   }
 
+  /**
+   * Stores an enter event as read from a block (the reader's Plan.Store): the thread's slot points at its
+   * bytes, as storeRaw does for an event read from a block, without an event object built first.
+   */
+  storeBlock(tid: number, buf: Buffer, start: number, type: number, nparams: number, lenOff: number, lenSize: number, cpu: number, fileOffset: number): void {
+    let slot = this.slotOf(tid);
+    if (slot === undefined) {
+      slot = { ev: new ScapEvent(EMPTY, 0, 0, 0, 0, 2, 0, 0), full: false, own: null, borrowing: false };
+      this.stored.set(tid, slot);
+      this.lastTid = tid;
+      this.lastSlot = slot;
+    }
+    slot.full = true;
+    slot.ev.reinit(buf, start, type, nparams, lenOff, lenSize, cpu, fileOffset);
+    if (!slot.borrowing) {
+      slot.borrowing = true;
+      this.borrowed.push(slot);
+    }
+  }
+
   /** Copies the stored events that still point into the reader's current chunk (it is about to change). */
   keepBorrowed(): void {
     for (const slot of this.borrowed) {

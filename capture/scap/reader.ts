@@ -6,7 +6,7 @@
 
 import { BlockSplitter, ScapError } from './blocks.js';
 import { Converter, Plan } from './converter.js';
-import { ScapEvent, readU16, readU32 } from './event.js';
+import { ScapEvent, readI64, readU16, readU32 } from './event.js';
 import { scanFdList } from './fdlist.js';
 import { BLOCK, parseInterfaces, parseMachineInfo, parseSectionHeader, parseUsers } from './metadata.js';
 import { type ProcessEntry, parseProcessList, processListVersion } from './proclist.js';
@@ -320,6 +320,14 @@ export class ScapReader {
       this.prevHi = readU32(buf, start + 4);
       return null;
     }
+    if (plan === Plan.Store) {
+      // An enter event its exit will need: checked, then pointed at by the thread's slot (no event built).
+      if (v2 && paramsEnd(buf, start + 26, nparams, lenSize) > start + len) {
+        throw new ScapError(`${info.name} event parameters overrun the event`, blockOffset);
+      }
+      this.converter.storeBlock(readI64(buf, start + 8), buf, start, type, nparams, start + headerLen, lenSize, cpu, blockOffset);
+      return null;
+    }
     const ev =
       this.scratch !== null
         ? this.scratch.reinit(buf, start, type, nparams, start + headerLen, lenSize, cpu, blockOffset)
@@ -330,10 +338,6 @@ export class ScapReader {
       throw new ScapError(`${info.name} event parameters overrun the event`, blockOffset);
     }
     if (plan === Plan.Drop) return null;
-    if (plan === Plan.Store) {
-      this.converter.storeRaw(ev.tid, ev);
-      return null;
-    }
     const out = plan === Plan.Pass ? ev : this.converter.convert(ev);
     this.stats.mismatchedEnters = this.converter.mismatchedEnters;
     if (out === null) return null;
