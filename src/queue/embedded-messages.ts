@@ -20,7 +20,7 @@ export type EmbeddedRequest =
   | { kind: 'loss'; what: string };
 
 /**
- * Main → thread: the alerts accepted during one turn of the main thread's event loop, per output (structured
+ * Main → thread: the alerts accepted during one short window (a few ms), per output (structured
  * clone: an alert routed to several outputs crosses once). `at` is when the first of them was accepted.
  */
 export interface AlertsMessage {

@@ -1,6 +1,6 @@
 // The embedded queue's delivery thread (started by embedded-thread.ts): builds the outputs again from
 // their config sections and runs their lanes (lanes.ts) — batches, retries, rate limits, dead letters — on
-// the alerts the main thread posts once per turn of its event loop. It tells the main thread how many alerts
+// the alerts the main thread posts once per short window. It tells the main thread how many alerts
 // left each lane, so that the main thread's capacity count goes down.
 
 import type { Logger } from 'pino';

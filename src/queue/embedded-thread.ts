@@ -1,6 +1,6 @@
 // The embedded queue's delivery thread, seen from the main thread (the machinery is thread/host.ts). The
 // main thread only takes alerts in: it counts each output's alerts at the door (capacity), keeps the alerts
-// of one turn of its event loop together and posts them in one message; the thread runs the lanes and says
+// of a short window (WINDOW_MS) together and posts them in one message; the thread runs the lanes and says
 // how many alerts left them. What the thread holds when it dies is lost (the embedded queue is not
 // durable): the count is logged, and the thread names the alerts first when it can.
 
@@ -12,6 +12,13 @@ import type { DeadLetter, DeliveryTarget, MetricsSnapshot, RetryOutcome } from '
 import { threadEntry } from './thread/entry-url.js';
 import { guestSetup, ThreadHost } from './thread/host.js';
 
+/**
+ * How long the alerts taken in wait to be posted to the thread together. Each message costs the main thread
+ * 1–2 µs beyond cloning its alerts (~2 µs each; structured clone measured cheaper on this side than
+ * JSON.stringify, or JSON bytes in a transferred buffer) and wakes the thread; a few milliseconds are nothing
+ * to a delivery, and the thread's batches come out fuller.
+ */
+const WINDOW_MS = 2;
 /** How long an operator's request (stats, dead letters) waits for the thread. */
 const REQUEST_WAIT_MS = 2000;
 /** How long a process about to exit waits for the thread to name the alerts it loses. */
@@ -20,7 +27,7 @@ const LOSS_WAIT_MS = 1000;
 const CLOSE_GRACE_MS = 500;
 
 export class EmbeddedDeliveryThread {
-  /** Alerts accepted in this turn of the event loop, not posted yet (nor while the thread restarts). */
+  /** Alerts accepted in this window, not posted yet (nor while the thread restarts). */
   private window = new Map<string, Alert[]>();
   private windowAt = 0;
   private flushScheduled = false;
@@ -66,7 +73,7 @@ export class EmbeddedDeliveryThread {
     return this.inThread.get(output)! + (this.window.get(output)?.length ?? 0);
   }
 
-  /** Takes the alerts for the output; they leave for the thread at the end of this turn of the event loop. */
+  /** Takes the alerts for the output; they leave for the thread at the end of the window. */
   add(output: string, alerts: readonly Alert[]): void {
     let held = this.window.get(output);
     if (!held) {
@@ -77,10 +84,10 @@ export class EmbeddedDeliveryThread {
     for (const alert of alerts) held.push(alert);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => {
+    setTimeout(() => {
       this.flushScheduled = false;
       this.flush();
-    });
+    }, WINDOW_MS);
   }
 
   /** Posts the window, unless the thread is restarting (then it waits for the new thread). */
