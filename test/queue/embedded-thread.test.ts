@@ -23,6 +23,7 @@ describe('the embedded queue’s delivery thread', () => {
     saker = await startTestService({
       env: {
         FILE_PATH: path,
+        FILE_RATELIMIT: '4',
         WEBHOOK_ADDRESS: sink.url,
         WEBHOOK_BACKOFF_INITIAL: '50ms',
         WEBHOOK_BACKOFF_MAX: '100ms',
@@ -37,8 +38,11 @@ describe('the embedded queue’s delivery thread', () => {
   });
 
   it('delivers while the main thread is busy', async () => {
+    // The file output's rate limit (4 batches/s) holds the second alert back for ~250 ms, on a timer. This
+    // thread does not return to its event loop until the file has it: only another thread can write it.
+    expect((await saker.post('/', alert({ rule: 'before busy' }))).status).toBe(200);
     expect((await saker.post('/', alert({ rule: 'while busy' }))).status).toBe(200);
-    // This thread does not return to its event loop until the file has the alert: only another thread can write it.
+    await new Promise((r) => setTimeout(r, 50)); // this thread posts the alerts of each 2 ms to the delivery thread
     const until = Date.now() + 5000;
     let written = false;
     while (!written && Date.now() < until) written = existsSync(path) && readFileSync(path, 'utf8').includes('while busy');
@@ -47,13 +51,18 @@ describe('the embedded queue’s delivery thread', () => {
   });
 
   it('answers 503 when an output’s lane is full, and accepts again once the thread has delivered', async () => {
-    sink.behaviour = () => ({ status: 200, delayMs: 1000 });
+    sink.behaviour = () => ({ status: 200, delayMs: 2000 });
+    const thread = (saker.queue as EmbeddedQueue).deliveryThread!;
     for (let i = 0; i < 3; i++) expect((await saker.post('/', alert({ uuid: `slow-${i}` }))).status).toBe(200);
+    // The file output (capacity 3 too) has them at once: the thread says so, and its count goes down first.
+    await expect.poll(() => thread.depth('file')).toBe(0);
+    expect(thread.depth('webhook')).toBe(3);
     const refused = await saker.post('/', alert({ uuid: 'refused' }));
     expect(refused.status).toBe(503);
     expect(JSON.stringify(await refused.json())).toContain("the queue of output 'webhook' is full (3 of 3 alerts waiting or in delivery)");
     await expect.poll(async () => (await saker.queue.stats())['webhook']?.depth, { timeout: 5000 }).toBe(0);
     sink.behaviour = () => ({ status: 200 });
+    await expect.poll(() => thread.depth('file')).toBe(0);
     expect((await saker.post('/', alert({ uuid: 'after-drain' }))).status).toBe(200);
     await sink.waitUntil(() => sink.accepted.has('after-drain'), 5000);
     expect(sink.accepted.has('refused')).toBe(false);
