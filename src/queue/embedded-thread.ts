@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Alert } from '../alert.js';
 import { writeLogLine } from '../logging.js';
 import type { AlertsMessage, EmbeddedRequest, EmbeddedThreadSetup, SettledMessage } from './embedded-messages.js';
-import type { DeadLetter, DeliveryTarget, MetricsSnapshot, RetryOutcome } from './queue.js';
+import { QueueUnavailableError, type DeadLetter, type DeliveryTarget, type MetricsSnapshot, type RetryOutcome } from './queue.js';
 import { threadEntry } from './thread/entry-url.js';
 import { guestSetup, ThreadHost } from './thread/host.js';
 
@@ -122,20 +122,26 @@ export class EmbeddedDeliveryThread {
   }
 
   listDead(output: string, offset: number, limit: number): Promise<DeadLetter[]> {
-    return this.host.request<DeadLetter[]>({ kind: 'dlq-list', output, offset, limit }, [], REQUEST_WAIT_MS);
+    return this.ask<DeadLetter[]>({ kind: 'dlq-list', output, offset, limit });
   }
 
   async requeueDead(output: string, ids: readonly string[] | 'all'): Promise<RetryOutcome> {
-    const notAnswered = { retried: -1, notFound: [] };
-    const outcome = await this.host.request<RetryOutcome>({ kind: 'dlq-retry', output, ids }, notAnswered, REQUEST_WAIT_MS);
-    if (outcome === notAnswered) throw new Error('the delivery thread did not answer (it may be restarting); try again');
+    const outcome = await this.ask<RetryOutcome>({ kind: 'dlq-retry', output, ids });
     // The thread took them before it said so, and says so before any of them can be settled: counted in now.
     this.inThread.set(output, this.inThread.get(output)! + outcome.retried);
     return outcome;
   }
 
   purgeDead(output: string): Promise<number> {
-    return this.host.request<number>({ kind: 'dlq-purge', output }, 0, REQUEST_WAIT_MS);
+    return this.ask<number>({ kind: 'dlq-purge', output });
+  }
+
+  /** An operator's request: without an answer it fails (503 from the API) rather than say "none". */
+  private async ask<T>(body: EmbeddedRequest): Promise<T> {
+    const notAnswered = Symbol('not answered');
+    const answer = await this.host.request<T | typeof notAnswered>(body, notAnswered, REQUEST_WAIT_MS);
+    if (answer === notAnswered) throw new QueueUnavailableError('the delivery thread did not answer (it may be restarting, or saker stopping); try again');
+    return answer;
   }
 
   metrics(): Promise<MetricsSnapshot> {
