@@ -45,6 +45,7 @@ export class ThreadHost<Body extends { kind: string }, From extends { kind: stri
   private down = false;
   private closing = false;
   private nextId = 0;
+  private restarts = 0;
   private readonly waiting = new Map<number, (reply: { value?: unknown; error?: string } | undefined) => void>();
   private readonly onHangup = () => this.post({ kind: 'hangup' });
   private sync!: { port: MessagePort; flag: Int32Array };
@@ -194,6 +195,7 @@ export class ThreadHost<Body extends { kind: string }, From extends { kind: stri
       this.logger.error({ code }, `the delivery thread stopped; starting it again in ${RESTART_DELAY_MS} ms`);
       setTimeout(() => {
         if (this.closing) return;
+        this.restarts++;
         this.worker = this.spawn();
         this.down = false;
         this.events.restarted?.();
@@ -215,8 +217,11 @@ export class ThreadHost<Body extends { kind: string }, From extends { kind: stri
       case 'reply':
         this.waiting.get(own.id)?.(own);
         return;
-      case 'ready':
       case 'failed':
+        // At start-up the caller reports it; a thread started again after a crash has no caller.
+        if (this.restarts > 0) this.logger.error(`the delivery thread could not start again: ${own.message}`);
+        return;
+      case 'ready':
       case 'closed':
         return;
       default:
