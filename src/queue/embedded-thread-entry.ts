@@ -13,17 +13,19 @@ const log: Logger = guest.queueLogger;
 
 // Settled counts are said once per turn of this thread's event loop, not once per batch.
 let settled = new Map<string, number>();
-let settledPosted = true;
+let settledScheduled = false;
 function countSettled(output: string, alerts: number): void {
   settled.set(output, (settled.get(output) ?? 0) + alerts);
-  if (!settledPosted) return;
-  settledPosted = false;
-  setImmediate(() => {
-    const counts = [...settled];
-    settled = new Map();
-    settledPosted = true;
-    guest.post({ kind: 'settled', counts });
-  });
+  if (settledScheduled) return;
+  settledScheduled = true;
+  setImmediate(postSettled);
+}
+function postSettled(): void {
+  settledScheduled = false;
+  if (settled.size === 0) return;
+  const counts = [...settled];
+  settled = new Map();
+  guest.post({ kind: 'settled', counts });
 }
 
 const lanes = await startGuest(guest, (targets) => new Lanes(targets, { deadLetterLimit: guest.setup.deadLetterLimit, logger: log, onSettled: countSettled }));
@@ -39,6 +41,9 @@ if (lanes) {
 
   serveGuest<EmbeddedRequest>(guest, {
     request(body) {
+      // Counts said before the answer, on the same port: stats that show an alert as a dead letter, or the
+      // lanes after a retry, find the depth at the door already down.
+      postSettled();
       switch (body.kind) {
         case 'dead-letter-counts':
           return Object.fromEntries(lanes.names.map((name) => [name, lanes.deadLetterCount(name)]));
