@@ -59,7 +59,7 @@ export class EmbeddedDeliveryThread {
     return thread;
   }
 
-  /** Ends the running thread as a crash would (tests). */
+  /** The running worker: tests end it to see what a crash does. */
   get worker(): ThreadHost<EmbeddedRequest, AlertsMessage | SettledMessage>['thread'] {
     return this.host.thread;
   }
