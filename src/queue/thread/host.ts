@@ -13,14 +13,18 @@ import { settledBefore } from '../deadline.js';
 import type { GuestMessage, GuestSetup, HostMessage } from './messages.js';
 
 /**
- * The thread's young generation: V8's default lets a second heap grow by tens of MB under load (saker's
- * peak RSS in `npm run bench:ingest` went from ~200 to ~250 MB with the Redis queue). It has a price with the
- * embedded queue, whose alerts wait in the thread: with 100-alert arrays flat out the thread spent ~35 % of
- * its time collecting garbage at 8 MB and ~20 % at 32 MB, whose peak RSS was ~20 MB higher (over 200 MB).
+ * The thread's young generation unless the queue says otherwise: V8's default lets a second heap grow by
+ * tens of MB under load (saker's peak RSS in `npm run bench:ingest` went from ~200 to ~250 MB with the Redis
+ * queue), and that thread's garbage is short-lived job data, so collecting it more often costs little.
  */
 const THREAD_YOUNG_GENERATION_MB = 8;
 /** After the thread died of an uncaught error, it is started again after this long. */
 const RESTART_DELAY_MS = 1000;
+
+export interface HostOptions {
+  /** The thread's young generation (V8's `maxYoungGenerationSizeMb`); THREAD_YOUNG_GENERATION_MB if not given. */
+  youngGenerationMb?: number;
+}
 
 export interface HostEvents<From> {
   /** A message of the queue's own (the host handles logs, console output, replies, start-up). */
@@ -54,7 +58,7 @@ export class ThreadHost<Body extends { kind: string }, From extends { kind: stri
     private readonly entry: URL,
     private readonly setup: Omit<GuestSetup, 'sync'> & object,
     private readonly logger: Logger,
-    private readonly events: HostEvents<From>,
+    private readonly events: HostEvents<From> & HostOptions,
   ) {
     this.worker = this.spawn();
     process.on('SIGHUP', this.onHangup);
@@ -65,7 +69,7 @@ export class ThreadHost<Body extends { kind: string }, From extends { kind: stri
     entry: URL,
     setup: Omit<GuestSetup, 'sync'> & object,
     logger: Logger,
-    events: HostEvents<F> = {},
+    events: HostEvents<F> & HostOptions = {},
   ): Promise<ThreadHost<B, F>> {
     const host = new ThreadHost<B, F>(entry, setup, logger, events);
     try {
@@ -180,7 +184,7 @@ export class ThreadHost<Body extends { kind: string }, From extends { kind: stri
     const worker = new Worker(this.entry, {
       workerData,
       transferList: [channel.port2],
-      resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB },
+      resourceLimits: { maxYoungGenerationSizeMb: this.events.youngGenerationMb ?? THREAD_YOUNG_GENERATION_MB },
     });
     // Messages of a thread that has since been replaced are not news any more.
     worker.on('message', (message: GuestMessage | From) => {
