@@ -27,7 +27,7 @@ const LOSS_WAIT_MS = 1000;
  * The thread's young generation. The embedded queue's alerts wait in the thread's lanes and outlive a small
  * one: at 8 MB (the Redis queue's thread) its garbage collector took ~35 % of the thread's profile samples
  * with 100-alert arrays, and at 15,000 alerts/s saker spent 25–40 % more CPU per request than at 24 MB, for
- * 0–10 MB less peak RSS (README, "Ingest").
+ * up to ~15 MB less peak RSS (README, "Ingest").
  */
 const YOUNG_GENERATION_MB = 24;
 /** At shutdown, how long past the deadline the thread may take to close its outputs before it is ended. */
