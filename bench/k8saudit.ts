@@ -9,7 +9,7 @@
 //     does not disturb: under `valgrind --tool=cachegrind` with `node --single-threaded`, the difference
 //     between two BENCH_EVENTS divided by the difference of events is the instructions per event.
 // Figures are medians of BENCH_RUNS (3) runs. Environment: BENCH_EVENTS, BENCH_RUNS, BENCH_DURATION (s, 10),
-// BENCH_CONNECTIONS (4), BENCH_ONLY (replay|webhook|memory).
+// BENCH_CONNECTIONS (4), BENCH_ONLY (replay|webhook|memory); K8SAUDIT_THREADS is passed on to saker.
 
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -166,6 +166,8 @@ async function startSaker(sinkUrl: string): Promise<{ child: ChildProcess; url: 
       RULES_WATCH: 'false',
       WEBHOOK_ADDRESS: sinkUrl,
       WEBHOOK_BATCHSIZE: '1000',
+      // k8saudit.threads (evaluation threads; 0: the main thread evaluates), when set for the benchmark.
+      ...(process.env['K8SAUDIT_THREADS'] !== undefined ? { K8SAUDIT_THREADS: process.env['K8SAUDIT_THREADS'] } : {}),
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
