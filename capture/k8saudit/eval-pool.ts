@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import type { Alert } from '../../src/alert.js';
 import type { RulesRecipe, RunningRules } from '../../src/rules/live-rules.js';
 import { shareCaptureState } from '../shared-state.js';
 import type { BodyOptions, BodyResult, EvalThreadSetup, FromEvalThread } from './eval-messages.js';
@@ -203,7 +204,10 @@ export class EvalPool {
         const pending = slot.pending.get(message.id);
         if (pending === undefined) return;
         slot.pending.delete(message.id);
-        if (message.kind === 'done') pending.resolve(message.result);
+        if (message.kind === 'done') {
+          const sent = message.result;
+          pending.resolve(sent.kind === 'evaluated' ? { ...sent, alerts: JSON.parse(sent.alerts) as Alert[] } : sent);
+        }
         else {
           const err = new Error(`evaluating a POST /k8s-audit body: ${message.message}`);
           if (message.stack !== undefined) err.stack = message.stack;

@@ -7,10 +7,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Alert } from '../../src/alert.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { compileRuleTexts } from '../../src/rules/rule-texts.js';
+import { recycleIndexMemory } from '../json/indexer.js';
 import { outcomeOf } from '../outcome.js';
 import { adoptCaptureState, reserveEventNumbers } from '../shared-state.js';
 import { readAuditBody } from './body.js';
-import type { BodyOptions, BodyResult, EvalThreadSetup, FromEvalThread, ToEvalThread } from './eval-messages.js';
+import type { BodyOptions, EvalThreadSetup, SentBodyResult, FromEvalThread, ToEvalThread } from './eval-messages.js';
 import { numberEvents } from './parse.js';
 
 const port = parentPort!;
@@ -35,7 +36,9 @@ let generation = setup.recipe.generation;
 /** Events are numbered after the body is split, one range per body (capture/shared-state.ts). */
 const unnumbered = () => 0;
 
-function evaluate(bytes: Uint8Array, options: BodyOptions): BodyResult {
+function evaluate(bytes: Uint8Array, options: BodyOptions): SentBodyResult {
+  // Nothing of the previous body is in use any more (its alerts were cloned when they were sent).
+  recycleIndexMemory();
   const body = readAuditBody(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { ...options, eventNumber: unnumbered });
   if (body.kind !== 'batch') return body;
   const { batch } = body;
@@ -45,7 +48,7 @@ function evaluate(bytes: Uint8Array, options: BodyOptions): BodyResult {
     const raised = engine.evaluate('k8s_audit', event);
     for (let i = 0; i < raised.length; i++) alerts.push(raised[i]!);
   }
-  return { kind: 'evaluated', outcome: outcomeOf(batch), alerts, generation };
+  return { kind: 'evaluated', outcome: outcomeOf(batch), alerts: JSON.stringify(alerts), generation };
 }
 
 port.on('message', (message: ToEvalThread) => {
@@ -59,7 +62,6 @@ port.on('message', (message: ToEvalThread) => {
     return;
   }
   try {
-    // Alerts are cloned into the main thread's memory by postMessage: none keeps this body alive.
     post({ kind: 'done', id: message.id, result: evaluate(message.bytes, message.options) });
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
