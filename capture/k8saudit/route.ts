@@ -20,12 +20,24 @@ export const k8sAuditRoutes: RoutePlugin = async (app, deps) => {
     return;
   }
   installRawEventBodies(app);
-  let pool: EvalPool | undefined;
-  if (settings.threads > 0) {
-    pool = await EvalPool.start(deps.rules, { size: settings.threads, logger: deps.logger, onRestart: () => deps.metrics.countEvalThreadRestart() });
-    app.addHook('onClose', () => pool!.close());
-    deps.logger.info({ threads: pool.size }, `POST /k8s-audit: ${pool.size} evaluation thread(s)`);
-  }
+  // The threads start with the first request: a saker that gets no audit events does not pay for them
+  // (some 25 MB and a second of CPU to build the rules once more). If they cannot start, the main thread
+  // evaluates, and the log says why.
+  let starting: Promise<EvalPool | undefined> | undefined;
+  const threads = (): Promise<EvalPool | undefined> =>
+    (starting ??= EvalPool.start(deps.rules, { size: settings.threads, logger: deps.logger, onRestart: () => deps.metrics.countEvalThreadRestart() }).then(
+      (pool) => {
+        deps.logger.info({ threads: pool.size }, `POST /k8s-audit: ${pool.size} evaluation thread(s) started`);
+        return pool;
+      },
+      (err: unknown) => {
+        deps.logger.error({ err }, 'POST /k8s-audit: the evaluation threads could not start; the main thread evaluates the events');
+        return undefined;
+      },
+    ));
+  app.addHook('onClose', async () => {
+    await (await starting)?.close();
+  });
 
   app.post('/k8s-audit', { bodyLimit: settings.maxBodyBytes }, async (request, reply) => {
     const bytes = request.body as Buffer | undefined;
@@ -34,6 +46,7 @@ export const k8sAuditRoutes: RoutePlugin = async (app, deps) => {
     const clusterName = typeof cluster === 'string' && cluster !== '' ? cluster : settings.clusterName;
     const options: BodyOptions = { maxEventBytes: settings.maxEventBytes, ...(clusterName !== '' ? { cluster: clusterName } : {}) };
 
+    const pool = settings.threads > 0 ? await threads() : undefined;
     if (pool === undefined) {
       const body = readAuditBody(bytes, options);
       if (body.kind === 'empty') throw new HttpError(400, EMPTY_BODY);
