@@ -18,26 +18,20 @@ class BodyError extends Error {
   readonly statusCode = 400;
 }
 
-/** What a body becomes: its parsed JSON, or (for a route that reads it so) its indexed text. */
-export type BodyReader = (text: string, bytes: Buffer) => unknown;
-
-const parseBody: BodyReader = (text) => JSON.parse(text);
-
 /**
- * Event bodies (megabytes per request at the API server's batch size) are read as bytes and decoded once,
- * then parsed — or indexed, by a route that passes `read` (a body the indexer does not vouch for is parsed,
- * so invalid JSON is refused with JSON.parse's message either way).
+ * Event bodies (POST /events/json) are read as bytes, decoded once and parsed (POST /k8s-audit reads its
+ * bodies itself: installRawEventBodies).
  * Unlike `POST /`, no `__proto__` scan: events are never merged into other objects — extractors read own
  * members only — so such a key is just data here.
  */
-export function installEventBodies(app: FastifyInstance, read: BodyReader = parseBody): void {
+export function installEventBodies(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   for (const type of ['application/json', /^application\/[\w.+-]+\+json(?:\s*;|$)/i]) {
     app.addContentTypeParser(type, { parseAs: 'buffer' }, (_request, body, done) => {
       const text = decodeUtf8(body as Buffer);
       if (!/\S/.test(text)) return done(null, undefined);
       try {
-        done(null, read(text, body as Buffer) ?? JSON.parse(text));
+        done(null, JSON.parse(text));
       } catch (err) {
         done(new BodyError(`body: invalid JSON: ${(err as Error).message}`), undefined);
       }
