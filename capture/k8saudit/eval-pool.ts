@@ -56,6 +56,11 @@ interface Slot {
 
 export interface EvalPoolOptions {
   size: number;
+  /**
+   * Each thread's old-generation heap limit, in MB: a thread over it is stopped (and started again), where
+   * without a limit of its own running out of memory would end the whole process.
+   */
+  heapMb?: number;
   logger: Logger;
   /** Called each time a thread that stopped is started again (for saker_evaluation_thread_restarts_total). */
   onRestart?: () => void;
@@ -158,7 +163,8 @@ export class EvalPool {
 
   private spawn(slot: Slot): Worker {
     const setup: EvalThreadSetup = { memory: this.setup.memory, recipe: this.rules.recipe };
-    const worker = new Worker(entry(), { workerData: setup, name: `saker-eval-${slot.index}` });
+    const limits = this.options.heapMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: this.options.heapMb } } : {};
+    const worker = new Worker(entry(), { workerData: setup, name: `saker-eval-${slot.index}`, ...limits });
     slot.ready = false;
     worker.on('message', (message: FromEvalThread) => this.receive(slot, message));
     worker.on('error', (err) => this.logger.error({ err, thread: slot.index }, 'an evaluation thread failed'));

@@ -25,7 +25,13 @@ export const k8sAuditRoutes: RoutePlugin = async (app, deps) => {
   // evaluates, and the log says why.
   let starting: Promise<EvalPool | undefined> | undefined;
   const threads = (): Promise<EvalPool | undefined> =>
-    (starting ??= EvalPool.start(deps.rules, { size: settings.threads, logger: deps.logger, onRestart: () => deps.metrics.countEvalThreadRestart() }).then(
+    (starting ??= EvalPool.start(deps.rules, {
+      size: settings.threads,
+      // Room for the rules and a few bodies of the largest size, each read into text, index and values.
+      heapMb: Math.max(256, 32 * Math.ceil(settings.maxBodyBytes / 2 ** 20)),
+      logger: deps.logger,
+      onRestart: () => deps.metrics.countEvalThreadRestart(),
+    }).then(
       (pool) => {
         deps.logger.info({ threads: pool.size }, `POST /k8s-audit: ${pool.size} evaluation thread(s) started`);
         return pool;

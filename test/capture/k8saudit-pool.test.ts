@@ -31,12 +31,12 @@ function memoryLogger(): { logger: pino.Logger; lines: Array<Record<string, unkn
   return { logger, lines };
 }
 
-async function start(files: string[], size: number): Promise<{ live: LiveRules; pool: EvalPool; lines: Array<Record<string, unknown>>; restarts: () => number }> {
+async function start(files: string[], size: number, heapMb?: number): Promise<{ live: LiveRules; pool: EvalPool; lines: Array<Record<string, unknown>>; restarts: () => number }> {
   const { logger, lines } = memoryLogger();
   const live = await LiveRules.start({ files, match: 'first', minimumPriority: 'Debug', sources: ['k8s_audit'], watch: false }, logger);
   open.push(live);
   let restarts = 0;
-  const pool = await EvalPool.start(live, { size, logger, onRestart: () => restarts++ });
+  const pool = await EvalPool.start(live, { size, logger, onRestart: () => restarts++, ...(heapMb !== undefined ? { heapMb } : {}) });
   open.push(pool);
   return { live, pool, lines, restarts: () => restarts };
 }
@@ -170,6 +170,20 @@ describe('evaluation threads', () => {
     expect(restarts()).toBe(1);
     expect(lines.find((l) => String(l['msg']).includes('an evaluation thread stopped'))).toMatchObject({ level: 50, failedRequests: 2 });
     const again = evaluated(await pool.evaluate(eventList([JSON.stringify(auditJson())]), OPTIONS));
+    expect(again.alerts.map((a) => a.rule)).toEqual(['Creates']);
+  });
+
+  it('stop a thread that runs out of memory (not saker), fail its request with 503, and start it again', async () => {
+    const file = join(dir, 'oom.yaml');
+    writeFileSync(file, rule('Creates', 'create'));
+    const { pool, lines, restarts } = await start([file], 1, 16);
+    const item = JSON.stringify(auditJson());
+    // 39 MB of events: their text alone is over the thread's 16 MB heap.
+    const huge = Buffer.from(`{"kind":"EventList","items":[${Array.from({ length: 60_000 }, () => item).join(',')}]}`);
+    await expect(pool.evaluate(huge, OPTIONS)).rejects.toBeInstanceOf(EvalThreadStoppedError);
+    expect(restarts()).toBe(1);
+    expect(lines.find((l) => (l['err'] as { code?: string } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY')).toMatchObject({ msg: 'an evaluation thread failed' });
+    const again = evaluated(await pool.evaluate(eventList([item]), OPTIONS));
     expect(again.alerts.map((a) => a.rule)).toEqual(['Creates']);
   });
 });
