@@ -9,7 +9,7 @@
 //     does not disturb: under `valgrind --tool=cachegrind` with `node --single-threaded`, the difference
 //     between two BENCH_EVENTS divided by the difference of events is the instructions per event.
 // Figures are medians of BENCH_RUNS (3) runs. Environment: BENCH_EVENTS, BENCH_RUNS, BENCH_DURATION (s, 10),
-// BENCH_CONNECTIONS (4), BENCH_ONLY (replay|webhook|memory), BENCH_SAKER (the saker CLI the webhook runs);
+// BENCH_CONNECTIONS (4), BENCH_ONLY (replay|webhook|memory|count), BENCH_BATCHES (count: 16), BENCH_SAKER (the saker CLI the webhook runs);
 // K8SAUDIT_THREADS is passed on to saker.
 
 import autocannon from 'autocannon';
@@ -154,10 +154,14 @@ async function startSink(): Promise<{ server: http.Server; url: string; received
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, received: () => received };
 }
 
-async function startSaker(sinkUrl: string): Promise<{ child: ChildProcess; url: string; rss: () => number; cpuSeconds: () => number; mainCpuSeconds: () => number }> {
+async function startSaker(
+  sinkUrl: string,
+  wrapper: string[] = [],
+): Promise<{ child: ChildProcess; url: string; rss: () => number; cpuSeconds: () => number; mainCpuSeconds: () => number; stderr: () => string }> {
   // BENCH_PROFILE=DIR: saker writes a CPU profile there when it stops.
   const profile = process.env['BENCH_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : [];
-  const child = spawn(process.execPath, [...profile, CLI, 'run', '--port', '0'], {
+  const command = [...wrapper, process.execPath, ...profile, CLI, 'run', '--port', '0'];
+  const child = spawn(command[0]!, command.slice(1), {
     env: {
       PATH: process.env['PATH'] ?? '',
       NODE_ENV: 'production',
@@ -176,7 +180,7 @@ async function startSaker(sinkUrl: string): Promise<{ child: ChildProcess; url: 
   let stderr = '';
   child.stderr!.setEncoding('utf8');
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`saker did not start:\n${stderr}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`saker did not start:\n${stderr}`)), wrapper.length > 0 ? 300_000 : 30_000);
     child.stderr!.on('data', (c: string) => {
       stderr += c;
       const m = /saker listening on [^"]*?:(\d+)/.exec(stderr);
@@ -203,7 +207,7 @@ async function startSaker(sinkUrl: string): Promise<{ child: ChildProcess; url: 
       return 0;
     }
   };
-  return { child, url: `http://127.0.0.1:${port}/k8s-audit`, rss, cpuSeconds, mainCpuSeconds };
+  return { child, url: `http://127.0.0.1:${port}/k8s-audit`, rss, cpuSeconds, mainCpuSeconds, stderr: () => stderr };
 }
 
 async function webhookBench(): Promise<void> {
@@ -260,11 +264,42 @@ async function webhookBench(): Promise<void> {
   }
 }
 
+/**
+ * BENCH_ONLY=count: saker under cachegrind (every thread's instructions), one batch to start, then
+ * BENCH_BATCHES (16) 400-event batches, one at a time; prints the instructions counted. The difference
+ * between two BENCH_BATCHES, divided by the events between them, is the instructions per event of the
+ * whole webhook path (HTTP, reading, evaluation, routing, delivery to the local sink), load-independent.
+ */
+async function countBench(): Promise<void> {
+  const batches = Number(process.env['BENCH_BATCHES'] ?? 16);
+  const lines = samples();
+  const body = `{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":[${Array.from({ length: BATCH }, (_, i) => lines[i % lines.length]!).join(',')}]}`;
+  mkdirSync(`${ROOT}.bench`, { recursive: true });
+  const valgrind = ['valgrind', '--tool=cachegrind', '--cache-sim=no', `--cachegrind-out-file=${ROOT}.bench/cachegrind.webhook.%p`];
+  const sink = await startSink();
+  const saker = await startSaker(sink.url, valgrind);
+  try {
+    for (let i = 0; i <= batches; i++) {
+      const res = await fetch(saker.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      if (!res.ok) throw new Error(`batch ${i} got ${res.status}: ${await res.text()}`);
+      await res.arrayBuffer();
+    }
+  } finally {
+    // saker delivers what it queued before it exits.
+    saker.child.kill('SIGTERM');
+    await once(saker.child, 'exit');
+    sink.server.close();
+  }
+  const refs = /I\s+refs:\s+([\d,]+)/.exec(saker.stderr())?.[1];
+  console.log(`count: 1 + ${batches} batches of ${BATCH} events, ${refs ?? '(no count: is valgrind installed?)'} instructions, ${sink.received()} alerts delivered`);
+}
+
 if (!existsSync(SAMPLES)) {
   console.error(`bench:k8saudit: the corpus is not at ${CORPUS}`);
   process.exit(2);
 }
 if (ONLY === 'memory') await memoryBench();
+else if (ONLY === 'count') await countBench();
 else {
   if (ONLY !== 'webhook') await replayBench();
   if (ONLY !== 'replay') await webhookBench();
