@@ -150,7 +150,7 @@ export async function startService(config: LoadedConfig, options: StartOptions =
   const metrics = new SakerMetrics({ alertLabels: service.metrics.alertLabels });
   const queue = await createQueue({ config: service, logger });
   try {
-    // The queue starts the outputs it delivers to (the Redis queue builds most of them again in its thread).
+    // The queue starts the outputs it delivers to (either queue builds most of them again in its thread).
     await queue.start(targets.map((target) => ({ ...target, output: metrics.meter(target.output) })));
   } catch (err) {
     // A queue whose start failed holds nothing open but the outputs.

@@ -92,6 +92,12 @@ export const QUEUE_SECTION: ConfigSection = {
   keys: [
     { name: 'capacity', type: 'int', default: 10_000, min: 1, doc: 'Alerts each output may have waiting or in delivery; when full, `POST /` answers 503' },
     { name: 'deadletters', type: 'int', default: 10_000, min: 0, doc: 'Dead letters kept per output; past it the oldest are dropped (and logged)' },
+    {
+      name: 'deliverythread',
+      type: 'bool',
+      default: true,
+      doc: 'Deliver from a thread of its own (every output but stdout), so that the main thread only takes alerts in; false delivers from the main thread',
+    },
   ],
 };
 

@@ -25,7 +25,7 @@ export interface ServiceConfig {
   authTokens: readonly string[];
   enrichment: { customFields: Readonly<Record<string, string>>; customTags: readonly string[] };
   log: { level: LogLevel; format: 'json' | 'pretty' };
-  queue: { capacity: number; deadLetters: number };
+  queue: { capacity: number; deadLetters: number; deliveryThread: boolean };
   /** The Redis queue's settings when `redis.url` is set (else the embedded queue). */
   redis?: RedisQueueOptions;
   metrics: { alertLabels: AlertLabel[] };
@@ -90,7 +90,7 @@ export function collectServiceConfig(config: LoadedConfig, problems: string[]): 
       level: top['debug'] === true && log['level'] === 'info' ? 'debug' : (log['level'] as LogLevel),
       format: log['format'] as 'json' | 'pretty',
     },
-    queue: { capacity: queue['capacity'] as number, deadLetters: queue['deadletters'] as number },
+    queue: { capacity: queue['capacity'] as number, deadLetters: queue['deadletters'] as number, deliveryThread: queue['deliverythread'] as boolean },
     redis,
     metrics: { alertLabels: alertLabels.filter(isAlertLabel) },
     shutdownTimeoutMs: top['shutdowntimeout'] as number,

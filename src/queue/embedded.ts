@@ -1,18 +1,19 @@
 // The embedded queue: one bounded in-memory lane per output, in the saker process. Zero setup, and the
 // durability of the process itself: alerts not yet delivered when saker dies are lost (the Redis queue is
-// the durable one). Attempts, backoff and dead-lettering are decided by delivery.ts, as in the Redis queue.
+// the durable one). The lanes (lanes.ts) run in a delivery thread of their own (embedded-thread.ts) for
+// every output that can be built there again, so that the main thread only takes alerts in; on the main
+// thread for the others (stdout, outputs built by hand). Capacity is counted here, at the door, either way.
 
 import type { Logger } from 'pino';
-import type { Alert } from '../alert.js';
-import { DeadLetterStore } from './dead-letters.js';
-import { attemptDelivery } from './delivery.js';
-import { AlertFifo, type Batch } from './fifo.js';
+import { EmbeddedDeliveryThread } from './embedded-thread.js';
+import { Lanes } from './lanes.js';
 import {
   QueueUnavailableError,
   type AlertQueue,
   type DeadLetter,
   type Delivery,
   type DeliveryTarget,
+  type MetricsSnapshot,
   type OutputQueueStats,
   type QueueHealth,
   type RetryOutcome,
@@ -25,91 +26,58 @@ export interface EmbeddedQueueOptions {
   /** Dead letters kept per output. */
   deadLetterLimit: number;
   logger: Logger;
+  /** Deliver from a thread of its own every output that can be built there again (those with a recipe). */
+  deliveryThread?: boolean;
 }
-
-interface Attempt extends Batch {
-  attempt: number;
-}
-
-class Lane {
-  readonly fifo = new AlertFifo();
-  /** Retries whose backoff has passed, served before new alerts. */
-  readonly ready: Attempt[] = [];
-  /** Retries waiting for their backoff to pass (and, after shutdown, retries that will never run). */
-  readonly backingOff = new Set<Attempt>();
-  /** Batches being sent right now. */
-  readonly sending = new Set<Attempt>();
-  readonly timers = new Set<NodeJS.Timeout>();
-  readonly dead: DeadLetterStore;
-  /** Alerts held for this output in any state: waiting, backing off, or in delivery. */
-  depth = 0;
-  inFlight = 0;
-  pumpScheduled = false;
-  /** Earliest time the next batch may start under the rate limit, and whether a timer waits for it. */
-  nextStartAt = 0;
-  rateWaiting = false;
-
-  constructor(
-    readonly target: DeliveryTarget,
-    deadLetterLimit: number,
-  ) {
-    this.dead = new DeadLetterStore(target.output.name, deadLetterLimit);
-  }
-
-  get name(): string {
-    return this.target.output.name;
-  }
-
-  /** Every alert this lane holds that its output has not confirmed: sending, retrying, waiting. */
-  undelivered(): Alert[] {
-    const out: Alert[] = [];
-    for (const batch of [...this.sending, ...this.ready, ...this.backingOff]) out.push(...batch.alerts);
-    out.push(...this.fifo.peek());
-    return out;
-  }
-}
-
-/** Lost alerts logged one by one per output; past this, a count. */
-const LOST_LISTED = 20;
 
 export class EmbeddedQueue implements AlertQueue {
   readonly kind = 'embedded';
-  private readonly lanes = new Map<string, Lane>();
+  private local: Lanes;
+  private thread: EmbeddedDeliveryThread | undefined;
+  /** The outputs built here for the thread's targets: never started, closed at the end. */
+  private unused: DeliveryTarget[] = [];
   private closing = false;
-  private readonly shutdown = new AbortController();
-  private idleWaiters: Array<() => void> = [];
 
-  constructor(private readonly options: EmbeddedQueueOptions) {}
+  constructor(private readonly options: EmbeddedQueueOptions) {
+    this.local = new Lanes([], { deadLetterLimit: options.deadLetterLimit, logger: options.logger });
+  }
 
   async start(targets: readonly DeliveryTarget[]): Promise<void> {
-    await startOutputs(targets.map((target) => target.output));
-    for (const target of targets) this.lanes.set(target.output.name, new Lane(target, this.options.deadLetterLimit));
+    const threaded = this.options.deliveryThread ? targets.filter((target) => target.recipe) : [];
+    const here = targets.filter((target) => !threaded.includes(target));
+    await startOutputs(here.map((target) => target.output));
+    this.local = new Lanes(here, { deadLetterLimit: this.options.deadLetterLimit, logger: this.options.logger });
+    if (threaded.length > 0) {
+      this.thread = await EmbeddedDeliveryThread.start(threaded, this.options.deadLetterLimit, this.options.logger);
+      this.unused = threaded;
+    }
+  }
+
+  /** The delivery thread, when outputs are delivered from one (tests end it to see what a crash does). */
+  get deliveryThread(): EmbeddedDeliveryThread | undefined {
+    return this.thread;
   }
 
   enqueue(deliveries: readonly Delivery[]): Promise<void> {
     if (this.closing) return Promise.reject(new QueueUnavailableError('saker is shutting down'));
     // All or nothing: a request is either wholly accepted or answered 503, never half-queued.
     for (const d of deliveries) {
-      const lane = this.lane(d.output);
-      if (lane.depth + d.alerts.length > this.options.capacity) {
+      const depth = this.depth(d.output);
+      if (depth + d.alerts.length > this.options.capacity) {
         return Promise.reject(
-          new QueueUnavailableError(`the queue of output '${d.output}' is full (${lane.depth} of ${this.options.capacity} alerts waiting or in delivery)`),
+          new QueueUnavailableError(`the queue of output '${d.output}' is full (${depth} of ${this.options.capacity} alerts waiting or in delivery)`),
         );
       }
     }
     for (const d of deliveries) {
-      const lane = this.lanes.get(d.output)!;
-      lane.fifo.push(d.alerts);
-      lane.depth += d.alerts.length;
-      this.schedulePump(lane);
+      if (this.thread?.has(d.output)) this.thread.add(d.output, d.alerts);
+      else this.local.push(d.output, d.alerts);
     }
     return Promise.resolve();
   }
 
-  private lane(output: string): Lane {
-    const lane = this.lanes.get(output);
-    if (!lane) throw new Error(`no queue for output '${output}'`);
-    return lane;
+  private depth(output: string): number {
+    return this.thread?.has(output) ? this.thread.depth(output) : this.local.depth(output);
   }
 
   async health(): Promise<QueueHealth> {
@@ -118,186 +86,43 @@ export class EmbeddedQueue implements AlertQueue {
 
   async stats(): Promise<Record<string, OutputQueueStats>> {
     const out: Record<string, OutputQueueStats> = {};
-    for (const lane of this.lanes.values()) out[lane.name] = { depth: lane.depth, deadLetters: lane.dead.size };
+    for (const name of this.local.names) out[name] = { depth: this.local.depth(name), deadLetters: this.local.deadLetterCount(name) };
+    if (this.thread) {
+      const dead = await this.thread.deadLetterCounts();
+      for (const name of this.thread.names) out[name] = { depth: this.thread.depth(name), deadLetters: dead[name] ?? 0 };
+    }
     return out;
   }
 
   readonly deadLetters = {
-    list: async (output: string, page?: { offset?: number; limit?: number }): Promise<DeadLetter[]> =>
-      this.lane(output).dead.list(page?.offset ?? 0, page?.limit ?? 100),
-    retry: async (output: string, ids: readonly string[] | 'all'): Promise<number> => this.requeueDead(output, ids).retried,
+    list: async (output: string, page?: { offset?: number; limit?: number }): Promise<DeadLetter[]> => {
+      const [offset, limit] = [page?.offset ?? 0, page?.limit ?? 100];
+      return this.thread?.has(output) ? this.thread.listDead(output, offset, limit) : this.local.listDead(output, offset, limit);
+    },
+    retry: async (output: string, ids: readonly string[] | 'all'): Promise<number> => (await this.requeueDead(output, ids)).retried,
     retryIds: async (output: string, ids: readonly string[]): Promise<RetryOutcome> => this.requeueDead(output, ids),
-    purge: async (output: string): Promise<number> => this.lane(output).dead.purge(),
+    purge: async (output: string): Promise<number> => (this.thread?.has(output) ? this.thread.purgeDead(output) : this.local.purgeDead(output)),
   };
 
-  private requeueDead(output: string, ids: readonly string[] | 'all'): RetryOutcome {
-    const lane = this.lane(output);
-    const { alerts, notFound } = lane.dead.take(ids);
-    // A replay is an operator's decision: it is not refused for capacity, and starts with fresh attempts.
-    lane.fifo.push(alerts);
-    lane.depth += alerts.length;
-    if (alerts.length > 0) this.schedulePump(lane);
-    return { retried: alerts.length, notFound };
+  private async requeueDead(output: string, ids: readonly string[] | 'all'): Promise<RetryOutcome> {
+    return this.thread?.has(output) ? this.thread.requeueDead(output, ids) : this.local.requeueDead(output, ids);
   }
 
-  // Alerts that arrive in the same turn of the event loop leave together, in batches, rather than each
-  // starting its own delivery.
-  private schedulePump(lane: Lane): void {
-    if (lane.pumpScheduled) return;
-    lane.pumpScheduled = true;
-    setImmediate(() => {
-      lane.pumpScheduled = false;
-      this.pump(lane);
-    });
-  }
-
-  private pump(lane: Lane): void {
-    const { policy, output } = lane.target;
-    while (lane.inFlight < policy.concurrency && !this.shutdown.signal.aborted) {
-      if (policy.ratePerSecond !== undefined) {
-        const wait = lane.nextStartAt - Date.now();
-        if (wait > 0) {
-          if (!lane.rateWaiting && (lane.ready.length > 0 || lane.fifo.length > 0)) {
-            lane.rateWaiting = true;
-            this.later(lane, wait, () => {
-              lane.rateWaiting = false;
-              this.pump(lane);
-            });
-          }
-          return;
-        }
-      }
-      const batch: Attempt | undefined = lane.ready.shift() ?? (lane.fifo.length > 0 ? { ...lane.fifo.take(output.maxBatch), attempt: 1 } : undefined);
-      if (!batch) return;
-      if (policy.ratePerSecond !== undefined) lane.nextStartAt = Math.max(Date.now(), lane.nextStartAt) + 1000 / policy.ratePerSecond;
-      lane.inFlight++;
-      lane.sending.add(batch);
-      void this.deliver(lane, batch);
-    }
-  }
-
-  private async deliver(lane: Lane, batch: Attempt): Promise<void> {
-    const outcome = await attemptDelivery(lane.target, batch.alerts, batch.attempt, this.shutdown.signal, batch.enqueuedAt);
-    lane.inFlight--;
-    lane.sending.delete(batch);
-    lane.depth -= outcome.delivered.length;
-    const log = this.options.logger;
-
-    if (outcome.dead.length > 0) {
-      let evicted = 0;
-      for (const { alert, error } of outcome.dead) evicted += lane.dead.add(alert, error, batch.attempt);
-      lane.depth -= outcome.dead.length;
-      log.error(
-        { output: lane.name, alerts: outcome.dead.length, attempts: batch.attempt, error: outcome.dead[0]!.error },
-        `${outcome.dead.length} alert(s) for output '${lane.name}' moved to the dead letters`,
-      );
-      if (evicted > 0) {
-        log.warn({ output: lane.name, dropped: evicted }, `dead letters of output '${lane.name}' are full (queue.deadletters): dropped the ${evicted} oldest`);
-      }
-    }
-    if (outcome.retry) {
-      const { alerts, delayMs, error } = outcome.retry;
-      const next: Attempt = { alerts, enqueuedAt: batch.enqueuedAt, attempt: batch.attempt + 1 };
-      lane.backingOff.add(next);
-      // Shutting down past the drain time, the retry never runs: close() reports these alerts as lost.
-      if (!this.shutdown.signal.aborted) {
-        log.warn(
-          { output: lane.name, alerts: alerts.length, attempt: batch.attempt, retryInMs: delayMs, error },
-          `delivery to output '${lane.name}' failed; retrying`,
-        );
-        this.later(lane, delayMs, () => {
-          lane.backingOff.delete(next);
-          lane.ready.push(next);
-          this.pump(lane);
-        });
-      }
-    }
-    this.pump(lane);
-    this.notifyIfIdle();
-  }
-
-  private later(lane: Lane, delayMs: number, run: () => void): void {
-    const timer = setTimeout(() => {
-      lane.timers.delete(timer);
-      run();
-    }, delayMs);
-    lane.timers.add(timer);
-  }
-
-  private isIdle(): boolean {
-    for (const lane of this.lanes.values()) if (lane.depth > 0) return false;
-    return true;
-  }
-
-  private notifyIfIdle(): void {
-    if (this.idleWaiters.length === 0 || !this.isIdle()) return;
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const w of waiters) w();
-  }
-
-  private inFlight(): number {
-    let n = 0;
-    for (const lane of this.lanes.values()) n += lane.inFlight;
-    return n;
+  deliveryMetrics(): Promise<MetricsSnapshot> {
+    return this.thread?.metrics() ?? Promise.resolve([]);
   }
 
   reportLossOnExit(): void {
-    this.reportLoss('are not delivered yet and are lost: saker exits without waiting for the outputs');
-  }
-
-  /**
-   * Logs, per output, the alerts still held: each one's uuid, rule, priority and time (the first LOST_LISTED,
-   * then a count), so that an operator can find and resend them; and the dead letters that go with the process.
-   */
-  private reportLoss(what: string): void {
-    const log = this.options.logger;
-    for (const lane of this.lanes.values()) {
-      const lost = lane.undelivered();
-      if (lost.length > 0) {
-        log.error({ output: lane.name, lost: lost.length }, `${lost.length} alert(s) for output '${lane.name}' ${what}`);
-        for (const alert of lost.slice(0, LOST_LISTED)) {
-          const { uuid, rule, priority, time } = alert;
-          // Nested: a top-level `time` would clash with the log line's own.
-          log.error({ output: lane.name, alert: { uuid, rule, priority, time } }, `lost alert ${uuid} for output '${lane.name}': ${priority} '${rule}' at ${time}`);
-        }
-        if (lost.length > LOST_LISTED) {
-          log.error({ output: lane.name, unlisted: lost.length - LOST_LISTED }, `… and ${lost.length - LOST_LISTED} more lost alert(s) for output '${lane.name}', not listed`);
-        }
-      }
-      if (lane.dead.size > 0) {
-        log.warn({ output: lane.name, deadLetters: lane.dead.size }, `${lane.dead.size} dead letter(s) of output '${lane.name}' are discarded (the embedded queue keeps them in memory)`);
-      }
-    }
+    const what = 'are not delivered yet and are lost: saker exits without waiting for the outputs';
+    this.local.reportLoss(what);
+    this.thread?.reportLossNow(what);
   }
 
   async close(drainMs: number): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    const log = this.options.logger;
-    if (!this.isIdle()) {
-      log.info({ drainMs }, 'letting outputs deliver what is queued');
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, drainMs);
-        }),
-      ]);
-      clearTimeout(timer);
-    }
-    this.shutdown.abort();
-    for (const lane of this.lanes.values()) {
-      for (const t of lane.timers) clearTimeout(t);
-      lane.timers.clear();
-    }
-    // Aborted sends settle promptly; wait for them so that outputs are not closed under a request.
-    while (this.inFlight() > 0) await new Promise((r) => setTimeout(r, 5));
-    this.reportLoss('were not delivered before shutdown and are lost');
-    await Promise.all(
-      [...this.lanes.values()].map((lane) =>
-        lane.target.output.close().catch((err: unknown) => log.error({ output: lane.name, err }, `closing output '${lane.name}' failed`)),
-      ),
-    );
+    const deadline = Date.now() + drainMs;
+    await Promise.all([this.local.close(drainMs), this.thread?.close(deadline)]);
+    await Promise.allSettled(this.unused.map((target) => target.output.close()));
   }
 }

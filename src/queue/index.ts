@@ -19,8 +19,13 @@ export async function createQueue({ config, logger }: QueueFactoryOptions): Prom
     return new RedisQueue(config.redis, logger.child({ queue: 'redis' }));
   }
   logger.info(
-    { queue: 'embedded', capacity: config.queue.capacity },
+    { queue: 'embedded', capacity: config.queue.capacity, deliveryThread: config.queue.deliveryThread },
     'embedded queue: alerts wait in this process until delivered, and are lost if saker stops before (set redis.url for durable delivery)',
   );
-  return new EmbeddedQueue({ capacity: config.queue.capacity, deadLetterLimit: config.queue.deadLetters, logger: logger.child({ queue: 'embedded' }) });
+  return new EmbeddedQueue({
+    capacity: config.queue.capacity,
+    deadLetterLimit: config.queue.deadLetters,
+    deliveryThread: config.queue.deliveryThread,
+    logger: logger.child({ queue: 'embedded' }),
+  });
 }

@@ -24,7 +24,7 @@ export interface DeliveryTarget {
   output: Output;
   policy: DeliveryPolicy;
   /**
-   * How to build the same output again in another thread (the Redis queue delivers from a worker thread);
+   * How to build the same output again in another thread (both queues deliver from a worker thread);
    * absent for an output that must stay on this thread, or that was built by hand (tests).
    */
   recipe?: OutputRecipe;
@@ -113,7 +113,7 @@ export interface AlertQueue {
    */
   reportLossOnExit?(): void;
   /**
-   * Delivery metrics recorded outside this thread (the Redis queue's delivery thread), as prom-client's
+   * Delivery metrics recorded outside this thread (the queue's delivery thread), as prom-client's
    * `getMetricsAsJSON` gives them: GET /metrics adds them to this thread's.
    */
   deliveryMetrics?(): Promise<MetricsSnapshot>;

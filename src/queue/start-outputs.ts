@@ -1,5 +1,5 @@
-// Outputs are started by the queue that delivers them: the Redis queue builds and starts some of them in its
-// delivery thread instead (redis/thread.ts), and an output must not be started twice.
+// Outputs are started by the queue that delivers them: both queues build and start most of them again in
+// their delivery thread instead (thread/guest.ts), and an output must not be started twice.
 
 import type { Output } from '../../outputs/output.js';
 

@@ -73,7 +73,7 @@ export class SakerMetrics {
   private readonly retries: Counter<'output'>;
   private readonly latency: Histogram<'output'>;
   private readonly sendDuration: Histogram<'output'>;
-  /** Delivery metrics recorded in another thread (the Redis queue's), added to this registry's at render. */
+  /** Delivery metrics recorded in another thread (the queue's delivery thread), added to this registry's at render. */
   private elsewhere: (() => Promise<MetricsSnapshot>) | undefined;
 
   constructor(options: MetricsOptions = {}) {

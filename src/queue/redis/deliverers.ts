@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { DeliveryTarget } from '../queue.js';
 import { RedisLink, workerConnection } from './connection.js';
 import { RedisDeadLetters } from './dead-letters.js';
-import { settledBefore } from './deadline.js';
+import { settledBefore } from '../deadline.js';
 import type { RedisQueueOptions } from './options.js';
 import { OutputWorker } from './output-worker.js';
 

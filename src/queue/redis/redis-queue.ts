@@ -20,7 +20,7 @@ import {
 import { startOutputs } from '../start-outputs.js';
 import { RedisLink, describeRedisError, producerConnection } from './connection.js';
 import { RedisDeadLetters } from './dead-letters.js';
-import { interruptAt, settledBefore } from './deadline.js';
+import { interruptAt, settledBefore } from '../deadline.js';
 import { Deliverers } from './deliverers.js';
 import type { RedisQueueOptions } from './options.js';
 import { OutputQueues } from './output-queues.js';
