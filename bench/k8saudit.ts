@@ -180,7 +180,10 @@ async function startSaker(
   let stderr = '';
   child.stderr!.setEncoding('utf8');
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`saker did not start:\n${stderr}`)), wrapper.length > 0 ? 300_000 : 30_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`saker did not start:\n${stderr}`));
+    }, wrapper.length > 0 ? 300_000 : 30_000);
     child.stderr!.on('data', (c: string) => {
       stderr += c;
       const m = /saker listening on [^"]*?:(\d+)/.exec(stderr);
