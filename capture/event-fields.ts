@@ -4,6 +4,7 @@
 
 import { hostname as osHostname } from 'node:os';
 import { evtTime, rfc3339Nanos } from '../src/engine/alert_builder.js';
+import { firstEventTime } from './shared-state.js';
 import type { Extractor, ExtractorFactory, FieldValue } from '../src/engine/source.js';
 import type { JsonEvent } from './json/event.js';
 
@@ -39,9 +40,10 @@ export interface PluginSourceInfo<E> {
 }
 
 export function pluginEventExtractors<E extends JsonEvent>(info: PluginSourceInfo<E>): Record<string, ExtractorFactory<E>> {
-  // evt.reltime counts from the first event this source evaluated, as libsinsp counts from the capture's start.
+  // evt.reltime counts from the first event this source evaluated, as libsinsp counts from the capture's
+  // start: the first this engine saw, or, in `saker run`, the first any thread saw since start-up.
   let first: bigint | undefined;
-  const relative = (e: E): bigint => e.time - (first ??= e.time);
+  const relative = (e: E): bigint => e.time - (first ??= firstEventTime(info.source, e.time));
   const host = info.hostname ?? osHostname;
   const fixed = (extract: Extractor<E>): ExtractorFactory<E> => () => extract;
   const value = (v: FieldValue | undefined): ExtractorFactory<E> => () => () => v;

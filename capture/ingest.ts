@@ -9,36 +9,44 @@ import type { Alert, OutputFieldValue } from '../src/alert.js';
 import { QueueUnavailableError } from '../src/queue/queue.js';
 import { errorBody } from '../src/server/errors.js';
 import type { ServerDeps } from '../src/server/plugin.js';
-import type { JsonEvent, Rejection } from './json/event.js';
+import type { JsonEvent } from './json/event.js';
+import { MAX_PROBLEMS, outcomeOf, type IngestBatch, type IngestOutcome } from './outcome.js';
+
+export { outcomeOf, type IngestBatch, type IngestOutcome };
 
 class BodyError extends Error {
   readonly statusCode = 400;
 }
 
-/** What a body becomes: its parsed JSON, or (for a route that reads it so) its indexed text. */
-export type BodyReader = (text: string, bytes: Buffer) => unknown;
-
-const parseBody: BodyReader = (text) => JSON.parse(text);
-
 /**
- * Event bodies (megabytes per request at the API server's batch size) are read as bytes and decoded once,
- * then parsed — or indexed, by a route that passes `read` (a body the indexer does not vouch for is parsed,
- * so invalid JSON is refused with JSON.parse's message either way).
+ * Event bodies (POST /events/json) are read as bytes, decoded once and parsed (POST /k8s-audit reads its
+ * bodies itself: installRawEventBodies).
  * Unlike `POST /`, no `__proto__` scan: events are never merged into other objects — extractors read own
  * members only — so such a key is just data here.
  */
-export function installEventBodies(app: FastifyInstance, read: BodyReader = parseBody): void {
+export function installEventBodies(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   for (const type of ['application/json', /^application\/[\w.+-]+\+json(?:\s*;|$)/i]) {
     app.addContentTypeParser(type, { parseAs: 'buffer' }, (_request, body, done) => {
       const text = decodeUtf8(body as Buffer);
       if (!/\S/.test(text)) return done(null, undefined);
       try {
-        done(null, read(text, body as Buffer) ?? JSON.parse(text));
+        done(null, JSON.parse(text));
       } catch (err) {
         done(new BodyError(`body: invalid JSON: ${(err as Error).message}`), undefined);
       }
     });
+  }
+}
+
+/**
+ * Event bodies as the bytes received, for a route that reads them itself (POST /k8s-audit, in its
+ * evaluation threads or not): the body is a Buffer, empty when the request had none.
+ */
+export function installRawEventBodies(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  for (const type of ['application/json', /^application\/[\w.+-]+\+json(?:\s*;|$)/i]) {
+    app.addContentTypeParser(type, { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   }
 }
 
@@ -59,21 +67,8 @@ function detached(alert: Alert): Alert {
   return { ...alert, output: own(alert.output), output_fields: fields };
 }
 
-/** Enough reasons to fix a sender without answering megabytes for a batch of garbage. */
-const MAX_PROBLEMS = 100;
-
-export interface IngestBatch {
-  readonly events: readonly unknown[];
-  readonly rejected: readonly Rejection[];
-}
-
-/**
- * Evaluates every usable event; alerts reach the queue before the answer (503 and nothing queued if it
- * cannot). Counts events and alerts for /metrics.
- */
+/** Evaluates every usable event on this thread, then routes the alerts (routeAlerts). */
 export async function evaluateAndRoute(deps: ServerDeps, source: string, batch: IngestBatch): Promise<number> {
-  const { metrics } = deps;
-  metrics.countEvents(source, 'rejected', batch.rejected.length);
   const alerts: Alert[] = [];
   for (const event of batch.events) {
     const raised = deps.rules.evaluate(source, event);
@@ -82,20 +77,30 @@ export async function evaluateAndRoute(deps: ServerDeps, source: string, batch: 
     const indexed = (event as JsonEvent).doc !== undefined;
     for (let i = 0; i < raised.length; i++) alerts.push(indexed ? detached(raised[i]!) : raised[i]!);
   }
+  await routeAlerts(deps, source, outcomeOf(batch), alerts);
+  return alerts.length;
+}
+
+/**
+ * Alerts of evaluated events reach the queue before the answer (503 and nothing queued if it cannot).
+ * Counts events and alerts for /metrics.
+ */
+export async function routeAlerts(deps: ServerDeps, source: string, outcome: IngestOutcome, alerts: Alert[]): Promise<void> {
+  const { metrics } = deps;
+  metrics.countEvents(source, 'rejected', outcome.rejected);
   if (alerts.length > 0) {
     try {
       await deps.router.route(alerts);
     } catch (err) {
       if (err instanceof QueueUnavailableError) {
-        metrics.countEvents(source, 'unavailable', batch.events.length);
+        metrics.countEvents(source, 'unavailable', outcome.accepted);
         metrics.countInput(source, 'unavailable', alerts.length);
       }
       throw err;
     }
     metrics.countAccepted(source, alerts);
   }
-  metrics.countEvents(source, 'accepted', batch.events.length);
-  return alerts.length;
+  metrics.countEvents(source, 'accepted', outcome.accepted);
 }
 
 /**
@@ -103,20 +108,20 @@ export async function evaluateAndRoute(deps: ServerDeps, source: string, batch: 
  * Kubernetes API server does not retry 4xx, and retrying a batch whose good events were taken would
  * duplicate their alerts.
  */
-export function answer(reply: FastifyReply, logger: Logger, route: string, batch: IngestBatch, alerts: number): FastifyReply {
-  const { rejected } = batch;
-  if (rejected.length === 0) {
-    return reply.type('application/json').send(`{"accepted":${batch.events.length},"rejected":0,"alerts":${alerts}}`);
+export function answer(reply: FastifyReply, logger: Logger, route: string, outcome: IngestOutcome, alerts: number): FastifyReply {
+  const { accepted, rejected, problems } = outcome;
+  if (rejected === 0) {
+    return reply.type('application/json').send(`{"accepted":${accepted},"rejected":0,"alerts":${alerts}}`);
   }
-  const first = `${rejected[0]!.where}: ${rejected[0]!.reason}`;
-  logger.warn({ route, accepted: batch.events.length, rejected: rejected.length, problems: rejected.slice(0, 10) }, `${route}: ${rejected.length} unusable event(s), first: ${first}`);
+  const first = `${problems[0]!.where}: ${problems[0]!.reason}`;
+  logger.warn({ route, accepted, rejected, problems: problems.slice(0, 10) }, `${route}: ${rejected} unusable event(s), first: ${first}`);
   const body = {
-    accepted: batch.events.length,
-    rejected: rejected.length,
+    accepted,
+    rejected,
     alerts,
-    problems: rejected.slice(0, MAX_PROBLEMS).map((r) => ({ where: r.where, reason: r.reason })),
+    problems: problems.slice(0, MAX_PROBLEMS).map((r) => ({ where: r.where, reason: r.reason })),
   };
-  if (batch.events.length > 0) return reply.send(body);
-  const more = rejected.length > 1 ? ` (and ${rejected.length - 1} more)` : '';
+  if (accepted > 0) return reply.send(body);
+  const more = rejected > 1 ? ` (and ${rejected - 1} more)` : '';
   return reply.code(400).send({ ...errorBody(400, `no usable event: ${first}${more}`), ...body });
 }

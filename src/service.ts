@@ -3,6 +3,7 @@
 
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
+import { shareCaptureState } from '../capture/shared-state.js';
 import type { ConfigKey, Output } from '../outputs/output.js';
 import { OUTPUT_MODULES } from '../outputs/registry.js';
 import { ConfigError, locateProblem, problemKey, sectionValues, type LoadedConfig } from './config/loader.js';
@@ -141,6 +142,8 @@ export async function startService(config: LoadedConfig, options: StartOptions =
     logger.info({ output: section.name, settings: shownSettings(section.keys, sectionValues(config, section.name)) }, `output '${section.name}' enabled`);
   }
   if (targets.length === 0) logger.warn('no output is enabled: alerts are accepted and go nowhere');
+  // Event numbers and first event times in memory every evaluation thread shares (capture/shared-state.ts).
+  shareCaptureState();
   // Rules before outputs start: a rules file with errors stops start-up before anything connects or listens.
   const rules = await LiveRules.start(rulesSettings, logger.child({ component: 'rules' }));
 

@@ -1,7 +1,10 @@
 // The event of the `json` source, and the JSON view every JSON-based source shares (`k8s_audit` events
 // are JSON events too, which is how `jevt.*` fields work on them, as the json plugin does in Falco).
 
+import { nextEventNumber } from '../shared-state.js';
 import type { JsonDocument } from './document.js';
+
+export { nextEventNumber };
 
 export interface JsonEvent {
   /** The parsed document (on an event read from indexed text: parsed whole on first use). */
@@ -15,15 +18,11 @@ export interface JsonEvent {
   readonly text?: string;
   /** When the event happened, ns since the epoch (`json.rawtime`, the alert's time). */
   readonly time: bigint;
-  /** Sequence number of the event in this process (`evt.num`), from 1. */
+  /**
+   * Sequence number of the event in this process (`evt.num`), from 1: events of every JSON-based source are
+   * numbered in the order saker takes them (capture/shared-state.ts; one range per request body).
+   */
   readonly num: number;
-}
-
-let eventCount = 0;
-
-/** The next `evt.num`: events of every JSON-based source are numbered in the order saker takes them. */
-export function nextEventNumber(): number {
-  return ++eventCount;
 }
 
 /** Why a JSON event could not be taken, and where (a JSON path such as `$[3]`, or `file:line`). */

@@ -31,7 +31,7 @@ type Codes = Uint8Array | Uint16Array;
  */
 function codesOf(text: string, ascii: Uint8Array | undefined): Codes {
   if (ascii !== undefined) {
-    const codes = Buffer.allocUnsafe(text.length + 1);
+    const codes = recycledCodes(text.length + 1) ?? Buffer.allocUnsafe(text.length + 1);
     codes.set(ascii.subarray(0, text.length));
     codes[text.length] = 0;
     return codes;
@@ -71,6 +71,29 @@ function newArena(base: number, used: number, wanted: number): Int32Array {
   arena = next;
   arenaUsed = 0;
   return next;
+}
+
+// Memory of documents their caller is done with (recycleIndexMemory): a megabyte request body's code
+// units and entries in new memory cost more than copying them (the pages are new: the system zeroes each
+// on first touch), so an evaluation thread, done with a body before it reads the next, reuses them.
+let recycling = false;
+let codesScratch: Buffer | undefined;
+
+/**
+ * The caller is done with every document indexed so far, and will be with the next before it calls this
+ * again: the next document may take their memory (entries, and a request body's code units).
+ */
+export function recycleIndexMemory(): void {
+  arenaUsed = 0;
+  recycling = true;
+}
+
+/** Recycled memory for `length` code units, or undefined (none recycled; fresh memory then). */
+function recycledCodes(length: number): Buffer | undefined {
+  if (!recycling) return undefined;
+  recycling = false;
+  if (codesScratch === undefined || codesScratch.length < length) codesScratch = Buffer.allocUnsafeSlow(Math.max(length, 1 << 20));
+  return codesScratch.subarray(0, length);
 }
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;

@@ -3,7 +3,7 @@
 
 import { HttpError } from '../../src/server/errors.js';
 import type { RoutePlugin } from '../../src/server/plugin.js';
-import { answer, evaluateAndRoute, installEventBodies } from '../ingest.js';
+import { answer, evaluateAndRoute, installEventBodies, outcomeOf } from '../ingest.js';
 import { readJsonEventsSettings } from './config.js';
 import { jsonPayload } from './parse.js';
 
@@ -18,6 +18,6 @@ export const jsonEventRoutes: RoutePlugin = async (app, deps) => {
     if (request.body === undefined) throw new HttpError(400, 'body: expected a JSON object (one event) or an array of events');
     const batch = jsonPayload(request.body, settings.maxEventBytes, BigInt(Date.now()) * 1_000_000n);
     const alerts = await evaluateAndRoute(deps, 'json', batch);
-    return answer(reply, deps.logger, 'POST /events/json', batch, alerts);
+    return answer(reply, deps.logger, 'POST /events/json', outcomeOf(batch), alerts);
   });
 };

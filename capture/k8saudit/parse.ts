@@ -18,6 +18,11 @@ export interface AuditParseOptions {
   maxEventBytes: number;
   /** Stamped on every event, for `ka.cluster.name`. */
   cluster?: string;
+  /**
+   * Numbers the events (`evt.num`); nextEventNumber by default. An evaluation thread numbers a body's events
+   * once it knows how many there are (numberEvents), so that they get one range.
+   */
+  eventNumber?: () => number;
 }
 
 /** What a payload held: the events to evaluate and the items that could not be used. */
@@ -63,7 +68,7 @@ export function auditEvent(value: unknown, options: AuditParseOptions, text?: st
   if (typeof time === 'string') return { ok: false, reason: time };
   const bytes = eventOverLimit(value, options.maxEventBytes, text);
   if (bytes !== undefined) return { ok: false, reason: tooLarge(bytes, options) };
-  const event: { -readonly [K in keyof K8sAuditEvent]: K8sAuditEvent[K] } = { value, time, num: nextEventNumber() };
+  const event: { -readonly [K in keyof K8sAuditEvent]: K8sAuditEvent[K] } = { value, time, num: (options.eventNumber ?? nextEventNumber)() };
   if (text !== undefined) event.text = text;
   if (options.cluster !== undefined) event.cluster = options.cluster;
   return { ok: true, event };
@@ -91,7 +96,12 @@ export function indexedAuditEvent(doc: JsonDocument, options: AuditParseOptions,
     const bytes = eventOverLimit(text === undefined ? doc.value(root) : undefined, options.maxEventBytes, text);
     if (bytes !== undefined) return { ok: false, reason: tooLarge(bytes, options) };
   }
-  return { ok: true, event: new IndexedAuditEvent(doc, time, nextEventNumber(), text, options.cluster) };
+  return { ok: true, event: new IndexedAuditEvent(doc, time, (options.eventNumber ?? nextEventNumber)(), text, options.cluster) };
+}
+
+/** Gives the events the numbers `first`, `first + 1`, … (events of a batch parsed with `eventNumber`). */
+export function numberEvents(events: readonly K8sAuditEvent[], first: number): void {
+  for (let i = 0; i < events.length; i++) (events[i] as { num: number }).num = first + i;
 }
 
 /**

@@ -6,12 +6,11 @@
 
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { sourceDefinitions } from '../../capture/sources.js';
 import type { Alert } from '../alert.js';
-import { Engine, expandRulePaths } from '../engine/engine.js';
-import { formatLoadMessage } from '../engine/loader/results.js';
+import { expandRulePaths, type Engine } from '../engine/engine.js';
 import type { RulesSettings } from './config.js';
 import { FolderWatch } from './folder-watch.js';
+import { loadRuleText, newEngine, type EngineSettings, type RuleText } from './rule-texts.js';
 import { changedRuleFiles, digestOf, foldersToWatch, snapshotRuleFiles, type RuleFileDigest, type RuleFilesSnapshot } from './rule-files.js';
 
 /** A change to a rule file often arrives as several file-system events (write, rename): wait for calm. */
@@ -19,11 +18,18 @@ const SETTLE_MS = 250;
 /** Warnings logged one by one before only their number is. */
 const WARNINGS_LOGGED = 20;
 
+export type { EngineSettings, RuleText };
+
 export interface RulesLoad {
   readonly engine: Engine;
   readonly files: readonly string[];
   /** The digest of each file as it was loaded (null: it could not be read). */
   readonly snapshot: RuleFilesSnapshot;
+  /**
+   * The text of each file as it was loaded, in load order (up to the first failing file): what the
+   * evaluation threads compile, so that they run exactly these rules even if a file changed since.
+   */
+  readonly texts: readonly RuleText[];
   /** `file:line:column: CODE item 'name': message`; empty when the load succeeded. */
   readonly errors: readonly string[];
   readonly warnings: readonly string[];
@@ -38,15 +44,10 @@ export class RulesLoadError extends Error {
 
 /** Loads the rule files into a new engine, file by file as Falco does, stopping at the first failing one. */
 export async function loadRules(settings: RulesSettings, hostname?: string, pause?: () => Promise<void>): Promise<RulesLoad> {
-  const sources = sourceDefinitions(hostname !== undefined ? { hostname } : {}).filter((s) => settings.sources.includes(s.name));
-  const engine = new Engine({
-    sources,
-    match: settings.match,
-    minimumPriority: settings.minimumPriority,
-    ...(hostname !== undefined ? { hostname } : {}),
-  });
+  const engine = newEngine({ ...settings, ...(hostname !== undefined ? { hostname } : {}) });
   const files = expandRulePaths(settings.files);
   const snapshot = new Map<string, RuleFileDigest>();
+  const texts: RuleText[] = [];
   const errors: string[] = [];
   const warnings: string[] = [];
   for (const file of files) {
@@ -58,13 +59,14 @@ export async function loadRules(settings: RulesSettings, hostname?: string, paus
       // The loader reports it (LOAD_ERR_FILE_READ, with the reason).
     }
     snapshot.set(file, text === undefined ? null : digestOf(text));
-    const result = text === undefined ? engine.loadFiles([file])[0]! : engine.loadText(file, text);
-    errors.push(...result.errors.map(formatLoadMessage));
-    warnings.push(...result.warnings.map(formatLoadMessage));
+    texts.push({ file, text });
+    const result = loadRuleText(engine, { file, text });
+    errors.push(...result.errors);
+    warnings.push(...result.warnings);
     if (errors.length > 0) break;
     await pause?.();
   }
-  return { engine, files, snapshot, errors, warnings };
+  return { engine, files, snapshot, texts, errors, warnings };
 }
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -88,9 +90,21 @@ export interface RulesStatus {
   readonly reloads: { readonly succeeded: number; readonly failed: number };
 }
 
+/** What the running rules were built from: enough for another thread to build the same rules. */
+export interface RulesRecipe {
+  /** 1 for the rules loaded at start-up, then one more per successful reload. */
+  readonly generation: number;
+  readonly settings: EngineSettings;
+  readonly texts: readonly RuleText[];
+}
+
 /** The rules as the HTTP server sees them: what the capture routes need, and the status the probes report. */
 export interface RunningRules extends EventRules {
   readonly status: RulesStatus;
+  /** What the running rules were built from (evaluation threads build theirs from it). */
+  readonly recipe: RulesRecipe;
+  /** Calls `listener` with the new recipe right after each swap; returns what stops that. */
+  onSwap(listener: (recipe: RulesRecipe) => void): () => void;
 }
 
 export class LiveRules implements RunningRules {
@@ -104,6 +118,8 @@ export class LiveRules implements RunningRules {
   private loadedAt = Date.now();
   private lastReload: RulesStatus['lastReload'];
   private readonly reloads = { succeeded: 0, failed: 0 };
+  private currentRecipe: RulesRecipe;
+  private readonly swapListeners = new Set<(recipe: RulesRecipe) => void>();
 
   private constructor(
     private readonly settings: RulesSettings,
@@ -112,6 +128,7 @@ export class LiveRules implements RunningRules {
     first: RulesLoad,
   ) {
     this.current = first.engine;
+    this.currentRecipe = this.recipeOf(first, 1);
     this.lastSnapshot = first.snapshot;
     this.watch = new FolderWatch(logger, () => this.settle());
   }
@@ -144,6 +161,15 @@ export class LiveRules implements RunningRules {
       ...(this.lastReload ? { lastReload: this.lastReload } : {}),
       reloads: { ...this.reloads },
     };
+  }
+
+  get recipe(): RulesRecipe {
+    return this.currentRecipe;
+  }
+
+  onSwap(listener: (recipe: RulesRecipe) => void): () => void {
+    this.swapListeners.add(listener);
+    return () => this.swapListeners.delete(listener);
   }
 
   /** The folders watched for changes (empty with `rules.watch: false`). */
@@ -200,10 +226,18 @@ export class LiveRules implements RunningRules {
       return false;
     }
     this.current = load.engine;
+    this.currentRecipe = this.recipeOf(load, this.currentRecipe.generation + 1);
     this.loadedAt = Date.now();
     this.recordReload(true, 0);
     this.report(load, 'reloaded');
+    for (const listener of this.swapListeners) listener(this.currentRecipe);
     return true;
+  }
+
+  private recipeOf(load: RulesLoad, generation: number): RulesRecipe {
+    const { match, minimumPriority, sources } = this.settings;
+    const settings = { match, minimumPriority, sources, ...(this.hostname !== undefined ? { hostname: this.hostname } : {}) };
+    return { generation, settings, texts: load.texts };
   }
 
   private recordReload(ok: boolean, errors: number): void {

@@ -69,6 +69,7 @@ export class SakerMetrics {
     return labels;
   };
   private readonly outputs: Counter<'output' | 'status'>;
+  private readonly evalRestarts: Counter;
   private readonly retries: Counter<'output'>;
   private readonly latency: Histogram<'output'>;
   private readonly sendDuration: Histogram<'output'>;
@@ -102,6 +103,11 @@ export class SakerMetrics {
       labelNames: ['priority', ...this.alertLabels],
       registers,
       collect: this.alerts.collector(),
+    });
+    this.evalRestarts = new Counter({
+      name: 'saker_evaluation_thread_restarts_total',
+      help: 'Evaluation threads (of POST /k8s-audit) started again after they stopped; the requests they had were answered 503 (see the log).',
+      registers,
     });
     this.outputs = new Counter({
       name: 'saker_outputs_total',
@@ -137,6 +143,10 @@ export class SakerMetrics {
 
   countEvents(source: string, status: InputStatus, count: number): void {
     if (count > 0) this.events.add(`${source}\u0000${status}`, count, sourceAndStatus);
+  }
+
+  countEvalThreadRestart(): void {
+    this.evalRestarts.inc();
   }
 
   /** Alerts an input got into the queue: counted as accepted, and by priority (plus metrics.alertlabels). */

@@ -37,7 +37,7 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-async function start(env: Record<string, string> = {}): Promise<{ sink: HttpSink; saker: TestService }> {
+async function startWith(env: Record<string, string> = {}): Promise<{ sink: HttpSink; saker: TestService }> {
   const sink = await HttpSink.start();
   cleanups.push(() => sink.close());
   const saker = await startTestService({ env: { WEBHOOK_ADDRESS: sink.url(), RULES_FILES: RULES, RULES_WATCH: 'false', ...env } });
@@ -48,7 +48,13 @@ async function start(env: Record<string, string> = {}): Promise<{ sink: HttpSink
 const exec = (name: string, overrides: Record<string, unknown> = {}) =>
   auditJson({ objectRef: { resource: 'pods', subresource: 'exec', namespace: 'd', name }, ...overrides });
 
-describe('POST /k8s-audit', () => {
+// The same answers whether bodies are evaluated in the evaluation threads or on the main thread.
+describe.each([
+  { where: 'in two evaluation threads', threads: '2' },
+  { where: 'on the main thread', threads: '0' },
+])('POST /k8s-audit, evaluated $where', ({ threads }) => {
+  const start = (env: Record<string, string> = {}) => startWith({ K8SAUDIT_THREADS: threads, ...env });
+
   it('takes an EventList as the API server batches it, and alerts go through the router to the outputs', async () => {
     const { sink, saker } = await start();
     const list = { kind: 'EventList', apiVersion: 'audit.k8s.io/v1', metadata: {}, items: [exec('a'), auditJson(), exec('b')] };
@@ -101,6 +107,10 @@ describe('POST /k8s-audit', () => {
     expect((await saker.post('/k8s-audit', { kind: 'EventList', items: [exec('x', { pad: 'y'.repeat(3000) })] })).status).toBe(413);
     expect((await saker.post('/k8s-audit', 'hello', { 'content-type': 'text/plain' })).status).toBe(415);
     expect((await saker.post('/k8s-audit', '')).status).toBe(400);
+    expect(await (await saker.post('/k8s-audit', ' \n')).json()).toMatchObject({ message: 'body: expected a Kubernetes audit EventList, an Event, or a JSON array of them' });
+    const invalid = await saker.post('/k8s-audit', '{"kind":"EventList","items":[}');
+    expect(invalid.status).toBe(400);
+    expect(await invalid.json()).toMatchObject({ error: 'Bad Request', message: expect.stringMatching(/^body: invalid JSON: Unexpected token/) });
   });
 
   it('is off when disabled, or when k8s_audit is not among the rule sources', async () => {
@@ -113,6 +123,7 @@ describe('POST /k8s-audit', () => {
 });
 
 describe('POST /events/json', () => {
+  const start = startWith;
   it('evaluates one object or an array of events with json.* fields', async () => {
     const { sink, saker } = await start();
     const one = await saker.post('/events/json', { service: 'payments', status: 'refused', id: 'p-1' });
