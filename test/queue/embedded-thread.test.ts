@@ -1,4 +1,4 @@
-// saker in-process with the embedded queue delivers from a worker thread of its own: the main thread counts
+// saker in-process with the embedded queue and `queue.deliverythread` on delivers from a worker thread of its own: the main thread counts
 // capacity at the door (503 when full, accepting again once the thread reports deliveries), the outputs are
 // built again in the thread and deliver while the main thread is busy, SIGHUP reaches them, and a thread that
 // dies is started again with its loss logged.
@@ -29,6 +29,7 @@ describe('the embedded queue’s delivery thread', () => {
         WEBHOOK_BACKOFF_MAX: '100ms',
         WEBHOOK_MAXATTEMPTS: '100',
         QUEUE_CAPACITY: '3',
+        QUEUE_DELIVERYTHREAD: 'true',
       },
     });
   });

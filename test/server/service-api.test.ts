@@ -103,9 +103,10 @@ describe('per-output filters through the API', () => {
   });
 });
 
-describe('/api/v1/dlq', () => {
+// The dead letters live in the delivery thread when the embedded queue has one: the API must not notice.
+describe.each(['false', 'true'])('/api/v1/dlq (queue.deliverythread: %s)', (deliveryThread) => {
   it('lists dead letters, retries them, and purges them', async () => {
-    const { sink, saker } = await sinkAndSaker({ WEBHOOK_MAXATTEMPTS: '2', WEBHOOK_BACKOFF_INITIAL: '1ms' }, (s) => {
+    const { sink, saker } = await sinkAndSaker({ WEBHOOK_MAXATTEMPTS: '2', WEBHOOK_BACKOFF_INITIAL: '1ms', QUEUE_DELIVERYTHREAD: deliveryThread }, (s) => {
       s.fallback = { status: 400, body: 'schema mismatch' };
     });
     await saker.post('/', [alert({ rule: 'a' }), alert({ rule: 'b' }), alert({ rule: 'c' })]);
@@ -138,7 +139,7 @@ describe('/api/v1/dlq', () => {
   });
 
   it('answers 404 for an unknown output and 400 for a bad retry body or page', async () => {
-    const { saker } = await sinkAndSaker({});
+    const { saker } = await sinkAndSaker({ QUEUE_DELIVERYTHREAD: deliveryThread });
     const missing = await fetch(`${saker.url}/api/v1/dlq/slack`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ error: 'Not Found', message: "no output 'slack'; outputs: webhook" });
