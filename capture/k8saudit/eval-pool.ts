@@ -20,6 +20,12 @@ import type { RulesRecipe, RunningRules } from '../../src/rules/live-rules.js';
 import { shareCaptureState } from '../shared-state.js';
 import type { BodyOptions, BodyResult, EvalThreadSetup, FromEvalThread } from './eval-messages.js';
 
+/**
+ * Bodies a thread may hold (the one it evaluates and those waiting for it). When the main thread did the work,
+ * a busy saker stopped reading sockets, which held the API server back; with threads it reads every body at
+ * once, so past this many per thread a body is refused with 503 and Retry-After rather than held in memory.
+ */
+export const MAX_BODIES_PER_THREAD = 8;
 /** A thread that stopped before it was ready (it cannot start at all?) is started again after this long. */
 const RESTART_DELAY_MS = 1000;
 
@@ -33,7 +39,7 @@ function entry(): URL {
   return new URL('../../dist/capture/k8saudit/eval-thread.js', import.meta.url);
 }
 
-/** The thread evaluating a request stopped before it answered: nothing of the request was accepted. */
+/** The thread evaluating a request stopped before it answered, or none could take it: nothing of the request was accepted. */
 export class EvalThreadStoppedError extends Error {
   readonly statusCode = 503;
   constructor(message: string) {
@@ -61,6 +67,8 @@ export interface EvalPoolOptions {
    * without a limit of its own running out of memory would end the whole process.
    */
   heapMb?: number;
+  /** Bodies each thread may hold before more are refused (MAX_BODIES_PER_THREAD). */
+  maxBodiesPerThread?: number;
   logger: Logger;
   /** Called each time a thread that stopped is started again (for saker_evaluation_thread_restarts_total). */
   onRestart?: () => void;
@@ -116,6 +124,10 @@ export class EvalPool {
   evaluate(bytes: Buffer, options: BodyOptions): Promise<BodyResult> {
     if (this.closing) return Promise.reject(new EvalThreadStoppedError('saker is stopping'));
     const slot = this.leastBusy();
+    const limit = this.options.maxBodiesPerThread ?? MAX_BODIES_PER_THREAD;
+    if (slot.pending.size >= limit) {
+      return Promise.reject(new EvalThreadStoppedError(`the evaluation threads are busy (${limit} batches waiting for each of ${this.slots.length}); retry`));
+    }
     const id = this.nextId++;
     const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && !(bytes.buffer instanceof SharedArrayBuffer);
     const view = own ? new Uint8Array(bytes.buffer) : new Uint8Array(bytes);

@@ -31,12 +31,23 @@ function memoryLogger(): { logger: pino.Logger; lines: Array<Record<string, unkn
   return { logger, lines };
 }
 
-async function start(files: string[], size: number, heapMb?: number): Promise<{ live: LiveRules; pool: EvalPool; lines: Array<Record<string, unknown>>; restarts: () => number }> {
+async function start(
+  files: string[],
+  size: number,
+  heapMb?: number,
+  maxBodiesPerThread?: number,
+): Promise<{ live: LiveRules; pool: EvalPool; lines: Array<Record<string, unknown>>; restarts: () => number }> {
   const { logger, lines } = memoryLogger();
   const live = await LiveRules.start({ files, match: 'first', minimumPriority: 'Debug', sources: ['k8s_audit'], watch: false }, logger);
   open.push(live);
   let restarts = 0;
-  const pool = await EvalPool.start(live, { size, logger, onRestart: () => restarts++, ...(heapMb !== undefined ? { heapMb } : {}) });
+  const pool = await EvalPool.start(live, {
+    size,
+    logger,
+    onRestart: () => restarts++,
+    ...(heapMb !== undefined ? { heapMb } : {}),
+    ...(maxBodiesPerThread !== undefined ? { maxBodiesPerThread } : {}),
+  });
   open.push(pool);
   return { live, pool, lines, restarts: () => restarts };
 }
@@ -115,6 +126,20 @@ describe('evaluation threads', () => {
     const all = numbers.flat().sort((x, y) => x - y);
     expect(new Set(all).size).toBe(200);
     expect(all[199]! - all[0]!).toBe(199);
+  });
+
+  it('refuse a body with 503 when every thread holds its share, and take bodies again once they are done', async () => {
+    const file = join(dir, 'busy.yaml');
+    writeFileSync(file, rule('Creates', 'create'));
+    const { pool } = await start([file], 2, undefined, 2);
+    const body = () => eventList(Array.from({ length: 20 }, () => JSON.stringify(auditJson())));
+    const held = [1, 2, 3, 4].map(() => pool.evaluate(body(), OPTIONS));
+    await expect(pool.evaluate(body(), OPTIONS)).rejects.toMatchObject({
+      statusCode: 503,
+      message: 'the evaluation threads are busy (2 batches waiting for each of 2); retry',
+    });
+    for (const result of await Promise.all(held)) expect(evaluated(result).alerts).toHaveLength(20);
+    expect(evaluated(await pool.evaluate(body(), OPTIONS)).alerts).toHaveLength(20);
   });
 
   it('swap to reloaded rules, keep theirs when a reload fails, and build from the texts loaded, not the files', async () => {
