@@ -11,11 +11,10 @@
 // requests it had with 503 — nothing of them was queued, and the API server sends the batch again — and
 // is started again; the log and saker_evaluation_thread_restarts_total say so.
 
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Alert } from '../../src/alert.js';
+import { threadEntry } from '../../src/queue/thread/entry-url.js';
 import type { RulesRecipe, RunningRules } from '../../src/rules/live-rules.js';
 import { shareCaptureState } from '../shared-state.js';
 import type { BodyOptions, BodyResult, EvalThreadSetup, FromEvalThread } from './eval-messages.js';
@@ -28,16 +27,6 @@ import type { BodyOptions, BodyResult, EvalThreadSetup, FromEvalThread } from '.
 export const MAX_BODIES_PER_THREAD = 8;
 /** A thread that stopped before it was ready (it cannot start at all?) is started again after this long. */
 const RESTART_DELAY_MS = 1000;
-
-/**
- * The compiled thread entry. Running from the TypeScript sources (vitest) there is none beside this file:
- * the thread then runs the build in dist/, which `npm test` makes first.
- */
-function entry(): URL {
-  const beside = new URL('./eval-thread.js', import.meta.url);
-  if (!import.meta.url.endsWith('.ts') || existsSync(fileURLToPath(beside))) return beside;
-  return new URL('../../dist/capture/k8saudit/eval-thread.js', import.meta.url);
-}
 
 /** The thread evaluating a request stopped before it answered, or none could take it: nothing of the request was accepted. */
 export class EvalThreadStoppedError extends Error {
@@ -176,7 +165,7 @@ export class EvalPool {
   private spawn(slot: Slot): Worker {
     const setup: EvalThreadSetup = { memory: this.setup.memory, recipe: this.rules.recipe };
     const limits = this.options.heapMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: this.options.heapMb } } : {};
-    const worker = new Worker(entry(), { workerData: setup, name: `saker-eval-${slot.index}`, ...limits });
+    const worker = new Worker(threadEntry('./eval-thread.js', import.meta.url), { workerData: setup, name: `saker-eval-${slot.index}`, ...limits });
     slot.ready = false;
     worker.on('message', (message: FromEvalThread) => this.receive(slot, message));
     worker.on('error', (err) => this.logger.error({ err, thread: slot.index }, 'an evaluation thread failed'));

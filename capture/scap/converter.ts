@@ -104,11 +104,8 @@ export class Converter {
     return p;
   }
 
-  /**
-   * Stores an enter event for its exit. An event read from a block is only pointed at (see `borrowed`); one
-   * the converter built in a scratch buffer (which the next conversion overwrites) is copied.
-   */
-  storeRaw(tid: number, from: ScapEvent): void {
+  /** The thread's stored-event slot, made on its first enter event. */
+  private slotFor(tid: number): StoredSlot {
     let slot = this.slotOf(tid);
     if (slot === undefined) {
       slot = { ev: new ScapEvent(EMPTY, 0, 0, 0, 0, 2, 0, 0), full: false, own: null, borrowing: false };
@@ -116,6 +113,15 @@ export class Converter {
       this.lastTid = tid;
       this.lastSlot = slot;
     }
+    return slot;
+  }
+
+  /**
+   * Stores an enter event for its exit. An event read from a block is only pointed at (see `borrowed`); one
+   * the converter built in a scratch buffer (which the next conversion overwrites) is copied.
+   */
+  storeRaw(tid: number, from: ScapEvent): void {
+    const slot = this.slotFor(tid);
     slot.full = true;
     if (from.isGathered || from.buf === this.scratchBufs[0] || from.buf === this.scratchBufs[1]) {
       slot.borrowing = false;
@@ -134,13 +140,7 @@ export class Converter {
    * bytes, as storeRaw does for an event read from a block, without an event object built first.
    */
   storeBlock(tid: number, buf: Buffer, start: number, type: number, nparams: number, lenOff: number, lenSize: number, cpu: number, fileOffset: number): void {
-    let slot = this.slotOf(tid);
-    if (slot === undefined) {
-      slot = { ev: new ScapEvent(EMPTY, 0, 0, 0, 0, 2, 0, 0), full: false, own: null, borrowing: false };
-      this.stored.set(tid, slot);
-      this.lastTid = tid;
-      this.lastSlot = slot;
-    }
+    const slot = this.slotFor(tid);
     slot.full = true;
     slot.ev.reinit(buf, start, type, nparams, lenOff, lenSize, cpu, fileOffset);
     if (!slot.borrowing) {
