@@ -15,6 +15,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Alert } from '../../src/alert.js';
 import { threadEntry } from '../../src/queue/thread/entry-url.js';
+import { started } from '../../src/queue/thread/started.js';
 import type { RulesRecipe, RunningRules } from '../../src/rules/live-rules.js';
 import { shareCaptureState } from '../shared-state.js';
 import type { BodyOptions, BodyResult, EvalThreadSetup, FromEvalThread } from './eval-messages.js';
@@ -145,21 +146,7 @@ export class EvalPool {
   }
 
   private ready(slot: Slot): Promise<void> {
-    const worker = slot.worker;
-    return new Promise((resolve, reject) => {
-      let failure: Error | undefined;
-      const onMessage = (message: FromEvalThread) => {
-        if (message.kind !== 'ready' && message.kind !== 'failed') return;
-        worker.off('message', onMessage);
-        worker.off('exit', onExit);
-        if (message.kind === 'ready') resolve();
-        else reject(new Error(message.message));
-      };
-      const onExit = (code: number) => reject(failure ?? new Error(`an evaluation thread stopped as it started (exit code ${code})`));
-      worker.on('message', onMessage);
-      worker.once('error', (err) => (failure = err));
-      worker.once('exit', onExit);
-    });
+    return started(slot.worker, 'an evaluation thread');
   }
 
   private spawn(slot: Slot): Worker {

@@ -11,6 +11,7 @@ import { writeLogLine } from '../../logging.js';
 import type { DeliveryTarget } from '../queue.js';
 import { settledBefore } from '../deadline.js';
 import type { GuestMessage, GuestSetup, HostMessage } from './messages.js';
+import { started } from './started.js';
 
 /**
  * The thread's young generation unless the queue says otherwise: V8's default lets a second heap grow by
@@ -159,21 +160,7 @@ export class ThreadHost<Body extends { kind: string }, From extends { kind: stri
   }
 
   private ready(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      let failure: Error | undefined;
-      const onMessage = (message: GuestMessage) => {
-        if (message.kind !== 'ready' && message.kind !== 'failed') return;
-        this.worker.off('message', onMessage);
-        this.worker.off('exit', onExit);
-        if (message.kind === 'ready') resolve();
-        else reject(new Error(message.message));
-      };
-      const onError = (err: Error) => (failure = err);
-      const onExit = (code: number) => reject(failure ?? new Error(`the delivery thread stopped as it started (exit code ${code})`));
-      this.worker.on('message', onMessage);
-      this.worker.once('error', onError);
-      this.worker.once('exit', onExit);
-    });
+    return started(this.worker, 'the delivery thread');
   }
 
   private spawn(): Worker {
