@@ -29,7 +29,7 @@ export interface ReadContext {
   /**
    * Optional: false when no rule can match events of `eventType`. A reader may then count such events
    * through `skipped` instead of handing them over, when skipping them changes nothing for the others
-   * (.scap: the event types that touch no state).
+   * (.scap: the state still takes them into account; those that touch no state are not even built).
    */
   readonly wants?: (source: string, eventType: string) => boolean;
   /** Called with events counted but not handed over (see `wants`). */

@@ -15,6 +15,7 @@ import { EventParser } from './state/parse.js';
 import { CaptureState } from './state/state.js';
 import { EF, EVENT_TABLE, PPM_EVENT_MAX } from './tables/events.js';
 import { unknownEventProblem } from './unknown-event.js';
+import { WantedEvents } from './wanted.js';
 
 export { ScapError } from './blocks.js';
 export { SCAP_MAGIC, openCaptureStream } from './open.js';
@@ -52,10 +53,11 @@ export interface ScapReaderOptions {
    */
   reuseEvents?: boolean;
   /**
-   * Whether the consumer wants events of a type (by `evt.type` name; e.g. "some rule can match it").
-   * Events of unwanted types that do not touch the state (procinfo, and the other types libsinsp's parser
-   * skips) are then counted (`stats.skippedEvents`, and in `evt.num` and `evt.deltatime` of the events
-   * after them) but neither built nor handed over: their header is all that is read. Default: all wanted.
+   * Whether the consumer wants events of a type (by `evt.type` name, generic events by their syscall's;
+   * e.g. "some rule can match it"). Events of unwanted types are then counted (`stats.skippedEvents`, and
+   * in `evt.num` and `evt.deltatime` of the events after them) but not handed over: those that do not touch
+   * the state (procinfo, and the other types libsinsp's parser skips) are not even built (their header is
+   * all that is read); the others change the state as usual first. Default: all wanted.
    */
   wants?: (typeName: string) => boolean;
 }
@@ -78,8 +80,10 @@ export class ScapReader {
     mismatchedEnters: 0,
     skippedEvents: 0,
   };
-  /** Per event type: 1 when its events are counted but not handed over (ScapReaderOptions.wants). */
+  /** Per event type: 1 when its events are counted but neither built nor handed over (ScapReaderOptions.wants). */
   private readonly skip = new Uint8Array(PPM_EVENT_MAX);
+  /** The consumer's choice of events (ScapReaderOptions.wants); null: it wants them all. */
+  private readonly wanted: WantedEvents | null;
   private readonly converter: Converter;
   private readonly parser = new EventParser(this.state);
   private readonly loadProcess = (p: ProcessEntry): void => this.state.loadProcess(p);
@@ -100,10 +104,11 @@ export class ScapReader {
     this.scratch = options.reuseEvents === true ? new ScapEvent(EMPTY, 0, 0, 0, 0, 2, 0, 0) : null;
     this.converter = new Converter(options.reuseEvents === true);
     const wants = options.wants;
-    if (wants !== undefined) {
+    this.wanted = wants !== undefined ? new WantedEvents(wants) : null;
+    if (this.wanted !== null) {
       for (let type = 0; type < PPM_EVENT_MAX; type++) {
         const info = EVENT_TABLE[type]!;
-        if ((info.flags & EF.EF_SKIPPARSERESET) !== 0 && !wants(info.name)) this.skip[type] = 1;
+        if ((info.flags & EF.EF_SKIPPARSERESET) !== 0 && !this.wanted.type(type)) this.skip[type] = 1;
       }
     }
   }
@@ -356,6 +361,11 @@ export class ScapReader {
     this.prevHi = hi;
     this.parser.parse(out);
     if (out.type === 186 /* PROCEXIT_1_E */) this.converter.forget(out.tid);
+    if (this.wanted !== null && !this.wanted.event(out)) {
+      // The state has taken it into account; nobody looks at it.
+      this.stats.skippedEvents++;
+      return null;
+    }
     return out;
   }
 }

@@ -4,18 +4,14 @@ import type { ScapEvent } from '../event.js';
 import { renderParam, errnoName, printable } from '../render.js';
 import { EC, EF, PPME, PT } from '../tables/events.js';
 import { PPM } from '../tables/defines.js';
-import { PPM_SC_NAMES, X86_64_NATIVE_TO_PPM_SC } from '../tables/names.js';
 import { SCAP_FD } from '../fdlist.js';
+import { genericSyscallCode, syscallName } from '../syscall-code.js';
 import { type FieldValue, indexArg, plain, type SyscallExtractors, withArg } from './common.js';
 
 /** evt.type: the event name; generic syscall events are named after their syscall. */
 export function eventTypeName(ev: ScapEvent): string {
   const type = ev.type;
-  if (type === PPME.GENERIC_E || type === PPME.GENERIC_X) {
-    let sc = ev.uint(0) ?? 0;
-    if (sc === 0 && type === PPME.GENERIC_E && ev.has(1)) sc = X86_64_NATIVE_TO_PPM_SC[ev.uint(1)!] ?? 0;
-    return PPM_SC_NAMES[sc] ?? 'unknown';
-  }
+  if (type === PPME.GENERIC_E || type === PPME.GENERIC_X) return syscallName(genericSyscallCode(ev));
   return ev.info.name;
 }
 

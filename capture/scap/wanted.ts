@@ -1,0 +1,45 @@
+// Which events the reader's consumer wants (ScapReaderOptions.wants), by event type — and, for generic
+// events, by the syscall they stand for, as evt.type names them. Asked once per type (or syscall) and
+// remembered: the reader asks for every event.
+
+import type { ScapEvent } from './event.js';
+import { EVENT_TABLE, PPME, PPM_EVENT_MAX } from './tables/events.js';
+import { PPM_SC_NAMES } from './tables/names.js';
+import { genericSyscallCode, syscallName } from './syscall-code.js';
+
+const UNKNOWN = 0;
+const WANTED = 1;
+const UNWANTED = 2;
+
+export class WantedEvents {
+  /** Per event type: UNKNOWN until asked, then WANTED or UNWANTED. */
+  private readonly byType = new Uint8Array(PPM_EVENT_MAX);
+  /** The same per PPM_SC code for generic events; the last slot for codes past the name table (`unknown`). */
+  private readonly bySyscall = new Uint8Array(PPM_SC_NAMES.length + 1);
+
+  constructor(private readonly wants: (typeName: string) => boolean) {}
+
+  /** Whether the consumer wants events of this type (not asked for generic events: see `event`). */
+  type(type: number): boolean {
+    let w = this.byType[type]!;
+    if (w === UNKNOWN) {
+      w = this.wants(EVENT_TABLE[type]!.name) ? WANTED : UNWANTED;
+      this.byType[type] = w;
+    }
+    return w === WANTED;
+  }
+
+  /** Whether the consumer wants this event (its type's name, or its syscall's for a generic event). */
+  event(ev: ScapEvent): boolean {
+    const type = ev.type;
+    if (type !== PPME.GENERIC_E && type !== PPME.GENERIC_X) return this.type(type);
+    const sc = genericSyscallCode(ev);
+    const slot = sc < PPM_SC_NAMES.length ? sc : PPM_SC_NAMES.length;
+    let w = this.bySyscall[slot]!;
+    if (w === UNKNOWN) {
+      w = this.wants(syscallName(sc)) ? WANTED : UNWANTED;
+      this.bySyscall[slot] = w;
+    }
+    return w === WANTED;
+  }
+}
