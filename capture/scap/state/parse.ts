@@ -5,7 +5,7 @@
 
 import type { ScapEvent } from '../event.js';
 import { detach } from '../converter.js';
-import { EF, EVENT_TABLE, PPME } from '../tables/events.js';
+import { EF, EVENT_TABLE, PPME, PPM_EVENT_MAX } from '../tables/events.js';
 import { parseContainerJson } from './containers.js';
 import { parseFileEvent } from './files.js';
 import { parseProcessEvent } from './process.js';
@@ -14,23 +14,64 @@ import type { CaptureState } from './state.js';
 
 const FD_FLAGS = EF.EF_CREATES_FD | EF.EF_USES_FD | EF.EF_DESTROYS_FD;
 
+// What parse() does with each event type, looked up once per event instead of comparing the type with
+// lists of types (bits of TRAITS).
+/** Metadata-like events with a parser of their own (containers, users, groups) or none (plugins, async). */
+const OWN_PARSER = 1;
+/** Events that never create a placeholder thread (the thread they name may not exist yet, or any more). */
+const NO_PLACEHOLDER = 2;
 /** Enter events sinsp keeps per thread for the exit event that follows. */
-function isStoredEnter(type: number): boolean {
-  return (
-    type === PPME.SYSCALL_OPEN_E ||
-    type === PPME.SYSCALL_CREAT_E ||
-    type === PPME.SYSCALL_OPENAT_2_E ||
-    type === PPME.SYSCALL_OPENAT2_E ||
-    type === PPME.SYSCALL_EXECVE_19_E ||
-    type === PPME.SYSCALL_EXECVEAT_E ||
-    type === PPME.SOCKET_CONNECT_E
-  );
+const STORED_ENTER = 4;
+const TRAITS = new Uint8Array(PPM_EVENT_MAX);
+for (const t of [
+  PPME.CONTAINER_JSON_2_E,
+  PPME.USER_ADDED_E,
+  PPME.USER_DELETED_E,
+  PPME.GROUP_ADDED_E,
+  PPME.GROUP_DELETED_E,
+  PPME.PLUGINEVENT_E,
+  PPME.ASYNCEVENT_E,
+]) {
+  TRAITS[t]! |= OWN_PARSER;
 }
+for (const t of [
+  PPME.SYSCALL_CLONE_20_X,
+  PPME.SYSCALL_FORK_20_X,
+  PPME.SYSCALL_VFORK_20_X,
+  PPME.SYSCALL_CLONE3_X,
+  PPME.SCHEDSWITCH_6_E,
+  PPME.PROCEXIT_1_E,
+]) {
+  TRAITS[t]! |= NO_PLACEHOLDER;
+}
+for (const t of [
+  PPME.SYSCALL_OPEN_E,
+  PPME.SYSCALL_CREAT_E,
+  PPME.SYSCALL_OPENAT_2_E,
+  PPME.SYSCALL_OPENAT2_E,
+  PPME.SYSCALL_EXECVE_19_E,
+  PPME.SYSCALL_EXECVEAT_E,
+  PPME.SOCKET_CONNECT_E,
+]) {
+  TRAITS[t]! |= STORED_ENTER;
+}
+
+/**
+ * Which of the per-syscall parsers handles a type (process, file, socket: each says whether it did), learnt
+ * from the first event of the type and kept, so that later events go straight to it (or to none). Whether a
+ * parser handles an event depends on its type alone.
+ */
+const PROCESS = 1;
+const FILE = 2;
+const SOCKET = 3;
+const NONE = 4;
 
 export class EventParser {
   private pendingThreadRemoval = -1;
   private pendingFdThread: number = -1;
   private pendingFd = -1;
+  /** Per event type: which parser handles it (see above); 0 until the first event of the type. */
+  private readonly handler = new Uint8Array(PPM_EVENT_MAX);
 
   constructor(readonly state: CaptureState) {}
 
@@ -65,7 +106,7 @@ export class EventParser {
   }
 
   parse(ev: ScapEvent): void {
-    this.applyPending();
+    if (this.pendingFdThread !== -1 || this.pendingThreadRemoval !== -1) this.applyPending();
     const st = this.state;
     ev.state = st;
     const type = ev.type;
@@ -73,36 +114,18 @@ export class EventParser {
     const flags = info.flags;
 
     if (flags & EF.EF_SKIPPARSERESET) {
-      if (type === PPME.PROCINFO_E) ev.thread = st.threads.get(ev.tid);
+      if (type === PPME.PROCINFO_E) ev.thread = st.thread(ev.tid);
       return;
     }
-    switch (type) {
-      case PPME.CONTAINER_JSON_2_E:
-        this.containerEvent(ev);
-        return;
-      case PPME.USER_ADDED_E:
-      case PPME.USER_DELETED_E:
-        userEvent(st, ev);
-        return;
-      case PPME.GROUP_ADDED_E:
-      case PPME.GROUP_DELETED_E:
-        groupEvent(st, ev);
-        return;
-      case PPME.PLUGINEVENT_E:
-      case PPME.ASYNCEVENT_E:
-        return;
+    const traits = TRAITS[type]!;
+    if (traits & OWN_PARSER) {
+      this.ownParser(ev);
+      return;
     }
 
     const tid = ev.tid;
-    const noPlaceholder =
-      type === PPME.SYSCALL_CLONE_20_X ||
-      type === PPME.SYSCALL_FORK_20_X ||
-      type === PPME.SYSCALL_VFORK_20_X ||
-      type === PPME.SYSCALL_CLONE3_X ||
-      type === PPME.SCHEDSWITCH_6_E ||
-      type === PPME.PROCEXIT_1_E;
-    let t = st.threads.get(tid);
-    if (t === undefined && !noPlaceholder) t = st.createPlaceholder(tid);
+    let t = st.thread(tid);
+    if (t === undefined && (traits & NO_PLACEHOLDER) === 0) t = st.createPlaceholder(tid);
     ev.thread = t;
 
     if (t !== undefined && type !== PPME.SCHEDSWITCH_6_E) {
@@ -114,7 +137,7 @@ export class EventParser {
           t.lastEventFd = ev.int(info.fdParam) ?? -1;
           ev.fd = st.getFd(t, t.lastEventFd);
         }
-        if (isStoredEnter(type) && (ev.has(0) || type === PPME.SYSCALL_EXECVEAT_E || type === PPME.SOCKET_CONNECT_E)) {
+        if ((traits & STORED_ENTER) !== 0 && (ev.has(0) || type === PPME.SYSCALL_EXECVEAT_E || type === PPME.SOCKET_CONNECT_E)) {
           t.lastEnter = detach(ev);
         }
       } else {
@@ -137,8 +160,26 @@ export class EventParser {
     }
 
     const nameBefore = ev.fd?.name;
-    if (!parseProcessEvent(this, ev)) {
-      if (!parseFileEvent(this, ev)) parseSocketEvent(this, ev);
+    switch (this.handler[type]) {
+      case PROCESS:
+        parseProcessEvent(this, ev);
+        break;
+      case FILE:
+        parseFileEvent(this, ev);
+        break;
+      case SOCKET:
+        parseSocketEvent(this, ev);
+        break;
+      case NONE:
+        break;
+      default: // the first event of its type
+        this.handler[type] = parseProcessEvent(this, ev)
+          ? PROCESS
+          : parseFileEvent(this, ev)
+            ? FILE
+            : parseSocketEvent(this, ev)
+              ? SOCKET
+              : NONE;
     }
 
     const th = ev.thread;
@@ -153,6 +194,26 @@ export class EventParser {
         th.lastEnter = null;
         th.lastEnterValid = false;
       }
+    }
+  }
+
+  /** Events with a parser of their own (OWN_PARSER). */
+  private ownParser(ev: ScapEvent): void {
+    switch (ev.type) {
+      case PPME.CONTAINER_JSON_2_E:
+        this.containerEvent(ev);
+        return;
+      case PPME.USER_ADDED_E:
+      case PPME.USER_DELETED_E:
+        userEvent(this.state, ev);
+        return;
+      case PPME.GROUP_ADDED_E:
+      case PPME.GROUP_DELETED_E:
+        groupEvent(this.state, ev);
+        return;
+      default:
+        // PLUGINEVENT_E, ASYNCEVENT_E: nothing to take in.
+        return;
     }
   }
 

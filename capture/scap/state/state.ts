@@ -11,7 +11,9 @@ import { completeFromInterfaces } from './interfaces.js';
 import { ThreadGroup, ThreadInfo, UID_NONE } from './thread.js';
 
 export class CaptureState {
-  readonly threads = new Map<number, ThreadInfo>();
+  private readonly threadTable = new Map<number, ThreadInfo>();
+  /** Read-only outside: every change goes through this class, which keeps `thread()`'s lookup right. */
+  readonly threads: ReadonlyMap<number, ThreadInfo> = this.threadTable;
   readonly threadGroups = new Map<number, ThreadGroup>();
   /** Host users and groups (UL block, USER_ADDED events without a container id). */
   readonly users = new Map<number, UserEntry>();
@@ -26,10 +28,42 @@ export class CaptureState {
   readonly serverPorts = new Set<number>();
   /** Timestamp of the first event (evt.reltime). */
   firstTs = 0n;
+  /**
+   * The last thread looked up by thread(), by id (undefined: no such thread): consecutive events are often
+   * the same thread's (an enter event and its exit), so their lookup is a comparison instead of a map
+   * lookup. Every change of `threads` goes through this class, which forgets it.
+   */
+  private lastTid = NaN;
+  private lastThread: ThreadInfo | undefined = undefined;
+
+  /** threads.get(tid), remembering the answer for the next call. */
+  thread(tid: number): ThreadInfo | undefined {
+    if (tid === this.lastTid) return this.lastThread;
+    const t = this.threads.get(tid);
+    this.lastTid = tid;
+    this.lastThread = t;
+    return t;
+  }
+
+  /** Sets a thread in the table (and forgets the remembered lookup). */
+  private setThread(t: ThreadInfo): void {
+    this.threadTable.set(t.tid, t);
+    this.lastTid = NaN;
+    this.lastThread = undefined;
+  }
+
+  /** Removes a thread from the table (and forgets the remembered lookup). */
+  private deleteThread(tid: number): void {
+    this.threadTable.delete(tid);
+    this.lastTid = NaN;
+    this.lastThread = undefined;
+  }
 
   /** A new capture section starts: everything known so far is forgotten. */
   reset(): void {
-    this.threads.clear();
+    this.threadTable.clear();
+    this.lastTid = NaN;
+    this.lastThread = undefined;
     this.threadGroups.clear();
     this.users.clear();
     this.groups.clear();
@@ -86,7 +120,7 @@ export class CaptureState {
     if (p.cgroupsEnd > p.cgroupsStart) this.setCgroups(t, p.strings.buf, p.cgroupsStart, p.cgroupsEnd);
     t.setListedStrings(p.strings, t.isMain());
     if (t.isMain()) t.envRaw = p.envRaw;
-    this.threads.set(t.tid, t);
+    this.setThread(t);
   }
 
   /**
@@ -265,13 +299,13 @@ export class CaptureState {
     t.loginuid = UID_NONE;
     t.cwd = './';
     t.flags = PPM.CL_ACTIVE;
-    this.threads.set(tid, t);
+    this.setThread(t);
     return t;
   }
 
   addThread(t: ThreadInfo, createDependencies: boolean): void {
     if (createDependencies) this.createDependencies(t);
-    this.threads.set(t.tid, t);
+    this.setThread(t);
   }
 
   /** Thread group membership and the parent's child list (sinsp create_thread_dependencies). */
@@ -305,7 +339,7 @@ export class CaptureState {
     if (t === undefined) return;
     if (t.isInvalid() || t.group === null) {
       this.threads.get(t.ptid)?.children.delete(t);
-      this.threads.delete(tid);
+      this.deleteThread(tid);
       return;
     }
     this.markDead(t);
@@ -336,12 +370,12 @@ export class CaptureState {
       group.threads.delete(t);
       this.threads.get(t.ptid)?.children.delete(t);
       this.threadGroups.delete(t.pid);
-      this.threads.delete(t.pid);
+      this.deleteThread(t.pid);
     }
     if (!t.isMain()) {
       group.threads.delete(t);
       this.threads.get(t.ptid)?.children.delete(t);
-      this.threads.delete(tid);
+      this.deleteThread(tid);
     }
   }
 
