@@ -13,6 +13,16 @@ export class ScapError extends Error {
 }
 
 const EMPTY = Buffer.alloc(0);
+const EMPTY_VIEW = new DataView(EMPTY.buffer, EMPTY.byteOffset, 0);
+
+/**
+ * A DataView over a buffer's bytes. Its little-endian reads compile to one bounds check and one load, where
+ * four byte reads (each checked) and the shifts cost twice as many instructions: the splitter and the
+ * reader read every block's header through it.
+ */
+export function viewOf(b: Buffer): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.length);
+}
 /** Sanity bound for one block: LARGE event blocks may exceed 64 KiB, but never by this much. */
 const MAX_BLOCK = 256 * 1024 * 1024;
 
@@ -23,12 +33,15 @@ const MAX_BLOCK = 256 * 1024 * 1024;
 export class BlockSplitter {
   blockType = 0;
   buf: Buffer = EMPTY;
+  /** A view of `buf` (see viewOf). */
+  view: DataView = EMPTY_VIEW;
   bodyStart = 0;
   bodyEnd = 0;
   /** Offset of the current block's first byte in the file. */
   blockOffset = 0;
 
   private data: Buffer = EMPTY;
+  private dataView: DataView = EMPTY_VIEW;
   private pos = 0;
   /** File offset of data[0]. */
   private dataOffset = 0;
@@ -44,6 +57,7 @@ export class BlockSplitter {
     if (this.pos >= this.data.length) {
       this.dataOffset += this.data.length;
       this.data = chunk;
+      this.dataView = viewOf(chunk);
       this.pos = 0;
       return;
     }
@@ -64,6 +78,7 @@ export class BlockSplitter {
     } else {
       this.data = Buffer.concat([rest, chunk]);
     }
+    this.dataView = viewOf(this.data);
   }
 
   /** Fails early, with a clear message, when the input does not start with `magic`. */
@@ -81,14 +96,16 @@ export class BlockSplitter {
     if (this.pos >= this.data.length && this.following !== null) {
       this.dataOffset += this.data.length;
       this.data = this.following;
+      this.dataView = viewOf(this.data);
       this.following = null;
       this.pos = 0;
     }
     const d = this.data;
     const p = this.pos;
     if (d.length - p < 8) return false;
-    // Plain byte reads (Buffer#readUInt32LE checks its arguments on every call: this runs once per block).
-    const total = (d[p + 4]! | (d[p + 5]! << 8) | (d[p + 6]! << 16)) + d[p + 7]! * 0x1000000;
+    // Through the DataView (Buffer#readUInt32LE checks its arguments on every call: this runs once per block).
+    const v = this.dataView;
+    const total = v.getUint32(p + 4, true);
     if (total < 12 || (total & 3) !== 0 || total > MAX_BLOCK) {
       throw new ScapError(
         `corrupt block header (type 0x${d.readUInt32LE(p).toString(16)}, length ${total})`,
@@ -96,8 +113,12 @@ export class BlockSplitter {
       );
     }
     if (d.length - p < total) return false;
-    this.blockType = (d[p]! | (d[p + 1]! << 8) | (d[p + 2]! << 16)) + d[p + 3]! * 0x1000000;
-    this.buf = d;
+    this.blockType = v.getUint32(p, true);
+    // Usually the same chunk as the last block's: skip the stores (and their write barriers).
+    if (this.buf !== d) {
+      this.buf = d;
+      this.view = v;
+    }
     this.bodyStart = p + 8;
     this.bodyEnd = p + total - 4;
     this.blockOffset = this.dataOffset + p;

@@ -88,6 +88,12 @@ export class ScapReader {
   private readonly parser = new EventParser(this.state);
   private readonly loadProcess = (p: ProcessEntry): void => this.state.loadProcess(p);
   private readonly splitter = new BlockSplitter();
+  /** The event-block type eventBlock() reads (-1 before the first one), and what it implies (setEventBlockType). */
+  private evBlockType = -1;
+  private evLarge = false;
+  private evV2 = false;
+  /** Bytes of flags between the cpu number and the event header (4 in EVF blocks, else 0). */
+  private evFlagsLen = 0;
   /** Events have been read in this section: only event blocks (or a new section) may follow. */
   private inEvents = false;
   private sawSection = false;
@@ -166,7 +172,14 @@ export class ScapReader {
   private nextEvent(): ScapEvent | null {
     const sp = this.splitter;
     while (sp.next()) {
-      const ev = this.block();
+      // Event blocks of the type of the last one (nearly all blocks) go straight to eventBlock.
+      let ev: ScapEvent | null;
+      if (sp.blockType === this.evBlockType) {
+        this.stats.blocks++;
+        ev = this.eventBlock();
+      } else {
+        ev = this.block();
+      }
       if (ev !== null) return ev;
     }
     return null;
@@ -206,7 +219,8 @@ export class ScapReader {
       case BLOCK.EVF_V2:
       case BLOCK.EV_V2_LARGE:
       case BLOCK.EVF_V2_LARGE:
-        return this.eventBlock(type);
+        this.setEventBlockType(type);
+        return this.eventBlock();
     }
     if (type === BLOCK.SHB) {
       parseSectionHeader(buf, bodyStart, bodyEnd, blockOffset - bodyStart + 8);
@@ -267,27 +281,36 @@ export class ScapReader {
     }
   }
 
-  private eventBlock(blockType: number): ScapEvent | null {
+  private setEventBlockType(blockType: number): void {
+    this.evBlockType = blockType;
+    this.evLarge = blockType === BLOCK.EV_V2_LARGE || blockType === BLOCK.EVF_V2_LARGE;
+    this.evV2 = blockType === BLOCK.EV_V2 || blockType === BLOCK.EVF_V2 || this.evLarge;
+    this.evFlagsLen = blockType === BLOCK.EVF || blockType === BLOCK.EVF_V2 || blockType === BLOCK.EVF_V2_LARGE ? 4 : 0;
+  }
+
+  /** The splitter's current block, an event block of type evBlockType. */
+  private eventBlock(): ScapEvent | null {
     const sp = this.splitter;
-    const { buf, bodyStart, bodyEnd, blockOffset } = sp;
+    const buf = sp.buf;
+    const view = sp.view;
+    const bodyStart = sp.bodyStart;
+    const bodyEnd = sp.bodyEnd;
+    const blockOffset = sp.blockOffset;
     this.stats.eventBlocks++;
     if (!this.inEvents) {
       this.inEvents = true;
       this.state.finishMetadata();
     }
-    const large = blockType === BLOCK.EV_V2_LARGE || blockType === BLOCK.EVF_V2_LARGE;
-    if (!large && bodyEnd - bodyStart + 4 > 65536) {
+    const v2 = this.evV2;
+    if (!this.evLarge && bodyEnd - bodyStart + 4 > 65536) {
       throw new ScapError(`event block of ${bodyEnd - bodyStart + 12} bytes exceeds 64 KiB`, blockOffset);
     }
-    const withFlags =
-      blockType === BLOCK.EVF || blockType === BLOCK.EVF_V2 || blockType === BLOCK.EVF_V2_LARGE;
-    const v2 = blockType === BLOCK.EV_V2 || blockType === BLOCK.EVF_V2 || large;
-    const cpu = readU16(buf, bodyStart);
-    const start = bodyStart + 2 + (withFlags ? 4 : 0);
+    const start = bodyStart + 2 + this.evFlagsLen;
     const headerLen = v2 ? 26 : 22;
     if (start + headerLen > bodyEnd) throw new ScapError('event block too short for its header', blockOffset);
-    let len = readU32(buf, start + 16);
-    const type = readU16(buf, start + 20);
+    const cpu = view.getUint16(bodyStart, true);
+    let len = view.getUint32(start + 16, true);
+    const type = view.getUint16(start + 20, true);
     if (type >= PPM_EVENT_MAX) {
       const problem = unknownEventProblem(buf, start, bodyEnd, v2, len, type);
       if (problem !== undefined) throw new ScapError(`corrupt event block: ${problem}`, blockOffset);
@@ -298,7 +321,7 @@ export class ScapReader {
     const lenSize = info.lenSize;
     let nparams: number;
     if (v2) {
-      nparams = readU32(buf, start + 22);
+      nparams = view.getUint32(start + 22, true);
       if (len < 26 || start + len > bodyEnd) {
         throw new ScapError(`${info.name} event length ${len} overruns its block`, blockOffset);
       }
@@ -321,8 +344,8 @@ export class ScapReader {
       const n = ++this.stats.events;
       this.stats.skippedEvents++;
       if (n === 1) this.state.firstTs = buf.readBigUInt64LE(start);
-      this.prevLo = readU32(buf, start);
-      this.prevHi = readU32(buf, start + 4);
+      this.prevLo = view.getUint32(start, true);
+      this.prevHi = view.getUint32(start + 4, true);
       return null;
     }
     if (plan === Plan.Store) {
@@ -330,7 +353,8 @@ export class ScapReader {
       if (v2 && paramsEnd(buf, start + 26, nparams, lenSize) > start + len) {
         throw new ScapError(`${info.name} event parameters overrun the event`, blockOffset);
       }
-      this.converter.storeBlock(readI64(buf, start + 8), buf, start, type, nparams, start + headerLen, lenSize, cpu, blockOffset);
+      const tid = view.getInt32(start + 12, true) * 0x1_0000_0000 + view.getUint32(start + 8, true);
+      this.converter.storeBlock(tid, buf, start, type, nparams, start + headerLen, lenSize, cpu, blockOffset);
       return null;
     }
     const ev =
@@ -343,13 +367,17 @@ export class ScapReader {
       throw new ScapError(`${info.name} event parameters overrun the event`, blockOffset);
     }
     if (plan === Plan.Drop) return null;
-    const out = plan === Plan.Pass ? ev : this.converter.convert(ev);
-    this.stats.mismatchedEnters = this.converter.mismatchedEnters;
-    if (out === null) return null;
+    let out: ScapEvent | null = ev;
+    if (plan !== Plan.Pass) {
+      out = this.converter.convert(ev);
+      this.stats.mismatchedEnters = this.converter.mismatchedEnters;
+      if (out === null) return null;
+    }
     this.stats.events++;
     out.num = this.stats.events;
-    const lo = readU32(out.buf, out.start);
-    const hi = readU32(out.buf, out.start + 4);
+    // A converted event has the header (ts, tid) of the event read.
+    const lo = view.getUint32(start, true);
+    const hi = view.getUint32(start + 4, true);
     if (this.stats.events === 1) {
       this.state.firstTs = out.ts;
       this.prevLo = lo;
