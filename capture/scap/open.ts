@@ -5,6 +5,7 @@ import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip, gunzipSync } from 'node:zlib';
+import { type CaptureChunks, FileChunks } from './file-chunks.js';
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
@@ -19,9 +20,9 @@ const SMALL_INFLATED_BYTES = 32 * 1024 * 1024;
 /**
  * The bytes of a capture file, decompressed when it is gzip. Small files (the usual test and incident
  * captures) come as one chunk, read and inflated at once; anything larger is streamed in 1 MiB chunks, so
- * memory stays bounded whatever the capture's size.
+ * memory stays bounded whatever the capture's size (a plain file's chunks are recycled: see FileChunks).
  */
-export async function openCaptureStream(path: string): Promise<AsyncIterable<Buffer>> {
+export async function openCaptureStream(path: string): Promise<CaptureChunks> {
   // A small file is read synchronously: a few hundred µs at most, and no trip through the thread pool.
   if (statSync(path).size <= SMALL_FILE_BYTES) {
     const small = wholeCapture(readFileSync(path));
@@ -34,13 +35,13 @@ export async function openCaptureStream(path: string): Promise<AsyncIterable<Buf
   } finally {
     await fh.close();
   }
-  const file = createReadStream(path, { highWaterMark: 1 << 20 });
   if (head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1) {
+    const file = createReadStream(path, { highWaterMark: 1 << 20 });
     const gunzip = createGunzip({ chunkSize: 256 * 1024 });
     file.on('error', (err) => gunzip.destroy(err));
     return file.pipe(gunzip) as Readable as AsyncIterable<Buffer>;
   }
-  return file as AsyncIterable<Buffer>;
+  return new FileChunks(path);
 }
 
 async function* once(b: Buffer): AsyncGenerator<Buffer> {

@@ -11,6 +11,7 @@ import { scanFdList } from './fdlist.js';
 import { BLOCK, parseInterfaces, parseMachineInfo, parseSectionHeader, parseUsers } from './metadata.js';
 import { type ProcessEntry, parseProcessList, processListVersion } from './proclist.js';
 import { SCAP_MAGIC, openCaptureStream } from './open.js';
+import type { CaptureChunks } from './file-chunks.js';
 import { EventParser } from './state/parse.js';
 import { CaptureState } from './state/state.js';
 import { EF, EVENT_TABLE, PPM_EVENT_MAX } from './tables/events.js';
@@ -94,6 +95,9 @@ export class ScapReader {
   private evV2 = false;
   /** Bytes of flags between the cpu number and the event header (4 in EVF blocks, else 0). */
   private evFlagsLen = 0;
+  /** The chunk being read, and whether a block other than an event block was read since it came. */
+  private lastChunk: Buffer | null = null;
+  private chunkHeldMetadata = false;
   /** Events have been read in this section: only event blocks (or a new section) may follow. */
   private inEvents = false;
   private sawSection = false;
@@ -128,12 +132,14 @@ export class ScapReader {
 
   /**
    * Reads `source` to its end. Its chunks must not change once handed over (as Node's file and zlib streams
-   * guarantee): the state's process and fd lists are decoded from them when first used.
+   * guarantee): the state's process and fd lists are decoded from them when first used. A source that can
+   * `recycle` chunks (CaptureChunks) gets back, with `reuseEvents`, each chunk that held only event blocks
+   * once the reader has moved to the next one (nothing points into it any more).
    */
-  async run(source: AsyncIterable<Uint8Array>, sink: EventSink): Promise<void> {
+  async run(source: AsyncIterable<Uint8Array> | CaptureChunks, sink: EventSink): Promise<void> {
     try {
       for await (const chunk of source) {
-        this.feed(chunk);
+        this.feed(chunk, source);
         for (let ev = this.nextEvent(); ev !== null; ev = this.nextEvent()) {
           const r = sink(ev);
           if (r !== undefined) await r;
@@ -149,10 +155,10 @@ export class ScapReader {
    * The same pass as an async iterable: each event is valid until the next one is asked for (the state
    * moves on, and the event's bytes may be reused).
    */
-  async *events(source: AsyncIterable<Uint8Array>): AsyncGenerator<ScapEvent, void, undefined> {
+  async *events(source: AsyncIterable<Uint8Array> | CaptureChunks): AsyncGenerator<ScapEvent, void, undefined> {
     try {
       for await (const chunk of source) {
-        this.feed(chunk);
+        this.feed(chunk, source);
         for (let ev = this.nextEvent(); ev !== null; ev = this.nextEvent()) yield ev;
       }
     } catch (err) {
@@ -161,11 +167,20 @@ export class ScapReader {
     this.end();
   }
 
-  private feed(chunk: Uint8Array): void {
+  private feed(chunk: Uint8Array, source: AsyncIterable<Uint8Array> | CaptureChunks): void {
     const sp = this.splitter;
     this.converter.keepBorrowed();
     this.stats.bytes += chunk.length;
     sp.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+    // The previous chunk: the stored enter events that pointed into it were just copied, and the splitter
+    // copied what was left of it (a block it did not complete). Events handed over from it are done with
+    // (reuseEvents), and metadata blocks (whose bytes the state decodes later) pin their chunk.
+    const prev = this.lastChunk;
+    if (prev !== null && !this.chunkHeldMetadata && this.scratch !== null && 'recycle' in source && source.recycle !== undefined) {
+      source.recycle(prev);
+    }
+    this.lastChunk = Buffer.isBuffer(chunk) ? chunk : null;
+    this.chunkHeldMetadata = false;
     if (!this.sawSection && sp.offset === 0) sp.expectMagic(SCAP_MAGIC);
   }
 
@@ -222,6 +237,7 @@ export class ScapReader {
         this.setEventBlockType(type);
         return this.eventBlock();
     }
+    this.chunkHeldMetadata = true;
     if (type === BLOCK.SHB) {
       parseSectionHeader(buf, bodyStart, bodyEnd, blockOffset - bodyStart + 8);
       if (this.inEvents || this.sawSection) {
