@@ -143,7 +143,7 @@ export class Converter {
     const slot = this.slotFor(tid);
     slot.full = true;
     slot.ev.reinit(buf, start, type, nparams, lenOff, lenSize, cpu, fileOffset);
-    if (!slot.borrowing) {
+    if (slot.borrowing !== true) {
       slot.borrowing = true;
       this.borrowed.push(slot);
     }
@@ -267,7 +267,7 @@ export class Converter {
           break;
         case ConversionInstr.FromEnter: {
           if (slot === null) slot = this.slotOf(tid);
-          let enter = slot !== undefined && slot.full ? slot.ev : undefined;
+          let enter = slot !== undefined && slot.full === true ? slot.ev : undefined;
           if (enter !== undefined && enter.type !== ev.type - 1) {
             this.mismatchedEnters++;
             slot!.full = false;
@@ -317,7 +317,9 @@ export class Converter {
       for (let i = 0; i < n && inPlace; i++) inPlace = this.srcBuf[i] === from.buf || this.srcLen[i] === 0;
       if (inPlace) {
         this.flip ^= 1;
-        return this.scratchEvents[this.flip]!.gather(from.buf, from.start, type, n, lenSize, from.cpu, from.fileOffset, this.srcOff, this.srcLen);
+        const gathered = this.scratchEvents[this.flip]!.gather(from.buf, from.start, type, n, lenSize, from.cpu, from.fileOffset, this.srcOff, this.srcLen);
+        gathered.knowTid(from.tid); // the same header
+        return gathered;
       }
     }
     let total = 26 + n * lenSize;

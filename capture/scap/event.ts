@@ -161,6 +161,11 @@ export class ScapEvent {
     return t;
   }
 
+  /** Sets the thread id when the caller has already read it (the reader, through its DataView). */
+  knowTid(tid: number): void {
+    this.tidCache = tid;
+  }
+
   /** Total event length from the header (header + lengths + parameters). */
   get length(): number {
     return readU32(this.buf, this.start + 16);
@@ -168,7 +173,7 @@ export class ScapEvent {
 
   paramLen(i: number): number {
     if (i >= this.nparams) return 0;
-    if (this.gathered) return this.gLen![i]!;
+    if (this.gathered === true) return this.gLen![i]!; // `=== true`: one comparison (see the reader)
     return this.lenSize === 2
       ? readU16(this.buf, this.lenOff + 2 * i)
       : readU32(this.buf, this.lenOff + 4 * i);
@@ -176,8 +181,8 @@ export class ScapEvent {
 
   /** Offset in buf of parameter i's bytes. */
   paramOff(i: number): number {
-    if (this.gathered) return i < this.nparams ? this.gOff![i]! : 0;
-    if (!this.offsValid) this.layout();
+    if (this.gathered === true) return i < this.nparams ? this.gOff![i]! : 0;
+    if (this.offsValid !== true) this.layout();
     return this.offs![i]!;
   }
 

@@ -313,12 +313,14 @@ export class ScapReader {
     const bodyEnd = sp.bodyEnd;
     const blockOffset = sp.blockOffset;
     this.stats.eventBlocks++;
-    if (!this.inEvents) {
+    // Boolean fields are compared with `true`: TurboFan then tests one value instead of everything a field
+    // of unknown type could hold (this runs for every block).
+    if (this.inEvents !== true) {
       this.inEvents = true;
       this.state.finishMetadata();
     }
-    const v2 = this.evV2;
-    if (!this.evLarge && bodyEnd - bodyStart + 4 > 65536) {
+    const v2 = this.evV2 === true;
+    if (this.evLarge !== true && bodyEnd - bodyStart + 4 > 65536) {
       throw new ScapError(`event block of ${bodyEnd - bodyStart + 12} bytes exceeds 64 KiB`, blockOffset);
     }
     const start = bodyStart + 2 + this.evFlagsLen;
@@ -377,6 +379,7 @@ export class ScapReader {
       this.scratch !== null
         ? this.scratch.reinit(buf, start, type, nparams, start + headerLen, lenSize, cpu, blockOffset)
         : new ScapEvent(buf, start, type, nparams, start + headerLen, lenSize, cpu, blockOffset);
+    ev.knowTid(view.getInt32(start + 12, true) * 0x1_0000_0000 + view.getUint32(start + 8, true));
     // v2: the parameters must fit in the event (v1 events were checked by inferNparams); the same pass
     // locates them for whoever reads them.
     if (v2 && ev.layout() > start + len) {
