@@ -1,7 +1,7 @@
 // A plain (not gzip'ed) capture file read in 1 MiB chunks whose buffers are used again once the reader is
 // done with them (ScapReader calls `recycle`). Fresh chunks, as fs.createReadStream allocates them, cost
-// the kernel a page fault per 4 KiB touched — about a tenth of the CPU of a replay of a large plain capture
-// went there — and keep V8's collector busy with their external memory; three buffers in turn do not.
+// the kernel a page fault per 4 KiB touched (the bench worker on a 50 MB capture read 4 times: 39k minor
+// faults, 22.5k with these buffers) and keep V8's collector busy with their external memory.
 
 import { open } from 'node:fs/promises';
 
