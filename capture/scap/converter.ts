@@ -142,7 +142,7 @@ export class Converter {
   storeBlock(tid: number, buf: Buffer, start: number, type: number, nparams: number, lenOff: number, lenSize: number, cpu: number, fileOffset: number): void {
     const slot = this.slotFor(tid);
     slot.full = true;
-    slot.ev.reinit(buf, start, type, nparams, lenOff, lenSize, cpu, fileOffset);
+    slot.ev.pointAt(buf, start, type, nparams, lenOff, lenSize, cpu, fileOffset);
     if (slot.borrowing !== true) {
       slot.borrowing = true;
       this.borrowed.push(slot);

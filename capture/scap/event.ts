@@ -107,6 +107,26 @@ export class ScapEvent {
   }
 
   /**
+   * Points this object at an event whose parameters only are read (the converter's stored enter events,
+   * never handed over): reinit without resetting what the state and the reader set on handed-over events.
+   */
+  pointAt(buf: Buffer, start: number, type: number, nparams: number, lenOff: number, lenSize: number, cpu: number, fileOffset: number): this {
+    if (this.buf !== buf) this.buf = buf;
+    this.start = start;
+    this.type = type;
+    this.nparams = nparams;
+    this.lenOff = lenOff;
+    this.lenSize = lenSize;
+    this.cpu = cpu;
+    this.fileOffset = fileOffset;
+    this.offsValid = false;
+    this.gathered = false;
+    this.tidCache = undefined;
+    this.tsBig = undefined;
+    return this;
+  }
+
+  /**
    * Points this object at an event whose header (ts, tid) is at `start` in `buf` and whose `nparams`
    * parameters are the byte ranges (offs[i], lens[i]) of `buf`: the converter's combined events, read in
    * place instead of copied. `lenSize` is the type's, for whoever writes the event out (detach).
@@ -174,6 +194,9 @@ export class ScapEvent {
   paramLen(i: number): number {
     if (i >= this.nparams) return 0;
     if (this.gathered === true) return this.gLen![i]!; // `=== true`: one comparison (see the reader)
+    // Once the offsets are known (the reader computes them for every v2 event it builds), the difference of
+    // two of them: cheaper than decoding the length again.
+    if (this.offsValid === true) return this.offs![i + 1]! - this.offs![i]!;
     return this.lenSize === 2
       ? readU16(this.buf, this.lenOff + 2 * i)
       : readU32(this.buf, this.lenOff + 4 * i);
