@@ -17,5 +17,6 @@ EXPOSE 2801
 # `saker health` finds /healthz where the configuration puts it (LISTENPORT, TLS, tlsserver.notlspaths).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "dist/src/cli.js", "health"]
-ENTRYPOINT ["node", "dist/src/cli.js"]
+# --max-semi-space-size: see src/node-flags.ts.
+ENTRYPOINT ["node", "--max-semi-space-size=8", "dist/src/cli.js"]
 CMD ["run"]

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { ALERT } from './alert.js';
 import { freePort } from '../test/peers/free-port.js';
 import { redisBenchmarkSet, startBenchRedis, type BenchRedis } from './redis-server.js';
+import { sakerNodeArgs } from './saker-node-args.js';
 
 const RATE = Number(process.env['BENCH_RATE'] ?? 20_000);
 const DURATION = Number(process.env['BENCH_DURATION'] ?? 60);
@@ -68,9 +69,7 @@ class Receiver {
 
 async function startSaker(redis: BenchRedis, sinkUrl: string): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
-  // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles saker.
-  const nodeArgs = (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, CLI, 'run'], {
+  const child = spawn(process.execPath, [...sakerNodeArgs(), CLI, 'run'], {
     env: {
       PATH: process.env['PATH'] ?? '',
       NODE_ENV: 'production',

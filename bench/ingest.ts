@@ -7,7 +7,7 @@
 //
 // Environment: BENCH_RUNS (3), BENCH_DURATION seconds per run (10), BENCH_CONNECTIONS (single: 64, arrays: 16),
 // BENCH_QUEUES (embedded,redis) or BENCH_QUEUE (one of them), BENCH_SCENARIOS (single,arrays,rate),
-// BENCH_NODE_ARGS (saker's Node options), BENCH_SAKER_ENV (saker settings), BENCH_CLI (another build's dist/src/cli.js, e.g. a reference).
+// BENCH_NODE_ARGS (Node options after saker's own, src/node-flags.ts), BENCH_SAKER_ENV (saker settings), BENCH_CLI (another build's dist/src/cli.js, e.g. a reference).
 // BENCH_GENERATOR (wrk or autocannon; default wrk when installed). BENCH_RATE (600): the fixed-rate scenario's requests/s.
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { ALERT } from './alert.js';
 import { generateLoad } from './load-generator.js';
 import { startBenchRedis } from './redis-server.js';
+import { sakerNodeArgs } from './saker-node-args.js';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 // Which queues to measure, in order: BENCH_QUEUES=embedded,redis (default both); BENCH_QUEUE=redis for one.
@@ -50,9 +51,7 @@ async function startSink(): Promise<{ server: http.Server; url: string; received
 }
 
 async function startSaker(sinkUrl: string, redisUrl?: string): Promise<{ child: ChildProcess; url: string }> {
-  // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles saker.
-  const nodeArgs = (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, CLI, 'run', '--port', '0'], {
+  const child = spawn(process.execPath, [...sakerNodeArgs(), CLI, 'run', '--port', '0'], {
     env: {
       PATH: process.env['PATH'] ?? '',
       NODE_ENV: 'production',

@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { SAKER_NODE_FLAGS } from '../src/node-flags.js';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
 const IDLE_MS = Number(process.env['BENCH_IDLE_MS'] ?? 2000);
@@ -42,7 +43,7 @@ interface Sample {
 
 async function sample(env: Record<string, string>): Promise<Sample> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--expose-gc', '--import', GC_ON_SIGNAL, CLI, 'run', '--port', '0'], {
+  const child = spawn(process.execPath, [...SAKER_NODE_FLAGS, '--expose-gc', '--import', GC_ON_SIGNAL, CLI, 'run', '--port', '0'], {
     env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production', LISTENADDRESS: '127.0.0.1', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { envName } from '../src/config/section.js';
 import { allSections } from '../src/config/sections.js';
+import { SAKER_NODE_FLAGS } from '../src/node-flags.js';
 import { HAVE_OPENSSL, makePki } from './helpers/certs.js';
 import { startTestService } from './helpers/service.js';
 
@@ -132,7 +133,7 @@ describe('Dockerfile', () => {
     expect(dockerfile).toContain('RUN npm ci');
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^EXPOSE 2801$/m);
-    expect(dockerfile).toContain('ENTRYPOINT ["node", "dist/src/cli.js"]');
+    expect(dockerfile).toContain(`ENTRYPOINT ["node", ${SAKER_NODE_FLAGS.map((f) => `"${f}"`).join(', ')}, "dist/src/cli.js"]`);
     expect(dockerfile).toContain('CMD ["run"]');
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\\\n\s+CMD \["node", "dist\/src\/cli.js", "health"\]$/m);
     expect(dockerfile).not.toContain('2801/healthz');
