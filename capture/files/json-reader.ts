@@ -8,7 +8,7 @@ import type { Rejection } from '../json/event.js';
 import { sizedJsonEvent } from '../json/parse.js';
 import { decodeUtf8 } from '../json/decode.js';
 import { controlFree } from '../json/control.js';
-import { JsonIndexer } from '../json/indexer.js';
+import { JsonIndexer, type DeepPath } from '../json/indexer.js';
 import { auditPayload, indexedAuditEvent, indexedAuditPayload, isIndexedEvent, looksLikeAudit } from '../k8saudit/parse.js';
 import type { EventReader, ReadContext, SourcedBatch } from './reader.js';
 
@@ -78,6 +78,8 @@ const BLOCK_BYTES = 64 * 1024;
 
 /** Audit events are indexed two levels deep: the event's members and theirs (`objectRef.resource`, `requestObject.spec`). */
 const AUDIT_INDEX_DEPTH = 2;
+/** …and a pod's spec further down, where the pod fields walk (see DeepPath). */
+const AUDIT_DEEP: DeepPath = ['requestObject', 'spec'];
 
 async function* read(input: AsyncIterable<Uint8Array>, context: ReadContext): AsyncIterable<SourcedBatch> {
   let source = context.source;
@@ -106,7 +108,7 @@ async function* read(input: AsyncIterable<Uint8Array>, context: ReadContext): As
     start = lineStart(text, start, end);
     if (start === end) return true;
     if (source === 'k8s_audit') {
-      const doc = indexer.index(start, end, AUDIT_INDEX_DEPTH);
+      const doc = indexer.index(start, end, AUDIT_INDEX_DEPTH, AUDIT_DEEP);
       if (doc) {
         state.mode = 'lines';
         if (isIndexedEvent(doc)) {
@@ -165,7 +167,7 @@ async function* read(input: AsyncIterable<Uint8Array>, context: ReadContext): As
       keepDocument(Buffer.from(bytes));
       continue;
     }
-    const events: unknown[] = [];
+    let events: unknown[] = [];
     let pos = 0;
     if (carry) {
       const nl = bytes.indexOf(0x0a);
@@ -206,6 +208,12 @@ async function* read(input: AsyncIterable<Uint8Array>, context: ReadContext): As
         at = nl + 1;
       }
       pos = blockEnd + 1;
+      // A block's events are evaluated before the next block is read, while its text and entries are
+      // still in the CPU's cache (a whole chunk's, a megabyte of text and its entries, no longer is).
+      if (events.length && !inDocument()) {
+        yield { source: source!, events };
+        events = [];
+      }
     }
     if (!inDocument() && pos < bytes.length) carry = Buffer.from(bytes.subarray(pos));
     if (events.length) yield { source: source!, events };

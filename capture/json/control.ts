@@ -13,15 +13,17 @@ export function controlFree(bytes: Uint8Array, start: number, end: number, newli
     if (bytes[i]! < 0x20 && bytes[i] !== allowed) return false;
     i++;
   }
-  const words = (end - i) >> 3 << 1; // an even number: two words a turn
+  const words = (end - i) >> 4 << 2; // a multiple of four: four words a turn
   if (words > 0) {
     const view = new Int32Array(bytes.buffer, bytes.byteOffset + i, words);
-    for (let w = 0; w < words; w += 2) {
+    for (let w = 0; w < words; w += 4) {
       const x = view[w]!;
       const y = view[w + 1]!;
-      if (((((x - 0x20202020) & ~x) | ((y - 0x20202020) & ~y)) & 0x80808080) !== 0) {
-        // Some byte of the two words is below 0x20: fine only if every such byte is an allowed newline.
-        for (let b = i + w * 4; b < i + w * 4 + 8; b++) {
+      const z = view[w + 2]!;
+      const v = view[w + 3]!;
+      if (((((x - 0x20202020) & ~x) | ((y - 0x20202020) & ~y) | ((z - 0x20202020) & ~z) | ((v - 0x20202020) & ~v)) & 0x80808080) !== 0) {
+        // Some byte of the four words is below 0x20: fine only if every such byte is an allowed newline.
+        for (let b = i + w * 4; b < i + w * 4 + 16; b++) {
           if (bytes[b]! < 0x20 && bytes[b] !== allowed) return false;
         }
       }

@@ -38,6 +38,9 @@ export const CHILDREN_OF_OBJECT = 8;
 /** No such entry. */
 export const MISSING = -1;
 
+/** Keys that index an array, as value.ts's member() takes them (Go's strconv.Atoi). */
+const INDEX = /^[+-]?[0-9]+$/;
+
 /**
  * Whether `key` is written at `start` of the text whose code units are `codes` (keys are short: a loop
  * beats startsWith's call, and an array load charCodeAt on the text).
@@ -139,6 +142,27 @@ export class JsonDocument {
   /** Whether the value at `entry` is an array whose elements are indexed. */
   isIndexedArray(entry: number): boolean {
     return (this.get(entry, FLAGS) & (CHILDREN | CHILDREN_OF_OBJECT)) === CHILDREN;
+  }
+
+  /** Whether the value at `entry` is an object or an array whose members have no entries (it lies at the last indexed level). */
+  isUnindexedContainer(entry: number): boolean {
+    if ((this.get(entry, FLAGS) & CHILDREN) !== 0) return false;
+    const c = this.codes[this.get(entry, VS)];
+    return c === 123 /* { */ || c === 91 /* [ */;
+  }
+
+  /**
+   * What a key finds in the indexed container at `entry`, as value.ts's member() finds it in the parsed
+   * value: a member of an object; an element of an array for a decimal key; in anything else nothing.
+   */
+  step(entry: number, key: string): number {
+    const flags = this.get(entry, FLAGS);
+    if ((flags & CHILDREN) === 0) return MISSING;
+    if ((flags & CHILDREN_OF_OBJECT) !== 0) return this.find(entry, key);
+    if (!INDEX.test(key)) return MISSING;
+    const elements = this.children(entry);
+    const i = Number(key);
+    return i >= 0 && i < elements.length ? elements[i]! : MISSING;
   }
 
   /** The entries of an indexed container's members or elements, in text order. */

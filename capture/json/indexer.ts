@@ -161,13 +161,14 @@ export class JsonIndexer {
   /**
    * The value `text[start, end)` indexed down to `depth` levels below it (0: only the value itself), or
    * undefined when the indexer does not vouch for it: invalid JSON, or JSON outside the subset it accepts.
+   * `deep`: a path of `depth` keys from the value whose container is indexed DEEP_LEVELS further.
    */
-  index(start: number, end: number, depth: number): JsonDocument | undefined {
+  index(start: number, end: number, depth: number, deep?: DeepPath): JsonDocument | undefined {
     if (this.controlAt(start) < end) return undefined;
     // The backslash found last time is still the next one if it lies after start.
     backslash = this.backslashFrom <= start && this.nextBackslash >= start ? this.nextBackslash : NONE;
     this.codes ??= codesOf(this.text, this.ascii);
-    const found = indexValue(this.text, this.codes, start, end, depth);
+    const found = indexValue(this.text, this.codes, start, end, depth, deep);
     this.nextBackslash = found ? backslash : NONE;
     this.backslashFrom = end;
     return found;
@@ -185,10 +186,46 @@ export class JsonIndexer {
   }
 }
 
+/**
+ * Keys from the root to a member at the last indexed level whose own members, and theirs, get entries too
+ * (DEEP_LEVELS more levels): `requestObject.spec` of an audit event, where a dozen pod fields walk
+ * (`…containers[*].securityContext.privileged`) and which JSON.parse would otherwise build whole for them.
+ * The scan reads those levels anyway; entries cost it little, and building the objects costs more than the
+ * line's whole index.
+ */
+export type DeepPath = readonly string[];
+
+/** Levels below a DeepPath's member that get entries: enough for the deepest k8s audit field's path. */
+const DEEP_LEVELS = 8;
+
+/** Whether the key written at `codes[start, end)` (raw, between the quotes) is `key`. */
+function sameKey(codes: Codes, start: number, end: number, key: string): boolean {
+  if (end - start !== key.length) return false;
+  for (let i = 0; i < key.length; i++) if (codes[start + i] !== key.charCodeAt(i)) return false;
+  return true;
+}
+
+/**
+ * Whether the member at level `d` (key at `keyStart, keyEnd`) and the containers open above it (each
+ * the member of its own parent: openEntry) are the path `deep`. Raw keys with escapes never match.
+ */
+function onDeepPath(E: Int32Array, base: number, codes: Codes, d: number, keyStart: number, keyEnd: number, deep: DeepPath): boolean {
+  if (!sameKey(codes, keyStart, keyEnd, deep[d - 1]!)) return false;
+  for (let j = d - 1; j >= 1; j--) {
+    const at = base + openEntry[j]! * STRIDE;
+    if (!sameKey(codes, E[at + KS]!, E[at + KE]!, deep[j - 1]!)) return false;
+  }
+  return true;
+}
+
 /** The scan itself, one loop over the value (helpers sharing the scan's state cost a tenth more time). */
-function indexValue(t: string, b: Codes, start: number, end: number, depth: number): JsonDocument | undefined {
+function indexValue(t: string, b: Codes, start: number, end: number, depth: number, deep?: DeepPath): JsonDocument | undefined {
   let E = arena;
   let base = arenaUsed;
+  // Values at levels up to `limit` get entries: `depth`, or more inside the member on the deep path,
+  // which opened at level `deepAt`.
+  let limit = depth;
+  let deepAt = NONE;
   // The first backslash at or after the string being read (t.length: none); NONE until searched.
   let bs = backslash;
   let i = start;
@@ -219,7 +256,7 @@ function indexValue(t: string, b: Codes, start: number, end: number, depth: numb
         if (q < 0) return undefined;
         bs = NONE;
         keySig = ESCAPED_KEY;
-      } else if (d <= depth) {
+      } else if (d <= limit) {
         // Only keys that get an entry need their signature.
         keySig = keySignature(q - i - 1, q > i + 1 ? b[i + 1]! : 0);
       }
@@ -235,7 +272,7 @@ function indexValue(t: string, b: Codes, start: number, end: number, depth: numb
     }
     // The value about to be read sits at level d; below `depth` levels it gets no entry.
     let e = NONE;
-    if (d <= depth) {
+    if (d <= limit) {
       e = n++;
       if (base + n * STRIDE > E.length) {
         E = newArena(base, e * STRIDE, n * STRIDE);
@@ -294,7 +331,11 @@ function indexValue(t: string, b: Codes, start: number, end: number, depth: numb
       openEntry[d] = e;
       if (e !== NONE) {
         E[base + e * STRIDE + LAST] = NONE;
-        if (d < depth) E[base + e * STRIDE + FLAGS]! |= kind === OBJECT ? CHILDREN | CHILDREN_OF_OBJECT : CHILDREN;
+        if (d === depth && deep !== undefined && deepAt === NONE && d > 0 && onDeepPath(E, base, b, d, keyStart, keyEnd, deep)) {
+          limit = depth + DEEP_LEVELS;
+          deepAt = d;
+        }
+        if (d < limit) E[base + e * STRIDE + FLAGS]! |= kind === OBJECT ? CHILDREN | CHILDREN_OF_OBJECT : CHILDREN;
       }
       lastChild[d + 1] = NONE;
       d++;
@@ -303,6 +344,10 @@ function indexValue(t: string, b: Codes, start: number, end: number, depth: numb
       if (c === (kind === OBJECT ? 125 : 93)) {
         i++;
         d--;
+        if (d === deepAt) {
+          limit = depth;
+          deepAt = NONE;
+        }
       } else {
         if (kind === OBJECT) keyNext = true;
         else keyStart = keyEnd = NONE;
@@ -373,7 +418,11 @@ function indexValue(t: string, b: Codes, start: number, end: number, depth: numb
         const at = base + container * STRIDE;
         E[at + VE] = i;
         E[at + NUMBERS] = numbers - E[at + NUMBERS]!;
-        if (d < depth) E[at + LAST] = lastChild[d + 1]!;
+        if (d < limit) E[at + LAST] = lastChild[d + 1]!;
+      }
+      if (d === deepAt) {
+        limit = depth;
+        deepAt = NONE;
       }
     }
   }

@@ -7,7 +7,7 @@
 //   past the end of an array makes the whole field missing;
 // - the path ends where the keys end: an array found there is one value (rendered as JSON text).
 
-import { MISSING } from '../json/document.js';
+import { MISSING, type JsonDocument } from '../json/document.js';
 import { pathNumber } from '../json/access.js';
 import type { JsonEvent } from '../json/event.js';
 import { compileStep, jsonText, type Access } from '../json/value.js';
@@ -32,8 +32,10 @@ export function walkPath(keys: readonly string[]): WalkPath {
 }
 
 /**
- * The walk over an event. On indexed text the first steps go through the index, as far as it covers objects
- * (there is nothing to fan out over in an object), and the walk goes on from the first value parsed.
+ * The walk over an event. On indexed text the first steps go through the index with the paths' numbers
+ * (access.ts), as far as it covers objects; the walk goes on in the index (a pod's spec is indexed deep,
+ * see DeepPath) and parses only the values it ends on, or, from a container the index does not cover,
+ * goes on in that container parsed.
  */
 export function walkEvent(event: JsonEvent, index: number, path: WalkPath): unknown[] | undefined {
   const doc = event.doc;
@@ -45,7 +47,42 @@ export function walkEvent(event: JsonEvent, index: number, path: WalkPath): unkn
     entry = doc.memberOnPath(paths[i]!, entry, keys[i]!);
     if (entry === MISSING) return undefined;
   }
-  return walk(doc.value(entry), index, path.steps, i);
+  return walkIndexed(doc, entry, index, path, i);
+}
+
+/** walk() on indexed text, from the step `from` on: the same steps on the entries, with the same results. */
+function walkIndexed(doc: JsonDocument, entry: number, index: number, path: WalkPath, from: number): unknown[] | undefined {
+  const { keys, steps } = path;
+  for (let i = from; i < keys.length; i++) {
+    if (doc.isIndexedArray(entry)) {
+      const elements = doc.children(entry);
+      if (index === NO_INDEX) {
+        const found: unknown[] = [];
+        for (const element of elements) {
+          const values = walkIndexed(doc, element, index, path, i);
+          if (values) found.push(...values);
+          else found.push(undefined);
+        }
+        return found;
+      }
+      if (index >= elements.length) return undefined;
+      entry = elements[index]!;
+      if (doc.isUnindexedContainer(entry)) {
+        // The step on the element, parsed, as walk() takes it after picking an element.
+        const step = steps[i];
+        let v = doc.value(entry);
+        if (step) v = step(v);
+        return v === undefined ? undefined : walk(v, index, steps, i + 1);
+      }
+    } else if (doc.isUnindexedContainer(entry)) {
+      return walk(doc.value(entry), index, steps, i);
+    }
+    const key = keys[i]!;
+    if (key === '') continue;
+    entry = doc.step(entry, key);
+    if (entry === MISSING) return undefined;
+  }
+  return [doc.value(entry)];
 }
 
 /** Values found at the end of the path (undefined entries are holes); undefined when not available. */

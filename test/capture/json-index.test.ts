@@ -245,6 +245,32 @@ describe('the JSON indexer', () => {
     expect(found).toStrictEqual([{ a: 'x"y' }, { b: [1, 2] }, undefined, { c: '\\' }, { d: 1 }]);
   });
 
+  it('indexes the member on a deep path further down, and only that one', () => {
+    const deep = ['requestObject', 'spec'];
+    const spec = { containers: [{ image: 'a', securityContext: { privileged: true, capabilities: { add: ['X'] } } }, []], e: {}, n: -1.5e3, 'k\\"': null };
+    const event = { spec: { x: 1 }, requestObject: { metadata: { name: 'p' }, spec, status: { a: { b: 1 } } }, other: { spec: { y: [2] } } };
+    const text = JSON.stringify(event);
+    const doc = new JsonIndexer(text, 'document', false, bytesIfAscii(text)).index(0, text.length, 2, deep)!;
+    expectSameAsParse(doc, doc.root, event, 2);
+    const specEntry = doc.member(doc.member(doc.root, 'requestObject'), 'spec');
+    // The spec: indexed down to the capabilities' elements; its siblings' members and other specs not.
+    expectSameAsParse(doc, specEntry, spec, 6);
+    expect(doc.isUnindexedContainer(specEntry)).toBe(false);
+    expect(doc.isUnindexedContainer(doc.member(doc.member(doc.root, 'requestObject'), 'status'))).toBe(true);
+    expect(doc.isUnindexedContainer(doc.member(doc.member(doc.root, 'other'), 'spec'))).toBe(true);
+    expect(doc.isUnindexedContainer(doc.member(doc.member(doc.root, 'spec'), 'x'))).toBe(false); // a number
+    // Nested past the deep levels: left to JSON.parse below them, the same value either way.
+    const nested = JSON.stringify({ requestObject: { spec: { a: [[[[[[[[[[1]]]]]]]]]] } } });
+    const n = new JsonIndexer(nested, 'document', false, bytesIfAscii(nested)).index(0, nested.length, 2, deep)!;
+    expectSameAsParse(n, n.root, JSON.parse(nested), 9);
+    // What JSON.parse refuses, the indexer refuses inside the deep member too; an escaped key is not on the path.
+    for (const bad of ['{"requestObject":{"spec":{"a":[1,]}}}', '{"requestObject":{"spec":{"a":"\\x"}}}']) expect(new JsonIndexer(bad).index(0, bad.length, 2, deep)).toBeUndefined();
+    const escaped = '{"requestObject":{"sp\\u0065c":{"a":1}}}';
+    const e = new JsonIndexer(escaped).index(0, escaped.length, 2, deep)!;
+    expect(e.value(e.root)).toStrictEqual(JSON.parse(escaped));
+    expect(e.isUnindexedContainer(e.member(e.member(e.root, 'requestObject'), 'spec'))).toBe(true);
+  });
+
   it('indexes a request body whole, after a byte check for control characters', () => {
     const text = ' {"kind":"EventList","items":[{"a":1},{"b":"\\u0007"}]} ';
     const doc = indexDocument(text, Buffer.from(text), 4)!;
