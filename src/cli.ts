@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
+#!/usr/bin/env node
 // The `saker` command. Each subcommand lives in src/cli/<name>.ts and is registered here with one line.
 
 import { Command } from 'commander';
