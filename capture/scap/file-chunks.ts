@@ -17,6 +17,8 @@ export interface CaptureChunks extends AsyncIterable<Buffer> {
 
 export class FileChunks implements CaptureChunks {
   private readonly free: ArrayBuffer[] = [];
+  /** Bytes handed over so far (for a progress bar). */
+  consumed = 0;
 
   constructor(private readonly path: string) {}
 
@@ -44,6 +46,7 @@ export class FileChunks implements CaptureChunks {
         next = null;
         if (chunk === null) return;
         position += chunk.length;
+        this.consumed = position;
         next = readAt(position);
         yield chunk;
       }
