@@ -87,6 +87,16 @@ describe('JSON event files', () => {
     const path = file('audit.jsonl.gz', gzipSync(line(auditJson()) + '\n' + line(auditJson())));
     expect((await readAll(path)).bySource.k8s_audit).toHaveLength(2);
   });
+  it('reads a plain file in recycled chunks, counting its bytes for the progress bar', async () => {
+    // Over 2 MiB: three 1 MiB reads, lines across their ends.
+    const lines = Array.from({ length: 24_000 }, (_, i) => line({ i, pad: 'x'.repeat(80) }) + '\n');
+    const path = file('big.jsonl', lines.join(''));
+    expect('recycle' in (await openInput(path, eventReaders)).content).toBe(true);
+    const r = await readAll(path);
+    expect(r.bySource.json).toHaveLength(24_000);
+    expect(r.consumed).toBe(r.size);
+    expect(r.size).toBeGreaterThan(2 * 1024 * 1024);
+  });
   it('reads a JSON lines file whose first line is broken', async () => {
     const path = file('firstbad.jsonl', '{"oops"\n' + line({ a: 1 }) + '\n' + line({ a: 2 }) + '\n');
     const r = await readAll(path);
