@@ -14,6 +14,12 @@ export function controlFree(bytes: Uint8Array, start: number, end: number, newli
     i++;
   }
   const words = (end - i) >> 4 << 2; // a multiple of four: four words a turn
+  // The bytes after the last whole turn are checked before the words, not after: V8 compiles the word
+  // loop on the stack (OSR) while it runs the first time, and whatever follows the loop has then never
+  // run; that code's first use threw the compiled loop away again, once per call.
+  for (let b = i + words * 4; b < end; b++) {
+    if (bytes[b]! < 0x20 && bytes[b] !== allowed) return false;
+  }
   if (words > 0) {
     const view = new Int32Array(bytes.buffer, bytes.byteOffset + i, words);
     for (let w = 0; w < words; w += 4) {
@@ -28,10 +34,6 @@ export function controlFree(bytes: Uint8Array, start: number, end: number, newli
         }
       }
     }
-    i += words * 4;
-  }
-  for (; i < end; i++) {
-    if (bytes[i]! < 0x20 && bytes[i] !== allowed) return false;
   }
   return true;
 }

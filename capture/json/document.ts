@@ -58,11 +58,14 @@ function sameText(codes: Uint8Array | Uint16Array, start: number, key: string): 
  * whose fields are being read (an event's extractors run together), rather than in an array per document.
  */
 let pathsOf: JsonDocument | undefined;
+
+/** Documents with more entries (request bodies) let their values grow as they are read. */
+const MAX_PRESIZED_VALUES = 1024;
 let pathEntries = new Int32Array(128);
 
 export class JsonDocument {
   /** Parsed values by entry (less `root`), filled as they are asked for. */
-  private readonly values: unknown[] = [];
+  private readonly values: unknown[];
 
   constructor(
     readonly text: string,
@@ -73,7 +76,14 @@ export class JsonDocument {
     readonly root: number,
     /** The text's code units (see indexer.ts), at least to the end of the document. */
     private readonly codes: Uint8Array | Uint16Array,
-  ) {}
+    /**
+     * How many entries the document has, when known: the values get room for all at once. Left to grow,
+     * the array is reallocated as later entries are read (an audit event's fields lie some 50 entries apart).
+     */
+    entries = 0,
+  ) {
+    this.values = entries > 0 && entries <= MAX_PRESIZED_VALUES ? new Array<unknown>(entries) : [];
+  }
 
   /** The same text and index, rooted at one of its entries (an event inside an EventList). */
   at(entry: number): JsonDocument {

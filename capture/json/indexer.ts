@@ -402,7 +402,7 @@ function indexValue(t: string, b: Codes, start: number, end: number, depth: numb
         if (i !== end) return undefined;
         backslash = bs;
         arenaUsed = base + n * STRIDE;
-        return new JsonDocument(t, E, base, 0, b);
+        return new JsonDocument(t, E, base, 0, b, n);
       }
       const kind = kinds[d - 1];
       if (c === 44 /* , */) {

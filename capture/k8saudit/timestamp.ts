@@ -3,7 +3,7 @@
 // fraction of 1 to 9 digits and either `Z` or a `±hh:mm` offset. Parsed by hand: this runs once per event.
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-const MS_PER_DAY = 86_400_000;
+const NS_PER_DAY = 86_400_000_000_000n;
 
 function daysIn(year: number, month: number): number {
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
@@ -77,6 +77,21 @@ export function parseRfc3339(text: string): bigint | string {
   if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) {
     return `'${text}' is not a valid date and time`;
   }
-  const ms = daysFromCivil(year, month, day) * MS_PER_DAY + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000;
-  return BigInt(ms) * 1_000_000n + BigInt(fraction * FRACTION_SCALE[fractionDigits]!);
+  // The nanoseconds within the day (an offset moves them at most a day either way) are below 2^53, exact
+  // as a double; the day's start is a BigInt product, made again only when the day changes.
+  const nanosOfDay = ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1e9 + fraction * FRACTION_SCALE[fractionDigits]!;
+  return dayStart(daysFromCivil(year, month, day)) + BigInt(nanosOfDay);
+}
+
+/** The last day dayStart was asked for, and its start: consecutive events almost always share the day. */
+let lastDay = NaN;
+let lastDayStart = 0n;
+
+/** Nanoseconds since the epoch at the start of `days` days from 1970-01-01. */
+function dayStart(days: number): bigint {
+  if (days !== lastDay) {
+    lastDayStart = BigInt(days) * NS_PER_DAY;
+    lastDay = days;
+  }
+  return lastDayStart;
 }
