@@ -79,7 +79,8 @@ describe('saker (the built command)', () => {
     );
     expect(npx).toEqual({ code: 0, stdout: version.stdout });
     expect((await saker(['run', '--nope'])).code).toBe(2);
-  });
+    // Eight processes, each compiling the CLI's TypeScript: over the default 30 s on a busy machine.
+  }, 90_000);
 
   it('exits 2 naming the key on invalid configuration, from the environment or ./config.yaml', async () => {
     const fromEnv = await saker(['run'], { WEBHOOK_MINIMUMPRIORITY: 'warn' });
