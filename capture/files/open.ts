@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { FileChunks } from '../scap/file-chunks.js';
+import { FileChunks } from './file-chunks.js';
 import type { EventReader } from './reader.js';
 
 const HEAD_BYTES = 64 * 1024;

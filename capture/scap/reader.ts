@@ -11,7 +11,7 @@ import { scanFdList } from './fdlist.js';
 import { BLOCK, parseInterfaces, parseMachineInfo, parseSectionHeader, parseUsers } from './metadata.js';
 import { type ProcessEntry, parseProcessList, processListVersion } from './proclist.js';
 import { SCAP_MAGIC, openCaptureStream } from './open.js';
-import type { CaptureChunks } from './file-chunks.js';
+import type { CaptureChunks } from '../files/file-chunks.js';
 import { EventParser } from './state/parse.js';
 import { CaptureState } from './state/state.js';
 import { EF, EVENT_TABLE, PPM_EVENT_MAX } from './tables/events.js';

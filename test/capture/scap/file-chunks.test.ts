@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateCapture } from '../../../bench/scap/generate.js';
-import { FileChunks } from '../../../capture/scap/file-chunks.js';
+import { FileChunks } from '../../../capture/files/file-chunks.js';
 import { ScapReader, openCaptureStream } from '../../../capture/scap/reader.js';
 import { chunks, extractor } from './replay.js';
 

@@ -1,5 +1,5 @@
-// A plain (not gzip'ed) capture file read in 1 MiB chunks whose buffers are used again once the reader is
-// done with them (ScapReader calls `recycle`). Fresh chunks, as fs.createReadStream allocates them, cost
+// A plain (not gzip'ed) event file read in 1 MiB chunks whose buffers are used again once the reader is
+// done with them (the .scap reader calls `recycle`; other readers just iterate). Fresh chunks, as fs.createReadStream allocates them, cost
 // the kernel a page fault per 4 KiB touched (the bench worker on a 50 MB capture read 4 times: 39k minor
 // faults, 22.5k with these buffers) and keep V8's collector busy with their external memory.
 
