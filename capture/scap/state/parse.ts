@@ -6,9 +6,9 @@
 import type { ScapEvent } from '../event.js';
 import { detach } from '../converter.js';
 import { EF, EVENT_TABLE, PPME, PPM_EVENT_MAX } from '../tables/events.js';
-import { parseContainerJson } from './containers.js';
+import { containerOfEvent } from './containers.js';
 import { parseFileEvent } from './files.js';
-import { parseProcessEvent } from './process.js';
+import { parseProcessEvent, parseSwitch } from './process.js';
 import { parseSocketEvent } from './sockets.js';
 import type { CaptureState } from './state.js';
 
@@ -39,7 +39,6 @@ for (const t of [
   PPME.SYSCALL_FORK_20_X,
   PPME.SYSCALL_VFORK_20_X,
   PPME.SYSCALL_CLONE3_X,
-  PPME.SCHEDSWITCH_6_E,
   PPME.PROCEXIT_1_E,
 ]) {
   TRAITS[t]! |= NO_PLACEHOLDER;
@@ -110,6 +109,13 @@ export class EventParser {
     const st = this.state;
     ev.state = st;
     const type = ev.type;
+    if (type === PPME.SCHEDSWITCH_6_E) {
+      // A quarter of the events: only the thread's figures change (no placeholder, no fd, no enter to pair).
+      const t = st.thread(ev.tid);
+      ev.thread = t;
+      if (t !== undefined) parseSwitch(this, ev, t);
+      return;
+    }
     const info = EVENT_TABLE[type]!;
     const flags = info.flags;
 
@@ -128,7 +134,7 @@ export class EventParser {
     if (t === undefined && (traits & NO_PLACEHOLDER) === 0) t = st.createPlaceholder(tid);
     ev.thread = t;
 
-    if (t !== undefined && type !== PPME.SCHEDSWITCH_6_E) {
+    if (t !== undefined) {
       const enter = (type & 1) === 0;
       if (enter) {
         t.lastEventFd = -1;
@@ -231,9 +237,7 @@ export class EventParser {
   }
 
   private containerEvent(ev: ScapEvent): void {
-    const text = ev.str(0);
-    if (text === undefined) return;
-    const info = parseContainerJson(text);
+    const info = containerOfEvent(ev);
     if (info !== undefined) this.state.containers.set(info.id, info);
   }
 }

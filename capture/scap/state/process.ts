@@ -1,7 +1,7 @@
 // Process state from events: clone/fork/vfork/clone3 and execve/execveat exits, thread exits, user and
 // group changes, working directory, root, session, capabilities, limits and memory figures.
 
-import type { ScapEvent } from '../event.js';
+import { type ScapEvent, readU32 } from '../event.js';
 import { PPM } from '../tables/defines.js';
 import { PPME } from '../tables/events.js';
 import type { EventParser } from './parse.js';
@@ -136,19 +136,9 @@ export function parseProcessEvent(p: EventParser, ev: ScapEvent): boolean {
       if (main !== undefined) main.fdlimit = cur;
       return true;
     }
-    case PPME.SCHEDSWITCH_6_E: {
-      const t = ev.thread;
-      if (t === undefined || !ev.has(5)) return true;
-      t.pfmajor = ev.u64Exact(1) ?? 0;
-      t.pfminor = ev.u64Exact(2) ?? 0;
-      const main = p.state.mainThread(t);
-      if (main !== undefined) {
-        main.vmsizeKb = ev.uint(3) ?? 0;
-        main.vmrssKb = ev.uint(4) ?? 0;
-        main.vmswapKb = ev.uint(5) ?? 0;
-      }
+    case PPME.SCHEDSWITCH_6_E:
+      if (ev.thread !== undefined) parseSwitch(p, ev, ev.thread);
       return true;
-    }
     case PPME.SYSCALL_BRK_4_X:
     case PPME.SYSCALL_MMAP_X:
     case PPME.SYSCALL_MMAP2_X:
@@ -165,6 +155,31 @@ export function parseProcessEvent(p: EventParser, ev: ScapEvent): boolean {
     default:
       return false;
   }
+}
+
+/**
+ * A context switch (a quarter of a capture's events, nearly always wanted by no rule): the thread's page
+ * faults and its process's memory figures (sinsp parse_context_switch). The parser calls it directly.
+ */
+export function parseSwitch(p: EventParser, ev: ScapEvent, t: ThreadInfo): void {
+  if (!ev.has(5)) return;
+  t.pfmajor = counter(ev, 1);
+  t.pfminor = counter(ev, 2);
+  const main = p.state.mainThread(t);
+  if (main !== undefined) {
+    main.vmsizeKb = ev.uint(3) ?? 0;
+    main.vmrssKb = ev.uint(4) ?? 0;
+    main.vmswapKb = ev.uint(5) ?? 0;
+  }
+}
+
+/** A 64-bit counter parameter: ev.u64Exact(i) ?? 0, inlined for the switch event's two. */
+function counter(ev: ScapEvent, i: number): number | bigint {
+  if (ev.paramLen(i) !== 8) return ev.uint(i) ?? 0;
+  const b = ev.buf;
+  const o = ev.paramOff(i);
+  const hi = readU32(b, o + 4);
+  return hi < 0x20_0000 ? hi * 0x1_0000_0000 + readU32(b, o) : b.readBigUInt64LE(o);
 }
 
 /** cwd lives on the main thread. */

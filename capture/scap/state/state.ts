@@ -10,6 +10,9 @@ import { type FdTable, FdInfo, ROLE, socketName } from './fd.js';
 import { completeFromInterfaces } from './interfaces.js';
 import { ThreadGroup, ThreadInfo, UID_NONE } from './thread.js';
 
+/** Slots of CaptureState's thread cache (a power of two). */
+const THREAD_SLOTS = 256;
+
 export class CaptureState {
   private readonly threadTable = new Map<number, ThreadInfo>();
   /** Read-only outside: every change goes through this class, which keeps `thread()`'s lookup right. */
@@ -29,41 +32,48 @@ export class CaptureState {
   /** Timestamp of the first event (evt.reltime). */
   firstTs = 0n;
   /**
-   * The last thread looked up by thread(), by id (undefined: no such thread): consecutive events are often
-   * the same thread's (an enter event and its exit), so their lookup is a comparison instead of a map
-   * lookup. Every change of `threads` goes through this class, which forgets it.
+   * A direct-mapped cache of thread(): slot `tid & (SLOTS - 1)` holds the last tid looked up there and its
+   * thread (undefined: no such thread). Nearly every event looks its thread up, and a capture's busy threads
+   * are few: a typed-array compare instead of a map lookup. Every change of `threads` goes through this
+   * class, which updates the slot of the tid it changes.
    */
-  private lastTid = NaN;
-  private lastThread: ThreadInfo | undefined = undefined;
+  private readonly cachedTids = new Float64Array(THREAD_SLOTS).fill(NaN);
+  private readonly cachedThreads: Array<ThreadInfo | undefined> = Array.from(
+    { length: THREAD_SLOTS },
+    () => undefined,
+  );
 
-  /** threads.get(tid), remembering the answer for the next call. */
+  /** threads.get(tid), through the cache. */
   thread(tid: number): ThreadInfo | undefined {
-    if (tid === this.lastTid) return this.lastThread;
-    const t = this.threads.get(tid);
-    this.lastTid = tid;
-    this.lastThread = t;
+    const slot = tid & (THREAD_SLOTS - 1);
+    if (this.cachedTids[slot] === tid) return this.cachedThreads[slot];
+    const t = this.threadTable.get(tid);
+    this.cachedTids[slot] = tid;
+    this.cachedThreads[slot] = t;
     return t;
   }
 
-  /** Sets a thread in the table (and forgets the remembered lookup). */
+  /** Sets a thread in the table (and in its cache slot). */
   private setThread(t: ThreadInfo): void {
     this.threadTable.set(t.tid, t);
-    this.lastTid = NaN;
-    this.lastThread = undefined;
+    const slot = t.tid & (THREAD_SLOTS - 1);
+    this.cachedTids[slot] = t.tid;
+    this.cachedThreads[slot] = t;
   }
 
-  /** Removes a thread from the table (and forgets the remembered lookup). */
+  /** Removes a thread from the table (and empties its cache slot). */
   private deleteThread(tid: number): void {
     this.threadTable.delete(tid);
-    this.lastTid = NaN;
-    this.lastThread = undefined;
+    const slot = tid & (THREAD_SLOTS - 1);
+    this.cachedTids[slot] = NaN;
+    this.cachedThreads[slot] = undefined;
   }
 
   /** A new capture section starts: everything known so far is forgotten. */
   reset(): void {
     this.threadTable.clear();
-    this.lastTid = NaN;
-    this.lastThread = undefined;
+    this.cachedTids.fill(NaN);
+    this.cachedThreads.fill(undefined);
     this.threadGroups.clear();
     this.users.clear();
     this.groups.clear();
@@ -230,7 +240,7 @@ export class CaptureState {
   }
 
   mainThread(t: ThreadInfo): ThreadInfo | undefined {
-    return t.tid === t.pid ? t : this.threads.get(t.pid);
+    return t.tid === t.pid ? t : this.thread(t.pid);
   }
 
   /** The parent process's main thread: this thread's main thread → its ptid → that thread's main thread. */
@@ -265,7 +275,7 @@ export class CaptureState {
   /** The fd table a thread uses: its own, or its main thread's when it shares it (CLONE_FILES). */
   fdTable(t: ThreadInfo): FdTable {
     if ((t.flags & PPM.CL_CLONE_FILES) !== 0 && t.tid !== t.pid) {
-      const main = this.threads.get(t.pid);
+      const main = this.thread(t.pid);
       if (main !== undefined) return this.ownTable(main);
     }
     return this.ownTable(t);
