@@ -1,7 +1,7 @@
 // Containers: the id a thread's cgroups reveal, and the metadata capture files carry in container events
 // (FORMAT.md §16.7; the container plugin applies the same rules).
 
-import { type ScapEvent, splitNulList } from '../event.js';
+import { splitNulList } from '../event.js';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
@@ -139,29 +139,20 @@ function bool(v: unknown): boolean | undefined {
 }
 
 /**
- * The container a CONTAINER_JSON event describes (parseContainerJson of its text). A capture repeats the
- * same event for the same container (a generated one, once per round): when the bytes are the last event's,
- * its result (never changed once made) is the answer, without decoding or parsing the JSON again.
+ * The container a CONTAINER_JSON event's text describes (parseContainerJson), remembered by text: a capture
+ * repeats the same events for the same containers (a generated one, every round), and the result is never
+ * changed once made. Decoding the text costs far less than parsing the JSON and building the record.
  */
-export function containerOfEvent(ev: ScapEvent): ContainerInfo | undefined {
-  const n = ev.paramLen(0);
-  if (n === 0) return undefined;
-  const start = ev.paramOff(0);
-  const b = ev.buf;
-  if (n === lastJsonLen && b.compare(lastJson, 0, n, start, start + n) === 0) return lastContainer;
-  const text = ev.str(0);
-  const info = text === undefined ? undefined : parseContainerJson(text);
-  if (lastJson.length < n) lastJson = Buffer.allocUnsafe(Math.max(n, 2 * lastJson.length));
-  b.copy(lastJson, 0, start, start + n);
-  lastJsonLen = n;
-  lastContainer = info;
+export function containerOfText(text: string): ContainerInfo | undefined {
+  if (CONTAINERS.has(text)) return CONTAINERS.get(text);
+  const info = parseContainerJson(text);
+  if (CONTAINERS.size >= 256) CONTAINERS.clear();
+  CONTAINERS.set(text, info);
   return info;
 }
 
-/** The last container event's bytes (a copy) and its result. */
-let lastJson = Buffer.alloc(4096);
-let lastJsonLen = -1;
-let lastContainer: ContainerInfo | undefined;
+/** Container events' texts seen (shared by every capture read in this process; bounded) and their result. */
+const CONTAINERS = new Map<string, ContainerInfo | undefined>();
 
 /** Parses a CONTAINER_JSON event's text; undefined when it is not a container record. */
 export function parseContainerJson(text: string): ContainerInfo | undefined {

@@ -6,7 +6,7 @@
 import type { ScapEvent } from '../event.js';
 import { detach } from '../converter.js';
 import { EF, EVENT_TABLE, PPME, PPM_EVENT_MAX } from '../tables/events.js';
-import { containerOfEvent } from './containers.js';
+import { containerOfText } from './containers.js';
 import { parseFileEvent } from './files.js';
 import { parseProcessEvent, parseSwitch } from './process.js';
 import { parseSocketEvent } from './sockets.js';
@@ -237,7 +237,9 @@ export class EventParser {
   }
 
   private containerEvent(ev: ScapEvent): void {
-    const info = containerOfEvent(ev);
+    const text = ev.str(0);
+    if (text === undefined) return;
+    const info = containerOfText(text);
     if (info !== undefined) this.state.containers.set(info.id, info);
   }
 }
