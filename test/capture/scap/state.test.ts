@@ -289,3 +289,28 @@ describe('file descriptors', () => {
     expect(rowsOf(rows, 'read')[1]).toMatchObject({ 'fd.name': '/tmp/data', 'thread.tid': 220, 'proc.pname': 'bash' });
   });
 });
+
+describe('thread lookup cache', () => {
+  it('answers for tids sharing a cache slot, and forgets removed and replaced threads', async () => {
+    const { CaptureState } = await import('../../../capture/scap/state/state.js');
+    const st = new CaptureState();
+    // 7, 263 and 519 share a slot of the 256-slot cache.
+    expect(st.thread(7)).toBeUndefined();
+    const a = st.createPlaceholder(7);
+    expect(st.thread(7)).toBe(a);
+    expect(st.thread(263)).toBeUndefined();
+    const b = st.createPlaceholder(263);
+    expect(st.thread(263)).toBe(b);
+    expect(st.thread(7)).toBe(a);
+    expect(st.thread(519)).toBeUndefined();
+    st.removeThread(7);
+    expect(st.thread(7)).toBeUndefined();
+    expect(st.thread(263)).toBe(b);
+    const c = st.createPlaceholder(7);
+    expect(st.thread(7)).toBe(c);
+    expect(st.thread(-1)).toBeUndefined();
+    st.reset();
+    expect(st.thread(263)).toBeUndefined();
+    expect(st.threads.size).toBe(0);
+  });
+});
