@@ -11,9 +11,24 @@ export function falcoTextLine(alert: Alert): string {
   return alert.output;
 }
 
+/**
+ * Alphabetical orders of output_fields keys, by the keys in the order an alert has them: every alert of a
+ * rule has the same keys in the same order, so each order is sorted once. Bounded: forgotten when full.
+ */
+const ORDERS_KEPT = 1024;
+const orders = new Map<string, string[]>();
+
 function sortedKeys<T>(record: Record<string, T>): Record<string, T> {
+  const keys = Object.keys(record);
+  const id = JSON.stringify(keys);
+  let order = orders.get(id);
+  if (order === undefined) {
+    order = keys.sort();
+    if (orders.size >= ORDERS_KEPT) orders.clear();
+    orders.set(id, order);
+  }
   const out: Record<string, T> = {};
-  for (const key of Object.keys(record).sort()) out[key] = record[key]!;
+  for (const key of order) out[key] = record[key]!;
   return out;
 }
 
