@@ -16,6 +16,7 @@
 
 import { isAscii } from 'node:buffer';
 import { controlFree } from './control.js';
+import { crossContainer, crossedNumbers } from './subtree.js';
 import { CHILDREN, CHILDREN_OF_OBJECT, ESCAPED_KEY, FLAGS, JsonDocument, KE, KEY, keySignature, KS, LAST, NUMBERS, PREV, STRIDE, STRING_ESCAPED, VE, VS } from './document.js';
 
 const MAX_NESTING = 512;
@@ -39,6 +40,19 @@ function codesOf(text: string, ascii: Uint8Array | undefined): Codes {
   const codes = new Uint16Array(text.length + 1);
   Buffer.from(codes.buffer, codes.byteOffset, codes.byteLength).write(text, 'utf16le');
   return codes;
+}
+
+/**
+ * Code units as bytes, those of 0x80 and above as 0x80: all that crossing a subtree needs to know of them
+ * (they only occur inside strings), and a byte array keeps its table's rows at 256 entries.
+ */
+function clamped(codes: Uint16Array): Uint8Array {
+  const bytes = new Uint8Array(codes.length);
+  for (let i = 0; i < codes.length; i++) {
+    const c = codes[i]!;
+    bytes[i] = c < 0x80 ? c : 0x80;
+  }
+  return bytes;
 }
 
 /**
@@ -141,6 +155,8 @@ export class JsonIndexer {
 
   private readonly control: RegExp;
   private codes: Codes | undefined;
+  /** The code units as bytes, for crossing subtrees (see clamped). */
+  private scan: Uint8Array | undefined;
 
   /**
    * `lines`: the text is JSON lines, and no value indexed spans a newline. `checked`: the caller made
@@ -168,7 +184,8 @@ export class JsonIndexer {
     // The backslash found last time is still the next one if it lies after start.
     backslash = this.backslashFrom <= start && this.nextBackslash >= start ? this.nextBackslash : NONE;
     this.codes ??= codesOf(this.text, this.ascii);
-    const found = indexValue(this.text, this.codes, start, end, depth, deep);
+    this.scan ??= this.codes instanceof Uint8Array ? this.codes : clamped(this.codes);
+    const found = indexValue(this.text, this.codes, this.scan, start, end, depth, deep);
     this.nextBackslash = found ? backslash : NONE;
     this.backslashFrom = end;
     return found;
@@ -219,7 +236,7 @@ function onDeepPath(E: Int32Array, base: number, codes: Codes, d: number, keySta
 }
 
 /** The scan itself, one loop over the value (helpers sharing the scan's state cost a tenth more time). */
-function indexValue(t: string, b: Codes, start: number, end: number, depth: number, deep?: DeepPath): JsonDocument | undefined {
+function indexValue(t: string, b: Codes, scan: Uint8Array, start: number, end: number, depth: number, deep?: DeepPath): JsonDocument | undefined {
   let E = arena;
   let base = arenaUsed;
   // Values at levels up to `limit` get entries: `depth`, or more inside the member on the deep path,
@@ -302,56 +319,40 @@ function indexValue(t: string, b: Codes, start: number, end: number, depth: numb
         if (e !== NONE) E[base + e * STRIDE + FLAGS]! |= STRING_ESCAPED;
       }
       i = q + 1;
-      // Below the indexed levels, runs of compact members `,"key":"value"` without escapes (most of an
-      // audit event's requestObject and responseObject) are read in a row; a compact key before a value
-      // of another kind hands that value to the general code; anything else ends the run where it
-      // starts, for the general code to read.
-      if (e === NONE && d > 0 && kinds[d - 1] === OBJECT) {
-        while (b[i]! === 44 /* , */ && b[i + 1]! === 34 /* " */) {
-          const k = t.indexOf('"', i + 2);
-          if (k < 0 || k >= end || b[k + 1]! !== 58 /* : */) break;
-          if (bs <= i) {
-            bs = t.indexOf('\\', i + 1);
-            if (bs < 0) bs = t.length;
-          }
-          if (bs < k) break;
-          if (b[k + 2]! !== 34) {
-            i = k + 2;
-            continue value;
-          }
-          const v = t.indexOf('"', k + 3);
-          if (v < 0 || v >= end || bs < v) break;
-          i = v + 1;
-        }
-      }
     } else if (c === 123 /* { */ || c === 91 /* [ */) {
       if (d === MAX_NESTING) return undefined;
-      const kind = c === 123 ? OBJECT : ARRAY;
-      kinds[d] = kind;
-      openEntry[d] = e;
-      if (e !== NONE) {
-        E[base + e * STRIDE + LAST] = NONE;
-        if (d === depth && deep !== undefined && deepAt === NONE && d > 0 && onDeepPath(E, base, b, d, keyStart, keyEnd, deep)) {
-          limit = depth + DEEP_LEVELS;
-          deepAt = d;
-        }
-        if (d < limit) E[base + e * STRIDE + FLAGS]! |= kind === OBJECT ? CHILDREN | CHILDREN_OF_OBJECT : CHILDREN;
+      if (d === depth && deep !== undefined && deepAt === NONE && d > 0 && onDeepPath(E, base, b, d, keyStart, keyEnd, deep)) {
+        limit = depth + DEEP_LEVELS;
+        deepAt = d;
       }
-      lastChild[d + 1] = NONE;
-      d++;
-      c = b[++i]!;
-      while (c === 32) c = b[++i]!;
-      if (c === (kind === OBJECT ? 125 : 93)) {
-        i++;
-        d--;
-        if (d === deepAt) {
-          limit = depth;
-          deepAt = NONE;
-        }
+      if (d >= limit) {
+        // Nothing inside gets an entry: the container is crossed in one go (see subtree.ts).
+        i = crossContainer(scan, i, MAX_NESTING - d);
+        if (i < 0 || i > end) return undefined;
+        numbers += crossedNumbers;
       } else {
-        if (kind === OBJECT) keyNext = true;
-        else keyStart = keyEnd = NONE;
-        continue value;
+        const kind = c === 123 ? OBJECT : ARRAY;
+        kinds[d] = kind;
+        openEntry[d] = e;
+        const at = base + e * STRIDE;
+        E[at + LAST] = NONE;
+        E[at + FLAGS]! |= kind === OBJECT ? CHILDREN | CHILDREN_OF_OBJECT : CHILDREN;
+        lastChild[d + 1] = NONE;
+        d++;
+        c = b[++i]!;
+        while (c === 32) c = b[++i]!;
+        if (c === (kind === OBJECT ? 125 : 93)) {
+          i++;
+          d--;
+          if (d === deepAt) {
+            limit = depth;
+            deepAt = NONE;
+          }
+        } else {
+          if (kind === OBJECT) keyNext = true;
+          else keyStart = keyEnd = NONE;
+          continue value;
+        }
       }
     } else if (c === 45 /* - */ || isDigit(c)) {
       if (c === 45) c = b[++i]!;
