@@ -16,7 +16,7 @@
 
 import { isAscii } from 'node:buffer';
 import { controlFree } from './control.js';
-import { crossContainer, crossedNumbers } from './subtree.js';
+import { crossContainer, crossedNumbers, loadText } from './subtree.js';
 import { CHILDREN, CHILDREN_OF_OBJECT, ESCAPED_KEY, FLAGS, JsonDocument, KE, KEY, keySignature, KS, LAST, NUMBERS, PREV, STRIDE, STRING_ESCAPED, VE, VS } from './document.js';
 
 const MAX_NESTING = 512;
@@ -185,7 +185,7 @@ export class JsonIndexer {
     backslash = this.backslashFrom <= start && this.nextBackslash >= start ? this.nextBackslash : NONE;
     this.codes ??= codesOf(this.text, this.ascii);
     this.scan ??= this.codes instanceof Uint8Array ? this.codes : clamped(this.codes);
-    const found = indexValue(this.text, this.codes, this.scan, start, end, depth, deep);
+    const found = indexValue(this.text, this.codes, this.scan, this, start, end, depth, deep);
     this.nextBackslash = found ? backslash : NONE;
     this.backslashFrom = end;
     return found;
@@ -236,7 +236,7 @@ function onDeepPath(E: Int32Array, base: number, codes: Codes, d: number, keySta
 }
 
 /** The scan itself, one loop over the value (helpers sharing the scan's state cost a tenth more time). */
-function indexValue(t: string, b: Codes, scan: Uint8Array, start: number, end: number, depth: number, deep?: DeepPath): JsonDocument | undefined {
+function indexValue(t: string, b: Codes, scan: Uint8Array, scanOwner: object, start: number, end: number, depth: number, deep?: DeepPath): JsonDocument | undefined {
   let E = arena;
   let base = arenaUsed;
   // Values at levels up to `limit` get entries: `depth`, or more inside the member on the deep path,
@@ -327,7 +327,8 @@ function indexValue(t: string, b: Codes, scan: Uint8Array, start: number, end: n
       }
       if (d >= limit) {
         // Nothing inside gets an entry: the container is crossed in one go (see subtree.ts).
-        i = crossContainer(scan, i, MAX_NESTING - d);
+        loadText(scanOwner, scan);
+        i = crossContainer(c, i, MAX_NESTING - d);
         if (i < 0 || i > end) return undefined;
         numbers += crossedNumbers;
       } else {

@@ -169,43 +169,167 @@ function buildTable(): Uint16Array {
 
 const TABLE = buildTable();
 
-/** The family to go on in after each open container (scratch: crossing never yields). */
-const families = new Uint8Array(1024);
+// The crossing runs as WebAssembly: in JavaScript a typed array load costs a map check, a reload of the
+// array's base and a bounds check every time (this loop took 22 instructions a byte, more than the searches
+// it replaces), and a call into WebAssembly per bracket cost about as much again. The module is small
+// enough to be written out here, instruction by instruction (see moduleBytes).
+
+/** The module's memory: the crossing's results at 0, the table, the stack of open containers, the text. */
+const RESULT_END = 0;
+const RESULT_NUMBERS = 4;
+const TABLE_AT = 16;
+const STACK_AT = TABLE_AT + TABLE.byteLength;
+const MAX_DEPTH = 1024;
+const TEXT_AT = STACK_AT + 2 * MAX_DEPTH;
+const PAGE = 65536;
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    const b = n & 0x7f;
+    n >>>= 7;
+    out.push(n === 0 ? b : b | 0x80);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) return [...out, b];
+    out.push(b | 0x80);
+  }
+}
+
+function section(id: number, content: number[]): number[] {
+  return [id, ...uleb(content.length), ...content];
+}
+
+/**
+ * cross(p, s, maxNesting): from the text at p in state s, up to the end of the container open at level 1;
+ * the position after it, or -1 (an error, or nesting past maxNesting), with the count of numbers at
+ * RESULT_NUMBERS. Each open container pushes the state that follows its closing bracket (u16, at STACK_AT).
+ */
+function moduleBytes(): Uint8Array {
+  const name = (s: string): number[] => [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
+  const P = 0, S = 1, MAX = 2, D = 3, N = 4, A = 5; // prettier-ignore
+  const get = (l: number): number[] => [0x20, l];
+  const set = (l: number): number[] => [0x21, l];
+  const tee = (l: number): number[] => [0x22, l];
+  const i32 = (n: number): number[] => [0x41, ...sleb(n)];
+  const [ADD, SUB, MUL, AND, SHL, SHR_U, EQ, EQZ, LT_U, GE_U, SELECT] = [0x6a, 0x6b, 0x6c, 0x71, 0x74, 0x76, 0x46, 0x45, 0x49, 0x4f, 0x1b];
+  const BLOCK = [0x02, 0x40];
+  const LOOP = [0x03, 0x40];
+  const IF = [0x04, 0x40];
+  const END = 0x0b;
+  const br = (l: number): number[] => [0x0c, l];
+  const brIf = (l: number): number[] => [0x0d, l];
+  const load8 = [0x2d, 0x00, 0x00];
+  const load16 = (offset: number): number[] => [0x2f, 0x01, ...uleb(offset)];
+  const store16 = (offset: number): number[] => [0x3b, 0x01, ...uleb(offset)];
+  const store32 = [0x36, 0x02, 0x00];
+  const body = [
+    0x01, 0x03, 0x7f, // locals d, n, a (i32)
+    ...i32(1), ...set(D),
+    ...BLOCK, // fail
+    ...BLOCK, // done
+    ...LOOP, // next action
+    ...LOOP, // scan: s = table[s + text[p++]] while s is a state
+    ...get(S), ...get(P), ...load8, ADD, ...i32(1), SHL, ...load16(TABLE_AT), ...tee(S),
+    ...get(P), ...i32(1), ADD, ...set(P),
+    ...i32(ACTIONS * ROW), LT_U, ...brIf(0),
+    END,
+    ...get(S), ...i32(8), SHR_U, ...set(A),
+    // A number starts: count it, go on in its state.
+    ...get(A), ...i32(NUMBER_AT), GE_U,
+    ...IF,
+    ...get(N), ...i32(1), ADD, ...set(N),
+    ...get(A), ...i32(NUMBER_AT), SUB, ...i32(8), SHL, ...set(S),
+    ...br(1),
+    END,
+    // A closing bracket: done at level 0, else on in the state the stack says.
+    ...get(A), ...i32(CLOSE), EQ,
+    ...IF,
+    ...get(D), ...i32(1), SUB, ...tee(D), EQZ, ...brIf(2),
+    ...get(D), ...i32(1), SHL, ...load16(STACK_AT), ...set(S),
+    ...br(1),
+    END,
+    ...get(A), ...i32(OPEN_OBJECT), LT_U, ...brIf(2), // an error
+    ...get(D), ...get(MAX), EQ, ...brIf(2), // nested too deep
+    // An opening bracket: push the state after its container, in the family it was read in.
+    ...get(D), ...i32(1), SHL,
+    ...get(A), ...i32(OPEN_OBJECT), SUB, ...i32(1), AND, ...i32(FAMILY), MUL, ...i32(AFTER), ADD, ...i32(8), SHL,
+    ...store16(STACK_AT),
+    ...get(D), ...i32(1), ADD, ...set(D),
+    ...i32(KEY_OR_CLOSE * ROW), ...i32(VALUE_OR_CLOSE * ROW), ...get(A), ...i32(OPEN_ARRAY), LT_U, SELECT, ...set(S),
+    ...br(0),
+    END, // next
+    END, // done
+    ...i32(RESULT_NUMBERS), ...get(N), ...store32,
+    ...get(P), 0x0f, // return p
+    END, // fail
+    ...i32(-1),
+    END,
+  ];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [0x01, 0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x01, 0x7f]), // (i32, i32, i32) -> i32
+    ...section(3, [0x01, 0x00]),
+    ...section(5, [0x01, 0x00, ...uleb(Math.ceil(TEXT_AT / PAGE) + 1)]),
+    ...section(7, [0x02, ...name('memory'), 0x02, 0x00, ...name('cross'), 0x00, 0x00]),
+    ...section(10, [0x01, ...uleb(body.length), ...body]),
+  ]);
+}
+
+/** The little of the WebAssembly API used here (the compiler's libraries leave it out). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface Wasm {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { readonly exports: Record<string, unknown> };
+}
+const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
+const instance = new wasm.Instance(new wasm.Module(moduleBytes()));
+const memory = instance.exports['memory'] as WasmMemory;
+const cross = instance.exports['cross'] as (p: number, s: number, maxNesting: number) => number;
+let bytes = new Uint8Array(memory.buffer);
+let words = new Int32Array(memory.buffer);
+bytes.set(new Uint8Array(TABLE.buffer), TABLE_AT);
+
+/** Whose text the module's memory holds (see loadText). */
+let loadedFor: object | undefined;
+
+/**
+ * Puts `text` (code units as bytes, ending with a control byte) in the module's memory for crossings,
+ * unless the text of `owner` is already there.
+ */
+export function loadText(owner: object, text: Uint8Array): void {
+  if (loadedFor === owner) return;
+  const needed = TEXT_AT + text.length;
+  if (needed > memory.buffer.byteLength) {
+    memory.grow(Math.ceil((needed - memory.buffer.byteLength) / PAGE));
+    bytes = new Uint8Array(memory.buffer);
+    words = new Int32Array(memory.buffer);
+  }
+  bytes.set(text, TEXT_AT);
+  loadedFor = owner;
+}
 
 /** Numbers in the container last crossed (the size bound counts them). */
 export let crossedNumbers = 0;
 
 /**
- * Crosses the container whose opening bracket is at `codes[at]`: the index just past its closing bracket,
- * or -1 when what follows is not valid JSON (as restricted above) or nests more than `maxNesting` deep
- * (counting the container itself). Sets crossedNumbers.
+ * Crosses the container whose opening bracket (`opening`) is at `at` in the text loaded last (loadText):
+ * the index just past its closing bracket, or -1 when what follows is not valid JSON (as restricted above)
+ * or nests more than `maxNesting` deep (counting the container itself). Sets crossedNumbers.
  */
-export function crossContainer(codes: Uint8Array, at: number, maxNesting: number): number {
-  const t = TABLE;
-  let i = at + 1;
-  let s = codes[at] === 123 /* { */ ? KEY_OR_CLOSE * ROW : VALUE_OR_CLOSE * ROW;
-  let d = 1; // open containers, this one included
-  let numbers = 0;
-  for (;;) {
-    do s = t[s + codes[i++]!]!;
-    while (s < ACTIONS * ROW);
-    const action = s >> 8; // s / ROW
-    if (action >= NUMBER_AT) {
-      numbers++;
-      s = (action - NUMBER_AT) * ROW;
-    } else if (action === CLOSE) {
-      if (--d === 0) {
-        crossedNumbers = numbers;
-        return i;
-      }
-      s = state(families[d]!, AFTER) * ROW;
-    } else if (action >= OPEN_OBJECT && action < CLOSE) {
-      if (d === maxNesting) return -1;
-      const object = action < OPEN_ARRAY;
-      families[d++] = action - (object ? OPEN_OBJECT : OPEN_ARRAY);
-      s = object ? KEY_OR_CLOSE * ROW : VALUE_OR_CLOSE * ROW;
-    } else {
-      return -1;
-    }
-  }
+export function crossContainer(opening: number, at: number, maxNesting: number): number {
+  const end = cross(TEXT_AT + at + 1, opening === 123 /* { */ ? KEY_OR_CLOSE * ROW : VALUE_OR_CLOSE * ROW, Math.min(maxNesting, MAX_DEPTH));
+  if (end < 0) return -1;
+  crossedNumbers = words[RESULT_NUMBERS >> 2]!;
+  return end - TEXT_AT;
 }
