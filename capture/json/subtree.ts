@@ -63,7 +63,9 @@ const STATES = VALUE_OR_CLOSE + 1;
 
 /**
  * Actions, past the states: the loop stops on them. A number's first character counts it and goes on in
- * its state (NUMBER_AT + the state); an opening bracket pushes the family it was read in; a closing one
+ * its state (NUMBER_AT + the state); a string's opening quote skips the string's plain bytes, eight at a
+ * time, and goes on in the string state (STRING_AT + the state) at the first quote, backslash or control
+ * byte; an opening bracket pushes the family it was read in; a closing one
  * pops; anything else is an error.
  */
 const ERROR = STATES;
@@ -71,6 +73,7 @@ const OPEN_OBJECT = ERROR + 1; // + family it was read in
 const OPEN_ARRAY = OPEN_OBJECT + 2; // + family
 const CLOSE = OPEN_ARRAY + 2;
 const NUMBER_AT = CLOSE + 1; // + the state the number goes on in (a state of any family)
+const STRING_AT = NUMBER_AT + STATES; // + the string state: its plain bytes are skipped 8 at a time
 const ACTIONS = ERROR;
 
 const state = (family: number, s: number): number => family * FAMILY + s;
@@ -99,7 +102,7 @@ function buildTable(): Uint16Array {
   /** A value starts: what VALUE and VALUE_OR_CLOSE share. */
   const valueStart = (from: number, f: number): void => {
     set(from, ' ', from);
-    set(from, '"', state(f, STRING));
+    set(from, '"', STRING_AT + state(f, STRING));
     set(from, '-', NUMBER_AT + state(f, MINUS));
     set(from, '0', NUMBER_AT + state(f, ZERO));
     set(from, '123456789', NUMBER_AT + state(f, INTEGER));
@@ -152,10 +155,10 @@ function buildTable(): Uint16Array {
     valueEnd(s(AFTER), f);
   }
   set(KEY_OR_CLOSE, ' ', KEY_OR_CLOSE);
-  set(KEY_OR_CLOSE, '"', KEY_STRING);
+  set(KEY_OR_CLOSE, '"', STRING_AT + KEY_STRING);
   set(KEY_OR_CLOSE, '}', CLOSE);
   set(KEY, ' ', KEY);
-  set(KEY, '"', KEY_STRING);
+  set(KEY, '"', STRING_AT + KEY_STRING);
   stringBody(KEY_STRING);
   set(KEY_STRING, '"', COLON);
   set(KEY_STRING, '\\', KEY_ESCAPE);
@@ -193,6 +196,16 @@ function uleb(n: number): number[] {
   return out;
 }
 
+function slebBig(n: bigint): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = Number(n & 0x7fn);
+    n >>= 7n;
+    if ((n === 0n && (b & 0x40) === 0) || (n === -1n && (b & 0x40) !== 0)) return [...out, b];
+    out.push(b | 0x80);
+  }
+}
+
 function sleb(n: number): number[] {
   const out: number[] = [];
   for (;;) {
@@ -214,11 +227,16 @@ function section(id: number, content: number[]): number[] {
  */
 function moduleBytes(): Uint8Array {
   const name = (s: string): number[] => [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
-  const P = 0, S = 1, MAX = 2, D = 3, N = 4, A = 5; // prettier-ignore
+  const P = 0, S = 1, MAX = 2, D = 3, N = 4, A = 5, X = 6, T = 7, M = 8; // prettier-ignore
   const get = (l: number): number[] => [0x20, l];
   const set = (l: number): number[] => [0x21, l];
   const tee = (l: number): number[] => [0x22, l];
   const i32 = (n: number): number[] => [0x41, ...sleb(n)];
+  const i64 = (n: bigint): number[] => [0x42, ...slebBig(n)];
+  const [XOR64, SUB64, AND64, OR64, CTZ64, EQZ64, WRAP] = [0x85, 0x7d, 0x83, 0x84, 0x7a, 0x50, 0xa7];
+  const ONES = 0x0101010101010101n;
+  const HIGHS = -0x7f7f7f7f7f7f7f80n; // 0x8080808080808080 as a signed 64-bit number
+  const load64 = [0x29, 0x00, 0x00];
   const [ADD, SUB, MUL, AND, SHL, SHR_U, EQ, EQZ, LT_U, GE_U, SELECT] = [0x6a, 0x6b, 0x6c, 0x71, 0x74, 0x76, 0x46, 0x45, 0x49, 0x4f, 0x1b];
   const BLOCK = [0x02, 0x40];
   const LOOP = [0x03, 0x40];
@@ -231,7 +249,7 @@ function moduleBytes(): Uint8Array {
   const store16 = (offset: number): number[] => [0x3b, 0x01, ...uleb(offset)];
   const store32 = [0x36, 0x02, 0x00];
   const body = [
-    0x01, 0x03, 0x7f, // locals d, n, a (i32)
+    0x02, 0x03, 0x7f, 0x03, 0x7e, // locals d, n, a (i32); x, t, m (i64)
     ...i32(1), ...set(D),
     ...BLOCK, // fail
     ...BLOCK, // done
@@ -242,6 +260,25 @@ function moduleBytes(): Uint8Array {
     ...i32(ACTIONS * ROW), LT_U, ...brIf(0),
     END,
     ...get(S), ...i32(8), SHR_U, ...set(A),
+    // A string opens: find its first quote, backslash or control byte eight bytes at a time (a byte of
+    // m is set where x has one; the lowest set byte is exact), and go on from there in its state.
+    ...get(A), ...i32(STRING_AT), GE_U,
+    ...IF,
+    ...LOOP,
+    ...get(P), ...load64, ...set(X),
+    ...get(X), ...i64(0x2222222222222222n), XOR64, ...tee(T), ...i64(ONES), SUB64, ...get(T), ...i64(-1n), XOR64, AND64,
+    ...get(X), ...i64(0x5c5c5c5c5c5c5c5cn), XOR64, ...tee(T), ...i64(ONES), SUB64, ...get(T), ...i64(-1n), XOR64, AND64, OR64,
+    ...get(X), ...i64(0x2020202020202020n), SUB64, ...get(X), ...i64(-1n), XOR64, AND64, OR64,
+    ...i64(HIGHS), AND64, ...tee(M), EQZ64,
+    ...IF,
+    ...get(P), ...i32(8), ADD, ...set(P),
+    ...br(1),
+    END,
+    END,
+    ...get(P), ...get(M), CTZ64, WRAP, ...i32(3), SHR_U, ADD, ...set(P),
+    ...get(A), ...i32(STRING_AT), SUB, ...i32(8), SHL, ...set(S),
+    ...br(1),
+    END,
     // A number starts: count it, go on in its state.
     ...get(A), ...i32(NUMBER_AT), GE_U,
     ...IF,
@@ -309,7 +346,7 @@ let loadedFor: object | undefined;
  */
 export function loadText(owner: object, text: Uint8Array): void {
   if (loadedFor === owner) return;
-  const needed = TEXT_AT + text.length;
+  const needed = TEXT_AT + text.length + 8; // a string's last bytes are read eight at a time
   if (needed > memory.buffer.byteLength) {
     memory.grow(Math.ceil((needed - memory.buffer.byteLength) / PAGE));
     bytes = new Uint8Array(memory.buffer);
