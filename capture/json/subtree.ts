@@ -248,6 +248,20 @@ function moduleBytes(): Uint8Array {
   const load16 = (offset: number): number[] => [0x2f, 0x01, ...uleb(offset)];
   const store16 = (offset: number): number[] => [0x3b, 0x01, ...uleb(offset)];
   const store32 = [0x36, 0x02, 0x00];
+  /** Advances local p while the eight bytes at p hold no quote, backslash or control byte; m marks those it found. */
+  const skipPlain = (P: number, X: number, T: number, M: number): number[] => [
+    ...LOOP,
+    ...get(P), ...load64, ...set(X),
+    ...get(X), ...i64(0x2222222222222222n), XOR64, ...tee(T), ...i64(ONES), SUB64, ...get(T), ...i64(-1n), XOR64, AND64,
+    ...get(X), ...i64(0x5c5c5c5c5c5c5c5cn), XOR64, ...tee(T), ...i64(ONES), SUB64, ...get(T), ...i64(-1n), XOR64, AND64, OR64,
+    ...get(X), ...i64(0x2020202020202020n), SUB64, ...get(X), ...i64(-1n), XOR64, AND64, OR64,
+    ...i64(HIGHS), AND64, ...tee(M), EQZ64,
+    ...IF,
+    ...get(P), ...i32(8), ADD, ...set(P),
+    ...br(1),
+    END,
+    END,
+  ];
   const body = [
     0x02, 0x03, 0x7f, 0x03, 0x7e, // locals d, n, a (i32); x, t, m (i64)
     ...i32(1), ...set(D),
@@ -264,17 +278,7 @@ function moduleBytes(): Uint8Array {
     // m is set where x has one; the lowest set byte is exact), and go on from there in its state.
     ...get(A), ...i32(STRING_AT), GE_U,
     ...IF,
-    ...LOOP,
-    ...get(P), ...load64, ...set(X),
-    ...get(X), ...i64(0x2222222222222222n), XOR64, ...tee(T), ...i64(ONES), SUB64, ...get(T), ...i64(-1n), XOR64, AND64,
-    ...get(X), ...i64(0x5c5c5c5c5c5c5c5cn), XOR64, ...tee(T), ...i64(ONES), SUB64, ...get(T), ...i64(-1n), XOR64, AND64, OR64,
-    ...get(X), ...i64(0x2020202020202020n), SUB64, ...get(X), ...i64(-1n), XOR64, AND64, OR64,
-    ...i64(HIGHS), AND64, ...tee(M), EQZ64,
-    ...IF,
-    ...get(P), ...i32(8), ADD, ...set(P),
-    ...br(1),
-    END,
-    END,
+    ...skipPlain(P, X, T, M),
     ...get(P), ...get(M), CTZ64, WRAP, ...i32(3), SHR_U, ADD, ...set(P),
     ...get(A), ...i32(STRING_AT), SUB, ...i32(8), SHL, ...set(S),
     ...br(1),
@@ -310,13 +314,15 @@ function moduleBytes(): Uint8Array {
     ...i32(-1),
     END,
   ];
+  // stop(p): the first quote, backslash or control byte at or after p.
+  const stopBody = [0x01, 0x03, 0x7e, ...skipPlain(0, 1, 2, 3), ...get(0), ...get(3), CTZ64, WRAP, ...i32(3), SHR_U, ADD, END];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [0x01, 0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x01, 0x7f]), // (i32, i32, i32) -> i32
-    ...section(3, [0x01, 0x00]),
+    ...section(1, [0x02, 0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x01, 0x7f, 0x60, 0x01, 0x7f, 0x01, 0x7f]), // (i32, i32, i32) -> i32, (i32) -> i32
+    ...section(3, [0x02, 0x00, 0x01]),
     ...section(5, [0x01, 0x00, ...uleb(Math.ceil(TEXT_AT / PAGE) + 1)]),
-    ...section(7, [0x02, ...name('memory'), 0x02, 0x00, ...name('cross'), 0x00, 0x00]),
-    ...section(10, [0x01, ...uleb(body.length), ...body]),
+    ...section(7, [0x03, ...name('memory'), 0x02, 0x00, ...name('cross'), 0x00, 0x00, ...name('stop'), 0x00, 0x01]),
+    ...section(10, [0x02, ...uleb(body.length), ...body, ...uleb(stopBody.length), ...stopBody]),
   ]);
 }
 
@@ -333,6 +339,7 @@ const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
 const instance = new wasm.Instance(new wasm.Module(moduleBytes()));
 const memory = instance.exports['memory'] as WasmMemory;
 const cross = instance.exports['cross'] as (p: number, s: number, maxNesting: number) => number;
+const stop = instance.exports['stop'] as (p: number) => number;
 let bytes = new Uint8Array(memory.buffer);
 let words = new Int32Array(memory.buffer);
 bytes.set(new Uint8Array(TABLE.buffer), TABLE_AT);
@@ -369,4 +376,12 @@ export function crossContainer(opening: number, at: number, maxNesting: number):
   if (end < 0) return -1;
   crossedNumbers = words[RESULT_NUMBERS >> 2]!;
   return end - TEXT_AT;
+}
+
+/**
+ * In the text loaded last, the first quote, backslash or control character at or after `at`: where a
+ * string that starts before `at` ends, unless it has an escape (or is not valid).
+ */
+export function stringStop(at: number): number {
+  return stop(TEXT_AT + at) - TEXT_AT;
 }
