@@ -3,8 +3,9 @@
 // JSON.parse would and to find where the container ends. Per token (a search for each string's closing
 // quote, another for backslashes, a branch per structural character) that cost more than the rest of the
 // indexing together; here one table says, for every state of the JSON grammar and every byte, the next
-// state, and a loop of one load per byte follows it. Only brackets and numbers (a stack, a count) leave the
-// loop.
+// state, and a loop of one load per byte follows it. Only strings (whose plain bytes are skipped eight at a
+// time), brackets and numbers (a stack, a count) leave that loop. The same skip finds the end of the strings
+// the indexer reads at the indexed levels (stringStop), where a String.indexOf call per string cost more.
 //
 // The grammar is JSON's, restricted as the indexer restricts it (see indexer.ts): spaces are the only
 // whitespace, and no byte below 0x20 is accepted anywhere, which is also what stops the loop at the end of
@@ -177,8 +178,7 @@ const TABLE = buildTable();
 // it replaces), and a call into WebAssembly per bracket cost about as much again. The module is small
 // enough to be written out here, instruction by instruction (see moduleBytes).
 
-/** The module's memory: the crossing's results at 0, the table, the stack of open containers, the text. */
-const RESULT_END = 0;
+/** The module's memory: the crossing's count of numbers, the table, the stack of open containers, the text. */
 const RESULT_NUMBERS = 4;
 const TABLE_AT = 16;
 const STACK_AT = TABLE_AT + TABLE.byteLength;
