@@ -139,7 +139,7 @@ export class Converter {
    * Stores an enter event as read from a block (the reader's Plan.Store): the thread's slot points at its
    * bytes, as storeRaw does for an event read from a block, without an event object built first.
    */
-  storeBlock(tid: number, buf: Buffer, start: number, type: number, nparams: number, lenOff: number, lenSize: number, cpu: number, fileOffset: number): void {
+  storeBlock(tid: number, buf: Buffer, start: number, type: number, nparams: number, lenOff: number, lenSize: number, cpu: number, fileOffset: number): ScapEvent {
     const slot = this.slotFor(tid);
     slot.full = true;
     slot.ev.pointAt(buf, start, type, nparams, lenOff, lenSize, cpu, fileOffset);
@@ -147,6 +147,7 @@ export class Converter {
       slot.borrowing = true;
       this.borrowed.push(slot);
     }
+    return slot.ev;
   }
 
   /** Copies the stored events that still point into the reader's current chunk (it is about to change). */
@@ -182,7 +183,6 @@ export class Converter {
    */
   private gatherFlat(ev: ScapEvent, flat: FlatConversion): ScapEvent | null {
     const n = flat.n;
-    if (n > this.srcOff.length) return null;
     let enter: ScapEvent | null = null;
     let slot: StoredSlot | undefined;
     if (flat.fromEnter === true) {
@@ -191,8 +191,14 @@ export class Converter {
       enter = slot.ev;
       if (enter.type !== ev.type - 1 || enter.buf !== ev.buf) return null;
     }
-    const offs = this.srcOff;
-    const lens = this.srcLen;
+    // Written straight into the scratch event the result will be. That is not the last result (the other
+    // one is), so that a bail-out below leaves nothing anyone reads half-written: whatever uses that object
+    // next points it at an event first.
+    const out = this.scratchEvents[this.flip ^ 1]!;
+    if (out === ev) return null; // an event from two conversions ago converted again: the general path
+    out.startGather(ev.buf, ev.start, flat.to, n, flat.lenSize, ev.cpu, ev.fileOffset);
+    const offs = out.gatheredOffs;
+    const lens = out.gatheredLens;
     const code = flat.code;
     const arg = flat.arg;
     const fitSize = flat.fitSize;
@@ -224,9 +230,8 @@ export class Converter {
     }
     if (usedEnter) slot!.full = false;
     this.flip ^= 1;
-    const gathered = this.scratchEvents[this.flip]!.gather(ev.buf, ev.start, flat.to, n, flat.lenSize, ev.cpu, ev.fileOffset, offs, lens);
-    gathered.knowTid(ev.tid); // the same header
-    return gathered;
+    out.knowTid(ev.tid); // the same header
+    return out;
   }
 
   private convertSteps(ev: ScapEvent): ScapEvent | null {
