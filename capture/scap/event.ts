@@ -258,6 +258,32 @@ export class ScapEvent {
     return o;
   }
 
+  /**
+   * layout() reading the lengths through `view`, a DataView of `buf` (the reader's, whose checks put the
+   * length array inside it): one load per length instead of two or four byte loads, each checked.
+   */
+  layoutIn(view: DataView): number {
+    const n = this.nparams;
+    let offs = this.offs;
+    if (offs === null || offs.length < n + 1) offs = this.offs = new Int32Array(Math.max(n + 1, 16));
+    const lenOff = this.lenOff;
+    let o = lenOff + n * this.lenSize;
+    if (this.lenSize === 2) {
+      for (let k = 0; k < n; k++) {
+        offs[k] = o;
+        o += view.getUint16(lenOff + 2 * k, true);
+      }
+    } else {
+      for (let k = 0; k < n; k++) {
+        offs[k] = o;
+        o += view.getUint32(lenOff + 4 * k, true);
+      }
+    }
+    offs[n] = o > 0x7fff_ffff ? 0x7fff_ffff : o;
+    this.offsValid = true;
+    return o;
+  }
+
   /** True when the event has parameter i with at least one byte (sinsp's "non-empty" check). */
   has(i: number): boolean {
     return i < this.nparams && this.paramLen(i) > 0;

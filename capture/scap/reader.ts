@@ -372,7 +372,7 @@ export class ScapReader {
       // changes nothing seen: a failed check ends the replay.
       const tid = view.getInt32(start + 12, true) * 0x1_0000_0000 + view.getUint32(start + 8, true);
       const stored = this.converter.storeBlock(tid, buf, start, type, nparams, start + headerLen, lenSize, cpu, blockOffset);
-      if (v2 && stored.layout() > start + len) {
+      if (v2 && stored.layoutIn(view) > start + len) {
         throw new ScapError(`${info.name} event parameters overrun the event`, blockOffset);
       }
       return null;
@@ -384,7 +384,7 @@ export class ScapReader {
     ev.knowTid(view.getInt32(start + 12, true) * 0x1_0000_0000 + view.getUint32(start + 8, true));
     // v2: the parameters must fit in the event (v1 events were checked by inferNparams); the same pass
     // locates them for whoever reads them.
-    if (v2 && ev.layout() > start + len) {
+    if (v2 && ev.layoutIn(view) > start + len) {
       throw new ScapError(`${info.name} event parameters overrun the event`, blockOffset);
     }
     if (plan === Plan.Drop) return null;
