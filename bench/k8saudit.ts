@@ -77,7 +77,7 @@ async function replayBench(): Promise<void> {
   const cpuRates: number[] = [];
   let alerts = 0;
   for (let run = 0; run < RUNS; run++) {
-    const engine = new Engine({ sources: sourceDefinitions(), match: 'first' });
+    const engine = new Engine({ sources: sourceDefinitions(), match: 'first', uuids: false });
     const loaded = engine.loadFiles([RULES]);
     if (loaded.some((r) => !r.ok)) throw new Error('the upstream rules did not load');
     const started = process.hrtime.bigint();
@@ -115,7 +115,7 @@ async function memoryBench(): Promise<void> {
   async function* content(): AsyncIterable<Uint8Array> {
     for (let i = 0; i < chunks; i++) yield chunk;
   }
-  const engine = new Engine({ sources: sourceDefinitions(), match: 'first' });
+  const engine = new Engine({ sources: sourceDefinitions(), match: 'first', uuids: false });
   engine.loadFiles([RULES]);
   const context = { name: 'memory', allEvents: false, maxEventBytes: 256 * 1024, problem: () => {} };
   const cpuStart = process.cpuUsage();

@@ -1,9 +1,11 @@
 // Reading an event's value at a path fixed when a rule is compiled. An event read from indexed text
 // (document.ts) is parsed only along the path: the members the path crosses, down to the first one the
-// index does not cover, which is parsed whole and read on as parsed JSON.
+// index does not cover, in whose text the rest of the path is found (member-text.ts) and only the value
+// at its end parsed.
 
 import { MISSING, type JsonDocument } from './document.js';
 import type { JsonEvent } from './event.js';
+import { memberRange, parseRange, type TextRange } from './member-text.js';
 import { compileAccess } from './value.js';
 
 export type EventAccess = (event: JsonEvent) => unknown;
@@ -34,10 +36,21 @@ export function compileDocumentAccess(keys: readonly string[]): (doc: JsonDocume
       entry = doc.memberOnPath(paths[i]!, entry, keys[i]!);
       if (entry === MISSING) return undefined;
     }
-    const v = doc.value(entry);
-    return i === length ? v : rest[i]!(v);
+    if (i === length) return doc.value(entry);
+    if (!doc.isUnindexedContainer(entry)) return rest[i]!(doc.value(entry));
+    // Below the index: the members on the path are found in the container's text, which is not parsed.
+    const text = doc.textOf(entry);
+    let range: TextRange | undefined = { start: 0, end: text.length };
+    for (; i < length; i++) {
+      if (text.charCodeAt(range.start) !== OPEN_OBJECT) return rest[i]!(parseRange(text, range));
+      range = memberRange(text, range.start, keys[i]!);
+      if (range === undefined) return undefined;
+    }
+    return parseRange(text, range);
   };
 }
+
+const OPEN_OBJECT = 123;
 
 export function compileEventAccess(keys: readonly string[]): EventAccess {
   const whole = compileAccess(keys);

@@ -10,12 +10,14 @@
 // as the API server and audit logs write it), nested at most MAX_NESTING deep. Within that subset it
 // must refuse exactly what JSON.parse refuses (grammar, string escapes, numbers); the tests hold it to that.
 //
-// Strings are searched with indexOf (memchr), but the characters between them are read from a typed
-// array of the text's code units (`codes`): V8 checks a string's representation on every charCodeAt,
+// The ends of strings are found, and the containers below the indexed levels crossed, by a small
+// WebAssembly module over the text's bytes (subtree.ts); the characters between strings are read from a
+// typed array of the text's code units (`codes`): V8 checks a string's representation on every charCodeAt,
 // which makes it cost about twice an array load, and an audit event holds some 250 tokens.
 
 import { isAscii } from 'node:buffer';
 import { controlFree } from './control.js';
+import { crossContainer, crossedNumbers, loadText, stringStop } from './subtree.js';
 import { CHILDREN, CHILDREN_OF_OBJECT, ESCAPED_KEY, FLAGS, JsonDocument, KE, KEY, keySignature, KS, LAST, NUMBERS, PREV, STRIDE, STRING_ESCAPED, VE, VS } from './document.js';
 
 const MAX_NESTING = 512;
@@ -39,6 +41,19 @@ function codesOf(text: string, ascii: Uint8Array | undefined): Codes {
   const codes = new Uint16Array(text.length + 1);
   Buffer.from(codes.buffer, codes.byteOffset, codes.byteLength).write(text, 'utf16le');
   return codes;
+}
+
+/**
+ * Code units as bytes, those of 0x80 and above as 0x80: all that crossing a subtree needs to know of them
+ * (they only occur inside strings), and a byte array keeps its table's rows at 256 entries.
+ */
+function clamped(codes: Uint16Array): Uint8Array {
+  const bytes = new Uint8Array(codes.length);
+  for (let i = 0; i < codes.length; i++) {
+    const c = codes[i]!;
+    bytes[i] = c < 0x80 ? c : 0x80;
+  }
+  return bytes;
 }
 
 /**
@@ -124,23 +139,17 @@ function escapedStringEnd(t: string, b: number, end: number): number {
 }
 
 /**
- * In: the first backslash at or after the value's start, if known (else NONE). Out, when the value was
- * indexed: the first backslash at or after its end, if known (else NONE or a position before the end).
- */
-let backslash = NONE;
-
-/**
  * Indexes JSON values in one text (a block of JSON lines, a request body); many values of one text are
- * indexed in order, so that searches for escapes and control characters look at each character once.
+ * indexed in order, so that the search for control characters looks at each character once.
  */
 export class JsonIndexer {
   private nextControl = NONE;
   private controlFrom = 0;
-  private nextBackslash = NONE;
-  private backslashFrom = 0;
 
   private readonly control: RegExp;
   private codes: Codes | undefined;
+  /** The code units as bytes, for crossing subtrees (see clamped). */
+  private scan: Uint8Array | undefined;
 
   /**
    * `lines`: the text is JSON lines, and no value indexed spans a newline. `checked`: the caller made
@@ -165,13 +174,9 @@ export class JsonIndexer {
    */
   index(start: number, end: number, depth: number, deep?: DeepPath): JsonDocument | undefined {
     if (this.controlAt(start) < end) return undefined;
-    // The backslash found last time is still the next one if it lies after start.
-    backslash = this.backslashFrom <= start && this.nextBackslash >= start ? this.nextBackslash : NONE;
     this.codes ??= codesOf(this.text, this.ascii);
-    const found = indexValue(this.text, this.codes, start, end, depth, deep);
-    this.nextBackslash = found ? backslash : NONE;
-    this.backslashFrom = end;
-    return found;
+    this.scan ??= this.codes instanceof Uint8Array ? this.codes : clamped(this.codes);
+    return indexValue(this.text, this.codes, this.scan, this, start, end, depth, deep);
   }
 
   /** The first control character at or after `from` (text length when none). */
@@ -219,15 +224,14 @@ function onDeepPath(E: Int32Array, base: number, codes: Codes, d: number, keySta
 }
 
 /** The scan itself, one loop over the value (helpers sharing the scan's state cost a tenth more time). */
-function indexValue(t: string, b: Codes, start: number, end: number, depth: number, deep?: DeepPath): JsonDocument | undefined {
+function indexValue(t: string, b: Codes, scan: Uint8Array, scanOwner: object, start: number, end: number, depth: number, deep?: DeepPath): JsonDocument | undefined {
+  loadText(scanOwner, scan);
   let E = arena;
   let base = arenaUsed;
   // Values at levels up to `limit` get entries: `depth`, or more inside the member on the deep path,
   // which opened at level `deepAt`.
   let limit = depth;
   let deepAt = NONE;
-  // The first backslash at or after the string being read (t.length: none); NONE until searched.
-  let bs = backslash;
   let i = start;
   let d = 0; // open containers
   let n = 0; // entries
@@ -245,17 +249,13 @@ function indexValue(t: string, b: Codes, start: number, end: number, depth: numb
     if (keyNext) {
       // `"key" :` before a member's value.
       if (c !== 34) return undefined;
-      let q = t.indexOf('"', i + 1);
-      if (q < 0 || q >= end) return undefined;
-      if (bs < i) {
-        bs = t.indexOf('\\', i);
-        if (bs < 0) bs = t.length;
-      }
-      if (bs < q) {
-        q = escapedStringEnd(t, bs, end);
+      let q = stringStop(i + 1);
+      if (b[q] === 92 /* \\ */) {
+        q = escapedStringEnd(t, q, end);
         if (q < 0) return undefined;
-        bs = NONE;
         keySig = ESCAPED_KEY;
+      } else if (b[q] !== 34 || q >= end) {
+        return undefined;
       } else if (d <= limit) {
         // Only keys that get an entry need their signature.
         keySig = keySignature(q - i - 1, q > i + 1 ? b[i + 1]! : 0);
@@ -289,69 +289,49 @@ function indexValue(t: string, b: Codes, start: number, end: number, depth: numb
       lastChild[d] = e;
     }
     if (c === 34 /* " */) {
-      let q = t.indexOf('"', i + 1);
-      if (q < 0 || q >= end) return undefined;
-      if (bs < i) {
-        bs = t.indexOf('\\', i);
-        if (bs < 0) bs = t.length;
-      }
-      if (bs < q) {
-        q = escapedStringEnd(t, bs, end);
+      let q = stringStop(i + 1);
+      if (b[q] === 92 /* \\ */) {
+        q = escapedStringEnd(t, q, end);
         if (q < 0) return undefined;
-        bs = NONE;
-        if (e !== NONE) E[base + e * STRIDE + FLAGS]! |= STRING_ESCAPED;
+        E[base + e * STRIDE + FLAGS]! |= STRING_ESCAPED;
+      } else if (b[q] !== 34 || q >= end) {
+        return undefined;
       }
       i = q + 1;
-      // Below the indexed levels, runs of compact members `,"key":"value"` without escapes (most of an
-      // audit event's requestObject and responseObject) are read in a row; a compact key before a value
-      // of another kind hands that value to the general code; anything else ends the run where it
-      // starts, for the general code to read.
-      if (e === NONE && d > 0 && kinds[d - 1] === OBJECT) {
-        while (b[i]! === 44 /* , */ && b[i + 1]! === 34 /* " */) {
-          const k = t.indexOf('"', i + 2);
-          if (k < 0 || k >= end || b[k + 1]! !== 58 /* : */) break;
-          if (bs <= i) {
-            bs = t.indexOf('\\', i + 1);
-            if (bs < 0) bs = t.length;
-          }
-          if (bs < k) break;
-          if (b[k + 2]! !== 34) {
-            i = k + 2;
-            continue value;
-          }
-          const v = t.indexOf('"', k + 3);
-          if (v < 0 || v >= end || bs < v) break;
-          i = v + 1;
-        }
-      }
     } else if (c === 123 /* { */ || c === 91 /* [ */) {
       if (d === MAX_NESTING) return undefined;
-      const kind = c === 123 ? OBJECT : ARRAY;
-      kinds[d] = kind;
-      openEntry[d] = e;
-      if (e !== NONE) {
-        E[base + e * STRIDE + LAST] = NONE;
-        if (d === depth && deep !== undefined && deepAt === NONE && d > 0 && onDeepPath(E, base, b, d, keyStart, keyEnd, deep)) {
-          limit = depth + DEEP_LEVELS;
-          deepAt = d;
-        }
-        if (d < limit) E[base + e * STRIDE + FLAGS]! |= kind === OBJECT ? CHILDREN | CHILDREN_OF_OBJECT : CHILDREN;
+      if (d === depth && deep !== undefined && deepAt === NONE && d > 0 && onDeepPath(E, base, b, d, keyStart, keyEnd, deep)) {
+        limit = depth + DEEP_LEVELS;
+        deepAt = d;
       }
-      lastChild[d + 1] = NONE;
-      d++;
-      c = b[++i]!;
-      while (c === 32) c = b[++i]!;
-      if (c === (kind === OBJECT ? 125 : 93)) {
-        i++;
-        d--;
-        if (d === deepAt) {
-          limit = depth;
-          deepAt = NONE;
-        }
+      if (d >= limit) {
+        // Nothing inside gets an entry: the container is crossed in one go (see subtree.ts).
+        i = crossContainer(c, i, MAX_NESTING - d);
+        if (i < 0 || i > end) return undefined;
+        numbers += crossedNumbers;
       } else {
-        if (kind === OBJECT) keyNext = true;
-        else keyStart = keyEnd = NONE;
-        continue value;
+        const kind = c === 123 ? OBJECT : ARRAY;
+        kinds[d] = kind;
+        openEntry[d] = e;
+        const at = base + e * STRIDE;
+        E[at + LAST] = NONE;
+        E[at + FLAGS]! |= kind === OBJECT ? CHILDREN | CHILDREN_OF_OBJECT : CHILDREN;
+        lastChild[d + 1] = NONE;
+        d++;
+        c = b[++i]!;
+        while (c === 32) c = b[++i]!;
+        if (c === (kind === OBJECT ? 125 : 93)) {
+          i++;
+          d--;
+          if (d === deepAt) {
+            limit = depth;
+            deepAt = NONE;
+          }
+        } else {
+          if (kind === OBJECT) keyNext = true;
+          else keyStart = keyEnd = NONE;
+          continue value;
+        }
       }
     } else if (c === 45 /* - */ || isDigit(c)) {
       if (c === 45) c = b[++i]!;
@@ -400,7 +380,6 @@ function indexValue(t: string, b: Codes, start: number, end: number, depth: numb
       while (c === 32 && i < end) c = b[++i]!;
       if (d === 0) {
         if (i !== end) return undefined;
-        backslash = bs;
         arenaUsed = base + n * STRIDE;
         return new JsonDocument(t, E, base, 0, b, n);
       }

@@ -14,7 +14,10 @@ type Factory = ExtractorFactory<K8sAuditEvent>;
 
 /** `repo/image:tag@sha256:…` → `repo/image`: the plugin cuts at the first `:` then at the first `@`. */
 export function imageRepository(image: string): string {
-  return image.split(':')[0]!.split('@')[0]!;
+  const colon = image.indexOf(':');
+  const name = colon < 0 ? image : image.slice(0, colon);
+  const at = name.indexOf('@');
+  return at < 0 ? name : name.slice(0, at);
 }
 
 /** A list field over one key path inside each container; holes (containers without it) are skipped. */

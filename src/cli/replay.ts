@@ -63,6 +63,8 @@ export async function replayCommand(files: readonly string[], flags: ReplayFlags
   const engine = new Engine({
     sources: sourceDefinitions(),
     match: flags.match,
+    // Falco's lines carry no uuid: none is generated for them.
+    uuids: false,
     ...(flags.minPriority ? { minimumPriority: flags.minPriority } : {}),
   });
   if (flags.tag.length > 0) {

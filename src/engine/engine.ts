@@ -26,6 +26,11 @@ export interface EngineOptions {
   match?: MatchMode;
   /** Rules less severe than this never fire (Falco's `priority`; default Debug: all fire). */
   minimumPriority?: Priority;
+  /**
+   * Whether alerts get a fresh uuid (default true). `saker replay` prints alerts without it and turns this
+   * off: its alerts' uuid is empty.
+   */
+  uuids?: boolean;
 }
 
 /** What `saker rules list` shows of a rule. */
@@ -45,6 +50,7 @@ const NO_RULES: readonly CompiledRule<never>[] = Object.freeze([]);
 export class Engine {
   readonly hostname: string;
   readonly match: MatchMode;
+  private readonly uuids: boolean;
   private readonly sources = new Map<string, SourceDefinition<never>>();
   private readonly targets = new Map<string, CompileTarget<never>>();
   private readonly loader: RuleLoader<never>;
@@ -60,6 +66,7 @@ export class Engine {
     this.hostname = options.hostname ?? osHostname();
     this.match = options.match ?? 'first';
     this.minimumPriority = options.minimumPriority ?? 'Debug';
+    this.uuids = options.uuids ?? true;
     for (const def of options.sources) {
       if (this.sources.has(def.name)) throw new Error(`source ${def.name} given twice`);
       this.sources.set(def.name, def);
@@ -118,7 +125,7 @@ export class Engine {
     if (matched.length === 0) return NO_ALERTS as Alert[];
     const e = event as never;
     const time = (this.sources.get(sourceName) as SourceDefinition<never>).eventTime(e);
-    return matched.map((rule) => buildAlert(rule, e, time, this.hostname));
+    return matched.map((rule) => buildAlert(rule, e, time, this.hostname, this.uuids));
   }
 
   /** The rules an event matches (by the engine's `match` mode), without building alerts. */

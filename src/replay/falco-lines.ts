@@ -11,9 +11,33 @@ export function falcoTextLine(alert: Alert): string {
   return alert.output;
 }
 
-function sortedKeys<T>(record: Record<string, T>): Record<string, T> {
+/**
+ * The alphabetical order of output_fields keys, by rule: every alert of a rule has the same keys in the same
+ * order, so the order is sorted once and only checked after that (alerts of another origin may differ).
+ */
+interface KeyOrder {
+  keys: string[];
+  sorted: string[];
+}
+const ORDERS_KEPT = 1024;
+const orders = new Map<string, KeyOrder>();
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sortedKeys<T>(rule: string, record: Record<string, T>): Record<string, T> {
+  const keys = Object.keys(record);
+  let order = orders.get(rule);
+  if (order === undefined || !sameKeys(order.keys, keys)) {
+    order = { keys, sorted: [...keys].sort() };
+    if (orders.size >= ORDERS_KEPT) orders.clear();
+    orders.set(rule, order);
+  }
   const out: Record<string, T> = {};
-  for (const key of Object.keys(record).sort()) out[key] = record[key]!;
+  for (const key of order.sorted) out[key] = record[key]!;
   return out;
 }
 
@@ -22,7 +46,7 @@ export function falcoJsonLine(alert: Alert): string {
   return JSON.stringify({
     hostname: alert.hostname,
     output: alert.output,
-    output_fields: sortedKeys(alert.output_fields),
+    output_fields: sortedKeys(alert.rule, alert.output_fields),
     priority: alert.priority,
     rule: alert.rule,
     source: alert.source,

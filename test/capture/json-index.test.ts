@@ -271,6 +271,26 @@ describe('the JSON indexer', () => {
     expect(e.isUnindexedContainer(e.member(e.member(e.root, 'requestObject'), 'spec'))).toBe(true);
   });
 
+  it('crosses containers below the indexed levels as it reads indexed ones: nesting, numbers, size, text', () => {
+    // Nesting: the same limit whether the innermost levels are crossed (depth 0, 2) or indexed (depth 600).
+    for (const n of [511, 512, 513]) {
+      const nested = '['.repeat(n) + ']'.repeat(n);
+      const taken = n <= 512;
+      for (const depth of [0, 2, 600]) expect(index(nested, depth) !== undefined, `${n} levels, depth ${depth}`).toBe(taken);
+    }
+    // Numbers inside crossed containers count towards the size bound.
+    const numbers = index('{"a":{"b":[1,-2.5e3,{"c":0}],"d":"1","e":[[2],{"f":3E+1}]}}', 1)!;
+    expect(numbers.numbersIn(numbers.root)).toBe(5);
+    // Longer than the WebAssembly memory the crossing starts with, and not ASCII.
+    const big = { a: { b: Array.from({ length: 40_000 }, (_, i) => ({ s: `é${i}\\"`, n: i / 7, t: [true, null] })) }, c: 'x' };
+    expect(expectAgreement(JSON.stringify(big), 1)).toBeDefined();
+    const bad = JSON.stringify(big).replace('"s":"é7', '"s":"\\xé7');
+    expect(bad).toContain('\\xé7');
+    expect(expectAgreement(bad, 1)).toBeUndefined();
+    // One text after another: each crossing reads its own text.
+    for (const text of ['{"a":{"b":"x"}}', '{"a":{"b":"y",}}', '{"a":{"b":[1]}}']) expectAgreement(text, 0);
+  });
+
   it('indexes a request body whole, after a byte check for control characters', () => {
     const text = ' {"kind":"EventList","items":[{"a":1},{"b":"\\u0007"}]} ';
     const doc = indexDocument(text, Buffer.from(text), 4)!;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rfc3339Nanos } from '../../src/engine/alert_builder.js';
+import { evtTime, rfc3339Nanos } from '../../src/engine/alert_builder.js';
 import { Engine } from '../../src/engine/engine.js';
 import { SYSCALL_SOURCE_FIELDS, withExtractors } from '../../src/engine/fields/index.js';
 import type { SourceDefinition } from '../../src/engine/source.js';
@@ -101,6 +101,30 @@ describe('engine', () => {
     expect(rfc3339Nanos(0n)).toBe('1970-01-01T00:00:00.000000000Z');
     expect(rfc3339Nanos(1n)).toBe('1970-01-01T00:00:00.000000001Z');
     expect(rfc3339Nanos(NS)).toBe('2026-07-25T17:20:00.123456789Z');
+    expect(rfc3339Nanos(-1n)).toBe('1969-12-31T23:59:59.999999999Z');
+    expect(rfc3339Nanos(-1_000_000_000n)).toBe('1969-12-31T23:59:59.000000000Z');
+  });
+
+  it('writes the same time texts for every nanosecond of a second (they are kept by second)', () => {
+    const second = (NS / 1_000_000_000n) * 1_000_000_000n;
+    const d = new Date(Number(second / 1_000_000n));
+    const two = (n: number): string => String(n).padStart(2, '0');
+    const local = `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+    for (const nanos of [0n, 1n, 123_456_789n, 999_999_999n]) {
+      const digits = String(nanos).padStart(9, '0');
+      expect(evtTime(second + nanos)).toBe(`${local}.${digits}`);
+      expect(rfc3339Nanos(second + nanos)).toBe(`${d.toISOString().slice(0, 19)}.${digits}Z`);
+    }
+    // More seconds than are kept: the texts stay right after the oldest are forgotten.
+    for (let s = 0n; s < 600n; s++) expect(rfc3339Nanos(s * 1_000_000_000n)).toBe(`${new Date(Number(s) * 1000).toISOString().slice(0, 19)}.000000000Z`);
+  });
+
+  it('gives alerts no uuid when asked not to (saker replay prints none)', () => {
+    const e = new Engine({ sources: [syscall], hostname: 'node-1', uuids: false });
+    e.loadText('rules.yaml', RULES);
+    const [alert] = e.evaluate('syscall', { type: 'open', proc: 'cat', file: '/etc/passwd', ns: NS });
+    expect(alert?.uuid).toBe('');
+    expect(alert?.time).toBe('2026-07-25T17:20:00.123456789Z');
   });
 
   it('refuses events of sources it does not have', () => {
