@@ -139,7 +139,7 @@ export class Converter {
    * Stores an enter event as read from a block (the reader's Plan.Store): the thread's slot points at its
    * bytes, as storeRaw does for an event read from a block, without an event object built first.
    */
-  storeBlock(tid: number, buf: Buffer, start: number, type: number, nparams: number, lenOff: number, lenSize: number, cpu: number, fileOffset: number): void {
+  storeBlock(tid: number, buf: Buffer, start: number, type: number, nparams: number, lenOff: number, lenSize: number, cpu: number, fileOffset: number): ScapEvent {
     const slot = this.slotFor(tid);
     slot.full = true;
     slot.ev.pointAt(buf, start, type, nparams, lenOff, lenSize, cpu, fileOffset);
@@ -147,6 +147,7 @@ export class Converter {
       slot.borrowing = true;
       this.borrowed.push(slot);
     }
+    return slot.ev;
   }
 
   /** Copies the stored events that still point into the reader's current chunk (it is about to change). */
@@ -162,6 +163,78 @@ export class Converter {
 
   /** The event as sinsp receives it, or null when the converter consumes it. */
   convert(ev: ScapEvent): ScapEvent | null {
+    if (this.reuseEvents === true && ev.nparams < 64) {
+      const flat = flatFor(ev.type * 64 + ev.nparams);
+      if (flat !== null) {
+        const out = this.gatherFlat(ev, flat);
+        if (out !== null) return out;
+      }
+    }
+    return this.convertSteps(ev);
+  }
+
+  /**
+   * The common case of convert() without interpreting the conversion table: a one-step conversion (see
+   * FlatConversion) whose every parameter lies in the bytes `ev` was read from — its own, and those of its
+   * stored enter event when that is of the matching type and still points into the same chunk. The result
+   * is the gathered event rebuild() + build() would make (the same offsets and lengths), and the slot is
+   * emptied as rebuild() empties it. Returns null, having changed nothing, when it is not that case: the
+   * caller then takes the general path (mismatched or missing enter events, defaults, copies).
+   */
+  private gatherFlat(ev: ScapEvent, flat: FlatConversion): ScapEvent | null {
+    const n = flat.n;
+    let enter: ScapEvent | null = null;
+    let slot: StoredSlot | undefined;
+    if (flat.fromEnter === true) {
+      slot = this.slotOf(ev.tid);
+      if (slot === undefined || slot.full !== true) return null;
+      enter = slot.ev;
+      if (enter.type !== ev.type - 1 || enter.buf !== ev.buf) return null;
+    }
+    // Written straight into the scratch event the result will be. That is not the last result (the other
+    // one is), so that a bail-out below leaves nothing anyone reads half-written: whatever uses that object
+    // next points it at an event first.
+    const out = this.scratchEvents[this.flip ^ 1]!;
+    if (out === ev) return null; // an event from two conversions ago converted again: the general path
+    out.startGather(ev.buf, ev.start, flat.to, n, flat.lenSize, ev.cpu, ev.fileOffset);
+    const offs = out.gatheredOffs;
+    const lens = out.gatheredLens;
+    const code = flat.code;
+    const arg = flat.arg;
+    const fitSize = flat.fitSize;
+    let usedEnter = false;
+    for (let i = 0; i < n; i++) {
+      const c = code[i]!;
+      let off = 0;
+      let len = 0;
+      if (c === FLAT_KEEP) {
+        off = ev.paramOff(i);
+        len = ev.paramLen(i);
+      } else if (c === FLAT_OLD) {
+        const k = arg[i]!;
+        off = ev.paramOff(k);
+        len = ev.paramLen(k);
+      } else if (c === FLAT_ENTER) {
+        const k = arg[i]!;
+        if (k < enter!.nparams) {
+          usedEnter = true;
+          off = enter!.paramOff(k);
+          len = enter!.paramLen(k);
+        } else if (flat.emptyIfMissing[i] !== 1) {
+          return null; // a default value: not in these bytes
+        }
+      } // FLAT_EMPTY: nothing
+      const size = fitSize[i]!;
+      offs[i] = off;
+      lens[i] = size > 0 && len > size ? size : len;
+    }
+    if (usedEnter) slot!.full = false;
+    this.flip ^= 1;
+    out.knowTid(ev.tid); // the same header
+    return out;
+  }
+
+  private convertSteps(ev: ScapEvent): ScapEvent | null {
     for (let step = 0; step < MAX_STEPS; step++) {
       const info = EVENT_TABLE[ev.type]!;
       const flags = info.flags;
@@ -406,6 +479,105 @@ function writeV2(from: ScapEvent, b: Buffer, total: number): void {
     o += from.lenSize;
   }
   for (let i = 0; i < n; i++) o = copyBytes(from.buf, from.paramOff(i), from.paramLen(i), b, o);
+}
+
+const FLAT_KEEP = 0;
+const FLAT_OLD = 1;
+const FLAT_ENTER = 2;
+const FLAT_EMPTY = 3;
+
+/**
+ * A conversion of one (type, nparams) that convertSteps() does in exactly one rebuild step (AddParams or
+ * ChangeType), after which the result passes unchanged, and whose instructions are all of the kinds that
+ * can be read in place (kept and old parameters, enter parameters, empty ones; no default values, no
+ * callback): one entry per parameter of the result, so that gatherFlat() runs no table lookups and no
+ * instruction interpreter.
+ */
+interface FlatConversion {
+  readonly to: number;
+  readonly n: number;
+  readonly lenSize: number;
+  readonly fromEnter: boolean;
+  /** Per result parameter: FLAT_KEEP (the event's own parameter i), FLAT_OLD, FLAT_ENTER, FLAT_EMPTY. */
+  readonly code: Uint8Array;
+  /** The parameter index FLAT_OLD and FLAT_ENTER read. */
+  readonly arg: Int32Array;
+  /** FLAT_ENTER: an enter event without that parameter gives an empty one (else a default: general path). */
+  readonly emptyIfMissing: Uint8Array;
+  /** The size a fixed-size result parameter is cut to (rebuild's fit()); 0: none (kept parameters). */
+  readonly fitSize: Int32Array;
+}
+
+/** Per (type × 64 + nparams): its FlatConversion, null when it has none, undefined until asked. */
+const FLAT_BY_KEY: Array<FlatConversion | null | undefined> = new Array<FlatConversion | null | undefined>(PPM_EVENT_MAX * 64).fill(undefined);
+
+function flatFor(key: number): FlatConversion | null {
+  let flat = FLAT_BY_KEY[key];
+  if (flat === undefined) {
+    flat = flatten(key);
+    FLAT_BY_KEY[key] = flat;
+  }
+  return flat;
+}
+
+/**
+ * The FlatConversion of a key, following convertSteps() for an event of that (type, nparams): every
+ * condition it tests on the way to one rebuild and then to returning the result depends on the type and
+ * parameter count alone, so it is decided here once.
+ */
+function flatten(key: number): FlatConversion | null {
+  const type = Math.floor(key / 64);
+  const nparams = key % 64;
+  const info = EVENT_TABLE[type];
+  if (info === undefined) return null;
+  const flags = info.flags;
+  // Step 0 must reach the conversion lookup without returning or throwing.
+  if ((flags & EF.EF_UNUSED) !== 0 || (flags & EF.EF_CONVERTER_MANAGED) === 0) return null;
+  const enter = (type & 1) === 0;
+  if (!enter) {
+    if (nparams > info.params.length) return null;
+    if ((flags & EF.EF_OLD_VERSION) === 0 && nparams === info.params.length) return null;
+  }
+  const conv = conversionFor(key);
+  if (conv === undefined) return null;
+  if (conv.action !== ConversionAction.AddParams && conv.action !== ConversionAction.ChangeType) return null;
+  const to = conv.action === ConversionAction.ChangeType ? conv.to : type;
+  const keep = conv.action === ConversionAction.AddParams ? nparams : 0;
+  const n = keep + conv.instrs.length;
+  // Step 1 must return the rebuilt event as it is.
+  const target = EVENT_TABLE[to];
+  if (target === undefined || n >= 64) return null;
+  const tflags = target.flags;
+  if ((tflags & EF.EF_UNUSED) !== 0) return null;
+  const final =
+    (tflags & EF.EF_CONVERTER_MANAGED) === 0
+      ? (tflags & EF.EF_OLD_VERSION) === 0
+      : (to & 1) === 1 && (tflags & EF.EF_OLD_VERSION) === 0 && n === target.params.length;
+  if (!final) return null;
+  const code = new Uint8Array(n);
+  const arg = new Int32Array(n);
+  const emptyIfMissing = new Uint8Array(n);
+  const fitSize = new Int32Array(n);
+  let fromEnter = false;
+  for (let i = keep; i < n; i++) {
+    const [c, k, empty] = conv.instrs[i - keep]!;
+    const ptype = i < target.params.length ? target.params[i]!.type : PT.PT_NONE;
+    arg[i] = k;
+    fitSize[i] = PT_SIZE[ptype] ?? 0;
+    if (c === ConversionInstr.FromOld) {
+      if (k >= nparams) return null; // convertSteps() reports it
+      code[i] = FLAT_OLD;
+    } else if (c === ConversionInstr.FromEnter) {
+      code[i] = FLAT_ENTER;
+      emptyIfMissing[i] = empty ? 1 : 0;
+      fromEnter = true;
+    } else if (c === ConversionInstr.FromEmpty) {
+      code[i] = FLAT_EMPTY;
+    } else {
+      return null; // defaults and callbacks are not in the event's bytes
+    }
+  }
+  return { to, n, lenSize: target.lenSize, fromEnter, code, arg, emptyIfMissing, fitSize };
 }
 
 /** CONVERSIONS by (type × 64 + nparams), in an array: one load per converted event instead of a map lookup. */

@@ -134,19 +134,37 @@ export class ScapEvent {
    * place instead of copied. `lenSize` is the type's, for whoever writes the event out (detach).
    */
   gather(buf: Buffer, start: number, type: number, nparams: number, lenSize: number, cpu: number, fileOffset: number, offs: Int32Array, lens: Int32Array): this {
-    this.reinit(buf, start, type, nparams, -1, lenSize, cpu, fileOffset);
-    let gOff = this.gOff;
-    let gLen = this.gLen;
-    if (gOff === null || gLen === null || gOff.length < nparams) {
-      gOff = this.gOff = new Int32Array(Math.max(nparams, 16));
-      gLen = this.gLen = new Int32Array(Math.max(nparams, 16));
-    }
+    this.startGather(buf, start, type, nparams, lenSize, cpu, fileOffset);
+    const gOff = this.gOff!;
+    const gLen = this.gLen!;
     for (let i = 0; i < nparams; i++) {
       gOff[i] = offs[i]!;
       gLen[i] = lens[i]!;
     }
-    this.gathered = true;
     return this;
+  }
+
+  /**
+   * gather() for a caller that writes the offsets and lengths itself, into gatheredOffs and gatheredLens
+   * (`nparams` entries each, to be filled before the event is read): no copy from arrays of its own.
+   */
+  startGather(buf: Buffer, start: number, type: number, nparams: number, lenSize: number, cpu: number, fileOffset: number): void {
+    this.reinit(buf, start, type, nparams, -1, lenSize, cpu, fileOffset);
+    if (this.gOff === null || this.gLen === null || this.gOff.length < nparams) {
+      this.gOff = new Int32Array(Math.max(nparams, 16));
+      this.gLen = new Int32Array(Math.max(nparams, 16));
+    }
+    this.gathered = true;
+  }
+
+  /** A gathered event's parameter offsets (see startGather). */
+  get gatheredOffs(): Int32Array {
+    return this.gOff!;
+  }
+
+  /** A gathered event's parameter lengths (see startGather). */
+  get gatheredLens(): Int32Array {
+    return this.gLen!;
   }
 
   /** True for gathered events (parameters not laid out after a length array: copy them one by one). */
@@ -235,6 +253,32 @@ export class ScapEvent {
       }
     }
     // Past 2^31 (a corrupt 32-bit length) the Int32Array would wrap: such an event is rejected anyway.
+    offs[n] = o > 0x7fff_ffff ? 0x7fff_ffff : o;
+    this.offsValid = true;
+    return o;
+  }
+
+  /**
+   * layout() reading the lengths through `view`, a DataView of `buf` (the reader's, whose checks put the
+   * length array inside it): one load per length instead of two or four byte loads, each checked.
+   */
+  layoutIn(view: DataView): number {
+    const n = this.nparams;
+    let offs = this.offs;
+    if (offs === null || offs.length < n + 1) offs = this.offs = new Int32Array(Math.max(n + 1, 16));
+    const lenOff = this.lenOff;
+    let o = lenOff + n * this.lenSize;
+    if (this.lenSize === 2) {
+      for (let k = 0; k < n; k++) {
+        offs[k] = o;
+        o += view.getUint16(lenOff + 2 * k, true);
+      }
+    } else {
+      for (let k = 0; k < n; k++) {
+        offs[k] = o;
+        o += view.getUint32(lenOff + 4 * k, true);
+      }
+    }
     offs[n] = o > 0x7fff_ffff ? 0x7fff_ffff : o;
     this.offsValid = true;
     return o;

@@ -367,12 +367,14 @@ export class ScapReader {
       return null;
     }
     if (plan === Plan.Store) {
-      // An enter event its exit will need: checked, then pointed at by the thread's slot (no event built).
-      if (v2 && paramsEnd(buf, start + 26, nparams, lenSize) > start + len) {
+      // An enter event its exit will need: pointed at by the thread's slot (no event built), and checked. The
+      // check locates its parameters (layout) for the exit that reads them. Storing it before the check
+      // changes nothing seen: a failed check ends the replay.
+      const tid = view.getInt32(start + 12, true) * 0x1_0000_0000 + view.getUint32(start + 8, true);
+      const stored = this.converter.storeBlock(tid, buf, start, type, nparams, start + headerLen, lenSize, cpu, blockOffset);
+      if (v2 && stored.layoutIn(view) > start + len) {
         throw new ScapError(`${info.name} event parameters overrun the event`, blockOffset);
       }
-      const tid = view.getInt32(start + 12, true) * 0x1_0000_0000 + view.getUint32(start + 8, true);
-      this.converter.storeBlock(tid, buf, start, type, nparams, start + headerLen, lenSize, cpu, blockOffset);
       return null;
     }
     const ev =
@@ -382,7 +384,7 @@ export class ScapReader {
     ev.knowTid(view.getInt32(start + 12, true) * 0x1_0000_0000 + view.getUint32(start + 8, true));
     // v2: the parameters must fit in the event (v1 events were checked by inferNparams); the same pass
     // locates them for whoever reads them.
-    if (v2 && ev.layout() > start + len) {
+    if (v2 && ev.layoutIn(view) > start + len) {
       throw new ScapError(`${info.name} event parameters overrun the event`, blockOffset);
     }
     if (plan === Plan.Drop) return null;
