@@ -144,7 +144,8 @@ function bool(v: unknown): boolean | undefined {
  * changed once made. Decoding the text costs far less than parsing the JSON and building the record.
  */
 export function containerOfText(text: string): ContainerInfo | undefined {
-  if (CONTAINERS.has(text)) return CONTAINERS.get(text);
+  const known = CONTAINERS.get(text);
+  if (known !== undefined || CONTAINERS.has(text)) return known;
   const info = parseContainerJson(text);
   if (CONTAINERS.size >= 256) CONTAINERS.clear();
   CONTAINERS.set(text, info);

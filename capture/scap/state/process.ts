@@ -136,9 +136,6 @@ export function parseProcessEvent(p: EventParser, ev: ScapEvent): boolean {
       if (main !== undefined) main.fdlimit = cur;
       return true;
     }
-    case PPME.SCHEDSWITCH_6_E:
-      if (ev.thread !== undefined) parseSwitch(p, ev, ev.thread);
-      return true;
     case PPME.SYSCALL_BRK_4_X:
     case PPME.SYSCALL_MMAP_X:
     case PPME.SYSCALL_MMAP2_X:
@@ -159,7 +156,8 @@ export function parseProcessEvent(p: EventParser, ev: ScapEvent): boolean {
 
 /**
  * A context switch (a quarter of a capture's events, nearly always wanted by no rule): the thread's page
- * faults and its process's memory figures (sinsp parse_context_switch). The parser calls it directly.
+ * faults and its process's memory figures (sinsp parse_context_switch). EventParser.parse calls it before
+ * any other dispatch; parseProcessEvent never sees these events.
  */
 export function parseSwitch(p: EventParser, ev: ScapEvent, t: ThreadInfo): void {
   if (!ev.has(5)) return;
