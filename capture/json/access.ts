@@ -5,7 +5,7 @@
 
 import { MISSING, type JsonDocument } from './document.js';
 import type { JsonEvent } from './event.js';
-import { memberRange, parseRange, type TextRange } from './member-text.js';
+import { memberRangeIn, parseRangeIn, type TextRange } from './member-text.js';
 import { compileAccess } from './value.js';
 
 export type EventAccess = (event: JsonEvent) => unknown;
@@ -39,14 +39,15 @@ export function compileDocumentAccess(keys: readonly string[]): (doc: JsonDocume
     if (i === length) return doc.value(entry);
     if (!doc.isUnindexedContainer(entry)) return rest[i]!(doc.value(entry));
     // Below the index: the members on the path are found in the container's text, which is not parsed.
-    const text = doc.textOf(entry);
-    let range: TextRange | undefined = { start: 0, end: text.length };
+    const text = doc.text;
+    const codes = doc.codeUnits;
+    let range: TextRange | undefined = doc.textRange(entry);
     for (; i < length; i++) {
-      if (text.charCodeAt(range.start) !== OPEN_OBJECT) return rest[i]!(parseRange(text, range));
-      range = memberRange(text, range.start, keys[i]!);
+      if (codes[range.start] !== OPEN_OBJECT) return rest[i]!(parseRangeIn(text, codes, range));
+      range = memberRangeIn(text, codes, range.start, keys[i]!);
       if (range === undefined) return undefined;
     }
-    return parseRange(text, range);
+    return parseRangeIn(text, codes, range);
   };
 }
 

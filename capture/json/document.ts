@@ -270,6 +270,16 @@ export class JsonDocument {
     return this.get(entry, Entry.KEY) === Signature.ESCAPED_KEY ? (JSON.parse(`"${raw}"`) as string) : raw;
   }
 
+  /** The text's code units (see indexer.ts), at least to the end of the document. */
+  get codeUnits(): Uint8Array | Uint16Array {
+    return this.codes;
+  }
+
+  /** Where the value at `entry` starts and ends in the text. */
+  textRange(entry: number): { start: number; end: number } {
+    return { start: this.get(entry, Entry.VS), end: this.get(entry, Entry.VE) };
+  }
+
   /** The JSON text of the value at `entry`. */
   textOf(entry: number): string {
     return this.text.slice(this.get(entry, Entry.VS), this.get(entry, Entry.VE));
