@@ -7,7 +7,6 @@ import { isAscii } from 'node:buffer';
 import type { Rejection } from '../json/event.js';
 import { sizedJsonEvent } from '../json/parse.js';
 import { decodeUtf8 } from '../json/decode.js';
-import { controlFree } from '../json/control.js';
 import { JsonIndexer, type DeepPath } from '../json/indexer.js';
 import { auditPayload, indexedAuditEvent, indexedAuditPayload, isIndexedEvent, looksLikeAudit } from '../k8saudit/parse.js';
 import type { EventReader, ReadContext, SourcedBatch } from './reader.js';
@@ -146,7 +145,7 @@ async function* read(input: AsyncIterable<Uint8Array>, context: ReadContext): As
   const lone = (bytes: Buffer, events: unknown[]): boolean => {
     const ascii = isAscii(bytes);
     const text = bytes.toString(ascii ? 'latin1' : 'utf8');
-    return line(text, 0, text.length, new JsonIndexer(text, 'lines', false, ascii ? bytes : undefined), events);
+    return line(text, 0, text.length, new JsonIndexer(text, ascii ? bytes : undefined), events);
   };
 
   const keepDocument = (bytes: Buffer): void => {
@@ -195,7 +194,7 @@ async function* read(input: AsyncIterable<Uint8Array>, context: ReadContext): As
       const ascii = isAscii(block);
       const text = block.toString(ascii ? 'latin1' : 'utf8');
       // With the block's newline, which ends the indexer's scans (see JsonIndexer).
-      const indexer = new JsonIndexer(text, 'lines', controlFree(bytes, pos, blockEnd, true), ascii ? bytes.subarray(pos, blockEnd + 1) : undefined);
+      const indexer = new JsonIndexer(text, ascii ? bytes.subarray(pos, blockEnd + 1) : undefined);
       for (let at = 0; ; ) {
         const nl = text.indexOf('\n', at);
         const end = nl < 0 ? text.length : nl;
