@@ -76,7 +76,7 @@ let entriesAt = 0;
  */
 export function loadText(owner: object, text: Uint8Array): void {
   if (loadedFor === owner) return;
-  entriesAt = (TEXT_AT + text.length + 8 + 3) & ~3; // a string's last bytes are read eight at a time
+  entriesAt = (TEXT_AT + text.length + 16 + 3) & ~3; // a string's last bytes are read sixteen at a time
   reserve(entriesAt + 64 * STRIDE * 4);
   bytes.set(text, TEXT_AT);
   loadedFor = owner;

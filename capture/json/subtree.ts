@@ -11,7 +11,7 @@
 // it replaces). Both functions are part of the scan module (scan-module.ts).
 
 import { ACTIONS, AFTER, CLOSE, FAMILY, KEY_OR_CLOSE, NUMBER_AT, OPEN_ARRAY, OPEN_OBJECT, ROW, STRING_AT, VALUE_OR_CLOSE } from './grammar.js';
-import { sleb, slebBig, uleb } from './wasm-assembler.js';
+import { sleb, uleb } from './wasm-assembler.js';
 import { RESULT_NUMBERS, STACK_AT, TABLE_AT } from './scan-layout.js';
 
 /**
@@ -21,16 +21,11 @@ import { RESULT_NUMBERS, STACK_AT, TABLE_AT } from './scan-layout.js';
  * stop(p): the first quote, backslash or control byte at or after p (bodies as the code section holds them).
  */
 export function crossingBodies(): { cross: number[]; stop: number[] } {
-  const P = 0, S = 1, MAX = 2, D = 3, N = 4, A = 5, X = 6, T = 7, M = 8; // prettier-ignore
+  const P = 0, S = 1, MAX = 2, D = 3, N = 4, A = 5, M = 6, V = 7; // prettier-ignore
   const get = (l: number): number[] => [0x20, l];
   const set = (l: number): number[] => [0x21, l];
   const tee = (l: number): number[] => [0x22, l];
   const i32 = (n: number): number[] => [0x41, ...sleb(n)];
-  const i64 = (n: bigint): number[] => [0x42, ...slebBig(n)];
-  const [XOR64, SUB64, AND64, OR64, CTZ64, EQZ64, WRAP] = [0x85, 0x7d, 0x83, 0x84, 0x7a, 0x50, 0xa7];
-  const ONES = 0x0101010101010101n;
-  const HIGHS = -0x7f7f7f7f7f7f7f80n; // 0x8080808080808080 as a signed 64-bit number
-  const load64 = [0x29, 0x00, 0x00];
   const [ADD, SUB, MUL, AND, SHL, SHR_U, EQ, EQZ, LT_U, GE_U, SELECT] = [0x6a, 0x6b, 0x6c, 0x71, 0x74, 0x76, 0x46, 0x45, 0x49, 0x4f, 0x1b];
   const BLOCK = [0x02, 0x40];
   const LOOP = [0x03, 0x40];
@@ -42,22 +37,30 @@ export function crossingBodies(): { cross: number[]; stop: number[] } {
   const load16 = (offset: number): number[] => [0x2f, 0x01, ...uleb(offset)];
   const store16 = (offset: number): number[] => [0x3b, 0x01, ...uleb(offset)];
   const store32 = [0x36, 0x02, 0x00];
-  /** Advances local p while the eight bytes at p hold no quote, backslash or control byte; m marks those it found. */
-  const skipPlain = (P: number, X: number, T: number, M: number): number[] => [
+  const CTZ = 0x68;
+  const simd = (op: number): number[] => [0xfd, ...uleb(op)];
+  const splat = (byte: number): number[] => [...simd(0x0c), ...Array<number>(16).fill(byte)]; // v128.const
+  const [V128_LOAD, I8X16_EQ, I8X16_LT_U, V128_OR, I8X16_BITMASK] = [0x00, 0x23, 0x26, 0x50, 0x64];
+  /**
+   * Advances local p to the first quote, backslash or control byte at or after it, sixteen bytes at a time
+   * (one SIMD compare per kind of byte, a bitmask of the matches), using locals v (v128) and m (i32).
+   */
+  const skipPlain = (P: number, V: number, M: number): number[] => [
     ...LOOP,
-    ...get(P), ...load64, ...set(X),
-    ...get(X), ...i64(0x2222222222222222n), XOR64, ...tee(T), ...i64(ONES), SUB64, ...get(T), ...i64(-1n), XOR64, AND64,
-    ...get(X), ...i64(0x5c5c5c5c5c5c5c5cn), XOR64, ...tee(T), ...i64(ONES), SUB64, ...get(T), ...i64(-1n), XOR64, AND64, OR64,
-    ...get(X), ...i64(0x2020202020202020n), SUB64, ...get(X), ...i64(-1n), XOR64, AND64, OR64,
-    ...i64(HIGHS), AND64, ...tee(M), EQZ64,
+    ...get(P), ...simd(V128_LOAD), 0x00, 0x00, ...tee(V),
+    ...splat(0x22), ...simd(I8X16_EQ),
+    ...get(V), ...splat(0x5c), ...simd(I8X16_EQ), ...simd(V128_OR),
+    ...get(V), ...splat(0x20), ...simd(I8X16_LT_U), ...simd(V128_OR),
+    ...simd(I8X16_BITMASK), ...tee(M), EQZ,
     ...IF,
-    ...get(P), ...i32(8), ADD, ...set(P),
+    ...get(P), ...i32(16), ADD, ...set(P),
     ...br(1),
     END,
     END,
+    ...get(P), ...get(M), CTZ, ADD, ...set(P),
   ];
   const body = [
-    0x02, 0x03, 0x7f, 0x03, 0x7e, // locals d, n, a (i32); x, t, m (i64)
+    0x02, 0x04, 0x7f, 0x01, 0x7b, // locals d, n, a, m (i32); v (v128)
     ...i32(1), ...set(D),
     ...BLOCK, // fail
     ...BLOCK, // done
@@ -68,12 +71,10 @@ export function crossingBodies(): { cross: number[]; stop: number[] } {
     ...i32(ACTIONS * ROW), LT_U, ...brIf(0),
     END,
     ...get(S), ...i32(8), SHR_U, ...set(A),
-    // A string opens: find its first quote, backslash or control byte eight bytes at a time (a byte of
-    // m is set where x has one; the lowest set byte is exact), and go on from there in its state.
+    // A string opens: find its first quote, backslash or control byte, and go on from there in its state.
     ...get(A), ...i32(STRING_AT), GE_U,
     ...IF,
-    ...skipPlain(P, X, T, M),
-    ...get(P), ...get(M), CTZ64, WRAP, ...i32(3), SHR_U, ADD, ...set(P),
+    ...skipPlain(P, V, M),
     ...get(A), ...i32(STRING_AT), SUB, ...i32(8), SHL, ...set(S),
     ...br(1),
     END,
@@ -109,6 +110,6 @@ export function crossingBodies(): { cross: number[]; stop: number[] } {
     END,
   ];
   // stop(p): the first quote, backslash or control byte at or after p.
-  const stopBody = [0x01, 0x03, 0x7e, ...skipPlain(0, 1, 2, 3), ...get(0), ...get(3), CTZ64, WRAP, ...i32(3), SHR_U, ADD, END];
+  const stopBody = [0x02, 0x01, 0x7f, 0x01, 0x7b, ...skipPlain(0, 2, 1), ...get(0), END]; // locals m (i32), v (v128)
   return { cross: body, stop: stopBody };
 }
