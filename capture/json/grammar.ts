@@ -48,7 +48,7 @@ export const FAMILY = 26;
 /** States of objects' keys, and the first of an array. */
 export const KEY_OR_CLOSE = 2 * FAMILY; // after `{`
 const KEY = KEY_OR_CLOSE + 1; // after `,` in an object
-const KEY_STRING = KEY + 1;
+export const KEY_STRING = KEY + 1;
 const KEY_ESCAPE = KEY_STRING + 1;
 const KEY_HEX1 = KEY_ESCAPE + 1;
 const KEY_HEX2 = KEY_HEX1 + 1;
@@ -74,6 +74,10 @@ export const STRING_AT = NUMBER_AT + STATES; // + the string state: its plain by
 export const ACTIONS = ERROR;
 
 const state = (family: number, s: number): number => family * FAMILY + s;
+
+/** The string states of a member's value and of an element (KEY_STRING: of a key). */
+export const OBJECT_STRING = state(IN_OBJECT, STRING);
+export const ARRAY_STRING = state(IN_ARRAY, STRING);
 
 function buildTable(): Uint16Array {
   const t = new Uint16Array(STATES * ROW).fill(ERROR * ROW);
