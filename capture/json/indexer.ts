@@ -56,8 +56,8 @@ function clamped(codes: Uint16Array): Uint8Array {
 // Entries of many documents go into one arena, each document's from its `base` on: a typed array per
 // document would cost an allocation outside the heap per event. An arena lives as long as one of its
 // documents does; a full one is left to them and a new one started.
-const ARENA_ENTRIES = 8192;
-let arena: Int32Array = new Int32Array(ARENA_ENTRIES * STRIDE);
+const ARENA_ENTRIES = 2048;
+let arena: Int32Array = newArena(ARENA_ENTRIES * STRIDE);
 let arenaUsed = 0;
 
 // Memory of documents their caller is done with (recycleIndexMemory): a megabyte request body's code
@@ -83,10 +83,19 @@ function recycledCodes(length: number): Buffer | undefined {
   return codesScratch.subarray(0, length);
 }
 
+/**
+ * An arena of `words` numbers, not zeroed: every number of an entry is written before it is read, and a new
+ * arena (one for every hundred events or so) cost more zeroed than the entries it holds.
+ */
+function newArena(words: number): Int32Array {
+  const bytes = Buffer.allocUnsafeSlow(words * 4);
+  return new Int32Array(bytes.buffer, bytes.byteOffset, words);
+}
+
 /** Room in the arena for `words` more numbers: where they go. */
 function arenaRoom(words: number): number {
   if (arenaUsed + words > arena.length) {
-    arena = new Int32Array(Math.max(ARENA_ENTRIES * STRIDE, words * 2));
+    arena = newArena(Math.max(ARENA_ENTRIES * STRIDE, words * 2));
     arenaUsed = 0;
   }
   const base = arenaUsed;
