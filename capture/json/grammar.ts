@@ -1,6 +1,6 @@
 // The grammar of JSON as a table for crossing a container nobody indexes (subtree.ts): for every state of
 // the grammar and every byte, the next state, so that the crossing is a loop of one load per byte. Only
-// strings (whose plain bytes are skipped eight at a time), brackets and numbers (a stack, a count) leave
+// strings (whose plain bytes are skipped sixteen at a time), brackets and numbers (a stack, a count) leave
 // that loop: those are actions, entries past the states.
 //
 // The grammar is JSON's, restricted as the indexer restricts it (see indexer.ts): spaces are the only
@@ -60,7 +60,7 @@ export const STATES = VALUE_OR_CLOSE + 1;
 
 /**
  * Actions, past the states: the loop stops on them. A number's first character counts it and goes on in
- * its state (NUMBER_AT + the state); a string's opening quote skips the string's plain bytes, eight at a
+ * its state (NUMBER_AT + the state); a string's opening quote skips the string's plain bytes, sixteen at a
  * time, and goes on in the string state (STRING_AT + the state) at the first quote, backslash or control
  * byte; an opening bracket pushes the family it was read in; a closing one
  * pops; anything else is an error.
@@ -70,7 +70,7 @@ export const OPEN_OBJECT = ERROR + 1; // + family it was read in
 export const OPEN_ARRAY = OPEN_OBJECT + 2; // + family
 export const CLOSE = OPEN_ARRAY + 2;
 export const NUMBER_AT = CLOSE + 1; // + the state the number goes on in (a state of any family)
-export const STRING_AT = NUMBER_AT + STATES; // + the string state: its plain bytes are skipped 8 at a time
+export const STRING_AT = NUMBER_AT + STATES; // + the string state: its plain bytes are skipped 16 at a time
 export const ACTIONS = ERROR;
 
 const state = (family: number, s: number): number => family * FAMILY + s;

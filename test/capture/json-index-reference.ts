@@ -139,7 +139,7 @@ export class ReferenceIndexer {
 
   /**
    * `lines`: the text is JSON lines, and no value indexed spans a newline. `checked`: the caller made
-   * sure that the text holds no control character (but newlines, for lines; see control.ts). `ascii`: the
+   * sure that the text holds no control character (but newlines, for lines: the byte check the JSON reader made then). `ascii`: the
    * text's bytes, when the text is ASCII; a newline after them saves copying them (see codesOf).
    */
   constructor(
