@@ -70,20 +70,6 @@ function lineStart(text: string, start: number, end: number): number {
   return start;
 }
 
-/** Start and end of each line of `text` that is not blank, as `line` finds them (for JsonIndexer.indexAhead). */
-function lineRanges(text: string): number[] {
-  const ranges: number[] = [];
-  for (let at = 0; ; ) {
-    const nl = text.indexOf('\n', at);
-    let end = nl < 0 ? text.length : nl;
-    end = lineEnd(text, at, end);
-    const start = lineStart(text, at, end);
-    if (start < end) ranges.push(start, end);
-    if (nl < 0) return ranges;
-    at = nl + 1;
-  }
-}
-
 const asBuffer = (chunk: Uint8Array): Buffer => (Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
 
 /** Lines are decoded and indexed in blocks of about this size. */
@@ -209,7 +195,6 @@ async function* read(input: AsyncIterable<Uint8Array>, context: ReadContext): As
       const text = block.toString(ascii ? 'latin1' : 'utf8');
       // With the block's newline, which ends the indexer's scans (see JsonIndexer).
       const indexer = new JsonIndexer(text, ascii ? bytes.subarray(pos, blockEnd + 1) : undefined);
-      if (source === 'k8s_audit') indexer.indexAhead(lineRanges(text), AUDIT_INDEX_DEPTH, AUDIT_DEEP);
       for (let at = 0; ; ) {
         const nl = text.indexOf('\n', at);
         const end = nl < 0 ? text.length : nl;

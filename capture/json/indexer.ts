@@ -18,7 +18,7 @@
 
 import { isAscii } from 'node:buffer';
 import { JsonDocument, KEY, keySignature, KS, STRIDE } from './document.js';
-import { copyEntries, indexValue, loadText } from './scan-module.js';
+import { entriesWord, entryWords, indexValue, loadText } from './scan-module.js';
 
 /** A text's UTF-16 code units: its bytes when it is ASCII, else a copy. */
 type Codes = Uint8Array | Uint16Array;
@@ -92,17 +92,6 @@ function newArena(words: number): Int32Array {
   return new Int32Array(bytes.buffer, bytes.byteOffset, words);
 }
 
-/** Room in the arena for `words` more numbers: where they go. */
-function arenaRoom(words: number): number {
-  if (arenaUsed + words > arena.length) {
-    arena = newArena(Math.max(ARENA_ENTRIES * STRIDE, words * 2));
-    arenaUsed = 0;
-  }
-  const base = arenaUsed;
-  arenaUsed += words;
-  return base;
-}
-
 /**
  * Indexes JSON values in one text (a block of JSON lines, a request body), many in turn: the text is put
  * in the scan module's memory once.
@@ -111,12 +100,6 @@ export class JsonIndexer {
   private codes: Codes | undefined;
   /** The code units as bytes, for the scan (see clamped). */
   private scan: Uint8Array | undefined;
-  /** Values indexed ahead (indexAhead), in order: their start, end, entries' place in `aheadArena` and count. */
-  private ahead: Int32Array | undefined;
-  private aheadArena = arena;
-  private aheadDepth = 0;
-  private aheadDeep: DeepPath | undefined;
-  private aheadNext = 0;
 
   /**
    * `ascii`: the text's bytes, when the text is ASCII; a newline after them saves copying them (see codesOf).
@@ -128,13 +111,6 @@ export class JsonIndexer {
     if (ascii !== undefined && ascii.length > text.length && ascii[ascii.length - 1] === 0x0a) this.codes = ascii;
   }
 
-  private load(): Codes {
-    const codes = (this.codes ??= codesOf(this.text, this.ascii));
-    this.scan ??= codes instanceof Uint8Array ? codes : clamped(codes);
-    loadText(this, this.scan);
-    return codes;
-  }
-
   /**
    * The value `text[start, end)` indexed down to `depth` levels below it (0: only the value itself), or
    * undefined when the indexer does not vouch for it: invalid JSON, or JSON outside the subset it accepts.
@@ -142,49 +118,21 @@ export class JsonIndexer {
    * further.
    */
   index(start: number, end: number, depth: number, deep?: DeepPath): JsonDocument | undefined {
-    const ahead = this.ahead;
-    const k = this.aheadNext * 4;
-    if (ahead !== undefined && k < ahead.length && ahead[k] === start && ahead[k + 1] === end && depth === this.aheadDepth && deep === this.aheadDeep) {
-      this.aheadNext++;
-      const n = ahead[k + 3]!;
-      return n < 0 ? undefined : new JsonDocument(this.text, this.aheadArena, ahead[k + 2]!, 0, this.codes!, n);
-    }
-    const codes = this.load();
-    const n = indexValue(start, end, depth, deep, 0);
+    const codes = (this.codes ??= codesOf(this.text, this.ascii));
+    this.scan ??= codes instanceof Uint8Array ? codes : clamped(codes);
+    loadText(this, this.scan);
+    const n = indexValue(start, end, depth, deep);
     if (n < 0) return undefined;
-    const base = arenaRoom(n * STRIDE);
-    copyEntries(arena, base, n * STRIDE);
+    const size = n * STRIDE;
+    if (arenaUsed + size > arena.length) {
+      arena = newArena(Math.max(ARENA_ENTRIES * STRIDE, size * 2));
+      arenaUsed = 0;
+    }
+    const base = arenaUsed;
+    arena.set(entryWords().subarray(entriesWord, entriesWord + size), base);
+    arenaUsed = base + size;
     if (codes !== this.scan) realKeySignatures(arena, base, n, codes);
     return new JsonDocument(this.text, arena, base, 0, codes, n);
-  }
-
-  /**
-   * Indexes the values at `ranges` (start and end of each, in order) now, as index() would, for index() to
-   * hand out when it is asked for them in that order: the entries of a block's lines are copied out of the
-   * scan module at once, and the scan runs in one go over the block, which then is in the CPU's cache.
-   */
-  indexAhead(ranges: readonly number[], depth: number, deep?: DeepPath): void {
-    const codes = this.load();
-    const values = ranges.length >> 1;
-    const ahead = new Int32Array(values * 4);
-    let words = 0;
-    for (let v = 0; v < values; v++) {
-      const n = indexValue(ranges[2 * v]!, ranges[2 * v + 1]!, depth, deep, words);
-      ahead[4 * v] = ranges[2 * v]!;
-      ahead[4 * v + 1] = ranges[2 * v + 1]!;
-      ahead[4 * v + 2] = words;
-      ahead[4 * v + 3] = n;
-      if (n > 0) words += n * STRIDE;
-    }
-    const base = arenaRoom(words);
-    copyEntries(arena, base, words);
-    if (codes !== this.scan) realKeySignatures(arena, base, words / STRIDE, codes);
-    for (let v = 0; v < values; v++) ahead[4 * v + 2]! += base;
-    this.ahead = ahead;
-    this.aheadArena = arena;
-    this.aheadDepth = depth;
-    this.aheadDeep = deep;
-    this.aheadNext = 0;
   }
 }
 

@@ -125,23 +125,27 @@ function loadDeepPath(keys: readonly string[], depth: number): void {
   deepLoaded = keys;
 }
 
+/** The entries written by the last indexValue, as 32-bit words of the module's memory (see entryWords). */
+export let entriesWord = 0;
+
 /**
  * Indexes the value at [start, end) of the text loaded last, `depth` levels deep (and DEEP_LEVELS more in
- * the member on `deep`), its entries written `offset` words after the start of the entries (values indexed
- * one after another keep theirs apart, to be copied out at once: copyEntries): how many entries it has, or
- * -1 when the scan does not vouch for the value.
+ * the member on `deep`): how many entries were written (from entriesWord of entryWords()), or -1 when the
+ * scan does not vouch for the value.
  */
-export function indexValue(start: number, end: number, depth: number, deep: readonly string[] | undefined, offset: number): number {
+export function indexValue(start: number, end: number, depth: number, deep: readonly string[] | undefined): number {
   if (deep !== undefined) loadDeepPath(deep, depth);
   for (;;) {
-    const n = index(start, end, depth, deep === undefined ? 0 : 1, entriesAt + offset * 4, memory.buffer.byteLength);
-    if (n !== -2) return n;
+    const n = index(start, end, depth, deep === undefined ? 0 : 1, entriesAt, memory.buffer.byteLength);
+    if (n !== -2) {
+      entriesWord = entriesAt >> 2;
+      return n;
+    }
     reserve(2 * memory.buffer.byteLength);
   }
 }
 
-/** Copies the first `count` words of entries into `target` from `at` on (documents keep no view of the module's memory). */
-export function copyEntries(target: Int32Array, at: number, count: number): void {
-  const from = entriesAt >> 2;
-  target.set(words.subarray(from, from + count), at);
+/** The module's memory as words, to copy entries from (valid until the next scan). */
+export function entryWords(): Int32Array {
+  return words;
 }
