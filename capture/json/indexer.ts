@@ -85,7 +85,7 @@ function recycledCodes(length: number): Buffer | undefined {
 
 /**
  * An arena of `words` numbers, not zeroed: every number of an entry is written before it is read, and a new
- * arena (one for every hundred events or so) cost more zeroed than the entries it holds.
+ * arena (one for every few dozen events) cost more zeroed than the entries it holds.
  */
 function newArena(words: number): Int32Array {
   const bytes = Buffer.allocUnsafeSlow(words * 4);
