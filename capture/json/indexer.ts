@@ -53,6 +53,15 @@ function clamped(codes: Uint16Array): Uint8Array {
   return bytes;
 }
 
+/**
+ * An arena of `words` numbers, not zeroed: every number of an entry is written before it is read, and a new
+ * arena (one for every few dozen events) cost more zeroed than the entries it holds.
+ */
+function newArena(words: number): Int32Array {
+  const bytes = Buffer.allocUnsafeSlow(words * 4);
+  return new Int32Array(bytes.buffer, bytes.byteOffset, words);
+}
+
 // Entries of many documents go into one arena, each document's from its `base` on: a typed array per
 // document would cost an allocation outside the heap per event. An arena lives as long as one of its
 // documents does; a full one is left to them and a new one started.
@@ -81,15 +90,6 @@ function recycledCodes(length: number): Buffer | undefined {
   recycling = false;
   if (codesScratch === undefined || codesScratch.length < length) codesScratch = Buffer.allocUnsafeSlow(Math.max(length, 1 << 20));
   return codesScratch.subarray(0, length);
-}
-
-/**
- * An arena of `words` numbers, not zeroed: every number of an entry is written before it is read, and a new
- * arena (one for every few dozen events) cost more zeroed than the entries it holds.
- */
-function newArena(words: number): Int32Array {
-  const bytes = Buffer.allocUnsafeSlow(words * 4);
-  return new Int32Array(bytes.buffer, bytes.byteOffset, words);
 }
 
 /**
