@@ -69,12 +69,22 @@ async function eventsFile(lines: string[]): Promise<string> {
 
 const discard = (): Writable => new Writable({ write: (_c, _e, cb) => cb() });
 
+/** CPU seconds used (user + system) by a process or one of its threads, from /proc (clock ticks of 1/100 s). */
+function ticks(path: string): number {
+  const fields = readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 async function replayBench(): Promise<void> {
   const path = await eventsFile(samples());
   const mib = statSync(path).size / (1024 * 1024);
   const rates: number[] = [];
-  // On a shared machine wall time measures the neighbours too; CPU time is what one core spent on us.
+  // On a shared machine wall time measures the neighbours too; CPU time is what the process spent. The
+  // main thread (its thread id is the process id) reads, evaluates and writes: its CPU time is the one
+  // core replay needs; the rest is V8's collector threads and the kernel copying the file on libuv's.
   const cpuRates: number[] = [];
+  const mainRates: number[] = [];
+  const mainThread = `/proc/${process.pid}/task/${process.pid}/stat`;
   let alerts = 0;
   for (let run = 0; run < RUNS; run++) {
     const engine = new Engine({ sources: sourceDefinitions(), match: 'first', uuids: false });
@@ -82,6 +92,7 @@ async function replayBench(): Promise<void> {
     if (loaded.some((r) => !r.ok)) throw new Error('the upstream rules did not load');
     const started = process.hrtime.bigint();
     const cpuStart = process.cpuUsage();
+    const mainStart = ticks(mainThread);
     const { stats } = await replay(
       engine,
       { files: [path], json: true, allEvents: false, maxEventBytes: 256 * 1024, readers: eventReaders, sources: new Set(['k8s_audit', 'json']) },
@@ -90,19 +101,21 @@ async function replayBench(): Promise<void> {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const cpu = process.cpuUsage(cpuStart);
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    const mainSeconds = ticks(mainThread) - mainStart;
     if (stats.events !== EVENTS) throw new Error(`read ${stats.events} events, expected ${EVENTS}`);
     alerts = stats.alerts;
     rates.push(EVENTS / seconds);
     cpuRates.push(EVENTS / cpuSeconds);
+    mainRates.push(EVENTS / mainSeconds);
     console.log(
       `  replay run ${run + 1}: ${Math.round(EVENTS / seconds).toLocaleString('en')} events/s wall (${seconds.toFixed(2)} s), ` +
-        `${Math.round(EVENTS / cpuSeconds).toLocaleString('en')} events per CPU-second`,
+        `${Math.round(EVENTS / cpuSeconds).toLocaleString('en')} events per CPU-second, ${Math.round(EVENTS / mainSeconds).toLocaleString('en')} per main-thread CPU-second`,
     );
   }
   console.log(
     `replay: ${EVENTS.toLocaleString('en')} events (${mib.toFixed(0)} MiB of JSON lines), ${alerts.toLocaleString('en')} alerts, ` +
-      `median ${Math.round(median(rates)).toLocaleString('en')} events/s wall, ${Math.round(median(cpuRates)).toLocaleString('en')} events per CPU-second ` +
-      `(target ≥ 100,000 on one core), bench process RSS ${Math.round(process.memoryUsage().rss / 1048576)} MiB`,
+      `median ${Math.round(median(rates)).toLocaleString('en')} events/s wall, ${Math.round(median(cpuRates)).toLocaleString('en')} events per CPU-second, ` +
+      `${Math.round(median(mainRates)).toLocaleString('en')} per main-thread CPU-second (target ≥ 100,000 on one core), bench process RSS ${Math.round(process.memoryUsage().rss / 1048576)} MiB`,
   );
 }
 
@@ -194,11 +207,6 @@ async function startSaker(
     });
     child.once('exit', (code) => reject(new Error(`saker exited (${code}):\n${stderr}`)));
   });
-  /** CPU seconds used (user + system) by a process or one of its threads, from /proc (clock ticks of 1/100 s). */
-  const ticks = (path: string) => {
-    const fields = readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  };
   const cpuSeconds = () => ticks(`/proc/${child.pid}/stat`);
   /** The main thread's alone (its thread id is the process id): the thread that serves HTTP and routes. */
   const mainCpuSeconds = () => ticks(`/proc/${child.pid}/task/${child.pid}/stat`);

@@ -7,8 +7,8 @@ import { isAscii } from 'node:buffer';
 import type { Rejection } from '../json/event.js';
 import { sizedJsonEvent } from '../json/parse.js';
 import { decodeUtf8 } from '../json/decode.js';
-import { controlFree } from '../json/control.js';
-import { JsonIndexer, type DeepPath } from '../json/indexer.js';
+import { JsonIndexer, recycleIndexMemory, type DeepPath } from '../json/indexer.js';
+import type { CaptureChunks } from './file-chunks.js';
 import { auditPayload, indexedAuditEvent, indexedAuditPayload, isIndexedEvent, looksLikeAudit } from '../k8saudit/parse.js';
 import type { EventReader, ReadContext, SourcedBatch } from './reader.js';
 
@@ -146,7 +146,7 @@ async function* read(input: AsyncIterable<Uint8Array>, context: ReadContext): As
   const lone = (bytes: Buffer, events: unknown[]): boolean => {
     const ascii = isAscii(bytes);
     const text = bytes.toString(ascii ? 'latin1' : 'utf8');
-    return line(text, 0, text.length, new JsonIndexer(text, 'lines', false, ascii ? bytes : undefined), events);
+    return line(text, 0, text.length, new JsonIndexer(text, ascii ? bytes : undefined), events);
   };
 
   const keepDocument = (bytes: Buffer): void => {
@@ -157,8 +157,17 @@ async function* read(input: AsyncIterable<Uint8Array>, context: ReadContext): As
     }
   };
 
+  // With a transient caller, a chunk (which the index points into) is handed back once the batches from
+  // it are done with: a fresh megabyte costs more to zero and fault in than its events cost to index.
+  const recycle = context.transient ? (input as CaptureChunks).recycle?.bind(input) : undefined;
+  let previous: Buffer | undefined;
+
   for await (const chunk of input) {
     let bytes = asBuffer(chunk);
+    if (recycle !== undefined) {
+      if (previous !== undefined) recycle(previous);
+      previous = bytes;
+    }
     if (first) {
       first = false;
       if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
@@ -191,11 +200,13 @@ async function* read(input: AsyncIterable<Uint8Array>, context: ReadContext): As
     while (pos <= last && !inDocument()) {
       let blockEnd = pos + BLOCK_BYTES >= last ? last : bytes.lastIndexOf(0x0a, pos + BLOCK_BYTES);
       if (blockEnd < pos) blockEnd = bytes.indexOf(0x0a, pos + BLOCK_BYTES); // a line longer than a block
+      // The events of earlier blocks are all done with (see ReadContext.transient): their entries' memory is free.
+      if (context.transient && events.length === 0) recycleIndexMemory();
       const block = bytes.subarray(pos, blockEnd);
       const ascii = isAscii(block);
       const text = block.toString(ascii ? 'latin1' : 'utf8');
       // With the block's newline, which ends the indexer's scans (see JsonIndexer).
-      const indexer = new JsonIndexer(text, 'lines', controlFree(bytes, pos, blockEnd, true), ascii ? bytes.subarray(pos, blockEnd + 1) : undefined);
+      const indexer = new JsonIndexer(text, ascii ? bytes.subarray(pos, blockEnd + 1) : undefined);
       for (let at = 0; ; ) {
         const nl = text.indexOf('\n', at);
         const end = nl < 0 ? text.length : nl;

@@ -34,6 +34,12 @@ export interface ReadContext {
   readonly wants?: (source: string, eventType: string) => boolean;
   /** Called with events counted but not handed over (see `wants`). */
   readonly skipped?: (source: string, n: number) => void;
+  /**
+   * Optional: the caller is done with a batch's events, and with everything it got from them, when it asks
+   * for the next batch (replay, which evaluates a batch and keeps only the alerts' texts). A reader may then
+   * use the memory behind them again: the input's chunks and the JSON index.
+   */
+  readonly transient?: boolean;
 }
 
 export interface EventReader {

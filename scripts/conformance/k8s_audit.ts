@@ -102,7 +102,7 @@ export async function run(corpus: string): Promise<SectionResult> {
   const rows = [
     tally('samples parse as audit events (v1, v1beta1, no apiVersion)', samples, (s) => {
       // As replay reads a line of an audit log: indexed, its members parsed as fields ask for them.
-      const doc = new JsonIndexer(s.text, 'lines').index(0, s.text.length, 2);
+      const doc = new JsonIndexer(s.text).index(0, s.text.length, 2);
       if (!doc) return `${s.name}: the indexer refused it`;
       const parsed = indexedAuditEvent(doc, { maxEventBytes: 256 * 1024 }, s.text);
       if (!parsed.ok) return `${s.name}: ${parsed.reason}`;

@@ -99,6 +99,8 @@ export async function replay(evaluator: Evaluator, request: ReplayRequest, io: R
         allEvents: request.allEvents,
         maxEventBytes: request.maxEventBytes,
         problem,
+        // Each batch is evaluated, and its alerts written out as text, before the next is asked for.
+        transient: true,
         ...(request.source !== undefined ? { source: request.source } : {}),
         ...(evaluator.canMatch !== undefined
           ? {

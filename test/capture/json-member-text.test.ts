@@ -9,7 +9,7 @@ import { compileAccess } from '../../capture/json/value.js';
 
 const index = (text: string, depth: number) => {
   const bytes = /^[\x00-\x7f]*$/.test(text) ? Buffer.from(text, 'latin1') : undefined;
-  const doc = new JsonIndexer(text, 'document', false, bytes).index(0, text.length, depth);
+  const doc = new JsonIndexer(text, bytes).index(0, text.length, depth);
   if (doc === undefined) throw new Error(`not indexed: ${text}`);
   return doc;
 };

@@ -19,7 +19,7 @@ function eager(text: string): K8sAuditEvent {
 }
 
 function indexed(text: string): K8sAuditEvent {
-  const doc = new JsonIndexer(text, 'lines').index(0, text.length, 2);
+  const doc = new JsonIndexer(text).index(0, text.length, 2);
   if (!doc) throw new Error(`not indexed: ${text}`);
   const parsed = indexedAuditEvent(doc, opts, text);
   if (!parsed.ok) throw new Error(parsed.reason);

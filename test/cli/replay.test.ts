@@ -121,6 +121,21 @@ describe('saker replay', () => {
     expect(r2.stderr).toContain(`${list}:$.items[1]: stageTimestamp is missing`);
   });
 
+  it('reads files of many chunks with their memory used again: every alert names its own event', async () => {
+    // About 4.5 MiB: several 1 MiB chunks and many blocks, with lines across chunk ends; each event's
+    // pod name is its number, so an event read from memory used again too early would name another.
+    const n = 12_000;
+    const padding = 'p'.repeat(200);
+    const lines = Array.from({ length: n }, (_, i) => JSON.stringify(exec(`pod-${i}-${padding}`)));
+    const big = file('big.jsonl', lines.join('\n') + '\n');
+    const viaChunks = await replay([big], { rules: [RULES] });
+    const names = viaChunks.stdout.trim().split('\n').map((l) => /exec into pod-(\d+)-/.exec(l)?.[1]);
+    expect(names).toEqual(Array.from({ length: n }, (_, i) => String(i)));
+    // The same file gzip'ed goes through the stream path, whose chunks are never handed back.
+    const viaStream = await replay([file('big.jsonl.gz', gzipSync(lines.join('\n') + '\n'))], { rules: [RULES] });
+    expect(viaStream.stdout).toBe(viaChunks.stdout);
+  });
+
   it('exits 1 when the rules fail to load, saying where', async () => {
     const bad = file('bad.yaml', '- rule: r\n  desc: d\n  condition: ka.nope = 1\n  output: o\n  priority: INFO\n  source: k8s_audit\n');
     const r = await replay([EVENTS], { rules: [bad] });
