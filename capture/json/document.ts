@@ -225,9 +225,12 @@ export class JsonDocument {
 
   /** The entries of an indexed container's members or elements, in text order. */
   children(entry: number): number[] {
-    const found: number[] = [];
-    for (let m = this.get(entry, Entry.LAST); m !== Entry.MISSING; m = this.get(m, Entry.PREV)) found.push(m);
-    return found.reverse();
+    // Counted first, then filled from the end: the members are linked from the last one back.
+    let n = 0;
+    for (let m = this.get(entry, Entry.LAST); m !== Entry.MISSING; m = this.get(m, Entry.PREV)) n++;
+    const found = new Array<number>(n);
+    for (let m = this.get(entry, Entry.LAST); m !== Entry.MISSING; m = this.get(m, Entry.PREV)) found[--n] = m;
+    return found;
   }
 
   /** The value at `entry`, parsed on first use. */

@@ -60,7 +60,8 @@ function walkIndexed(doc: JsonDocument, entry: number, index: number, path: Walk
         const found: unknown[] = [];
         for (const element of elements) {
           const values = walkIndexed(doc, element, index, path, i);
-          if (values) found.push(...values);
+          // A loop, not push(...values): the spread is a call of its own, for mostly one value.
+          if (values) for (let v = 0; v < values.length; v++) found.push(values[v]);
           else found.push(undefined);
         }
         return found;
