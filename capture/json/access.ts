@@ -5,7 +5,7 @@
 
 import { MISSING, type JsonDocument } from './document.js';
 import type { JsonEvent } from './event.js';
-import { memberRangeIn, parseRangeIn, type TextRange } from './member-text.js';
+import { memberRange, parseRange, type TextRange } from './member-text.js';
 import { compileAccess } from './value.js';
 
 export type EventAccess = (event: JsonEvent) => unknown;
@@ -43,11 +43,11 @@ export function compileDocumentAccess(keys: readonly string[]): (doc: JsonDocume
     const codes = doc.codeUnits;
     let range: TextRange | undefined = doc.textRange(entry);
     for (; i < length; i++) {
-      if (codes[range.start] !== OPEN_OBJECT) return rest[i]!(parseRangeIn(text, codes, range));
-      range = memberRangeIn(text, codes, range.start, keys[i]!);
+      if (codes[range.start] !== OPEN_OBJECT) return rest[i]!(parseRange(text, codes, range));
+      range = memberRange(text, codes, range.start, keys[i]!);
       if (range === undefined) return undefined;
     }
-    return parseRangeIn(text, codes, range);
+    return parseRange(text, codes, range);
   };
 }
 
