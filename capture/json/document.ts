@@ -53,11 +53,8 @@ export const FLAGS = Entry.FLAGS;
 export const NUMBERS = Entry.NUMBERS;
 
 /** A key's signature: its length and first character, which tell most keys of an object apart in one comparison. */
-function signatureOf(length: number, first: number): number {
-  return length < 0x8000 ? (length << 16) | first : Signature.LONG_KEY;
-}
 export function keySignature(length: number, first: number): number {
-  return signatureOf(length, first);
+  return length < 0x8000 ? (length << 16) | first : Signature.LONG_KEY;
 }
 export const ESCAPED_KEY = Signature.ESCAPED_KEY;
 export const LONG_KEY = Signature.LONG_KEY;
@@ -149,7 +146,7 @@ export class JsonDocument {
     const a = this.arena;
     const base = this.base;
     const t = this.text;
-    const signature = signatureOf(key.length, key.length > 0 ? key.charCodeAt(0) : 0);
+    const signature = keySignature(key.length, key.length > 0 ? key.charCodeAt(0) : 0);
     // From the last member back: the first found is the one JSON.parse keeps.
     for (let m = a[base + entry * Entry.STRIDE + Entry.LAST]!; m !== Entry.MISSING; ) {
       const b = base + m * Entry.STRIDE;

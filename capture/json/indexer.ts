@@ -21,14 +21,14 @@ import { JsonDocument, KEY, keySignature, KS, STRIDE } from './document.js';
 import { entriesWord, entryWords, indexValue, loadText } from './scan-module.js';
 
 /** A text's UTF-16 code units: its bytes when it is ASCII, else a copy. */
-type Codes = Uint8Array | Uint16Array;
+export type Codes = Uint8Array | Uint16Array;
 
 /**
  * The code units of `text` followed by a control character (0), which ends every scan of a value at or
  * before `text.length`: no read goes past the array, which V8 would answer with slower loads for good.
  * `ascii`: the text's bytes, when the text is ASCII.
  */
-function codesOf(text: string, ascii: Uint8Array | undefined): Codes {
+export function codesOf(text: string, ascii: Uint8Array | undefined): Codes {
   if (ascii !== undefined) {
     const codes = recycledCodes(text.length + 1) ?? Buffer.allocUnsafe(text.length + 1);
     codes.set(ascii.subarray(0, text.length));
@@ -44,7 +44,7 @@ function codesOf(text: string, ascii: Uint8Array | undefined): Codes {
  * Code units as bytes, those of 0x80 and above as 0x80: all that crossing a subtree needs to know of them
  * (they only occur inside strings), and a byte array keeps its table's rows at 256 entries.
  */
-function clamped(codes: Uint16Array): Uint8Array {
+export function clamped(codes: Uint16Array): Uint8Array {
   const bytes = new Uint8Array(codes.length);
   for (let i = 0; i < codes.length; i++) {
     const c = codes[i]!;

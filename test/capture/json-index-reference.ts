@@ -4,43 +4,11 @@
 // the module), with its own search for control characters, and the same crossing of unindexed containers.
 
 import { crossContainer, crossedNumbers, loadText, stringStop } from '../../capture/json/scan-module.js';
+import { clamped, type Codes, codesOf } from '../../capture/json/indexer.js';
 import { CHILDREN, CHILDREN_OF_OBJECT, ESCAPED_KEY, FLAGS, JsonDocument, KE, KEY, keySignature, KS, LAST, NUMBERS, PREV, STRIDE, STRING_ESCAPED, VE, VS } from '../../capture/json/document.js';
 
 const MAX_NESTING = 512;
 const NONE = -1;
-
-/** A text's UTF-16 code units: its bytes when it is ASCII, else a copy. */
-type Codes = Uint8Array | Uint16Array;
-
-/**
- * The code units of `text` followed by a control character (0), which ends every scan of a value at or
- * before `text.length`: no read goes past the array, which V8 would answer with slower loads for good.
- * `ascii`: the text's bytes, when the text is ASCII.
- */
-function codesOf(text: string, ascii: Uint8Array | undefined): Codes {
-  if (ascii !== undefined) {
-    const codes = recycledCodes(text.length + 1) ?? Buffer.allocUnsafe(text.length + 1);
-    codes.set(ascii.subarray(0, text.length));
-    codes[text.length] = 0;
-    return codes;
-  }
-  const codes = new Uint16Array(text.length + 1);
-  Buffer.from(codes.buffer, codes.byteOffset, codes.byteLength).write(text, 'utf16le');
-  return codes;
-}
-
-/**
- * Code units as bytes, those of 0x80 and above as 0x80: all that crossing a subtree needs to know of them
- * (they only occur inside strings), and a byte array keeps its table's rows at 256 entries.
- */
-function clamped(codes: Uint16Array): Uint8Array {
-  const bytes = new Uint8Array(codes.length);
-  for (let i = 0; i < codes.length; i++) {
-    const c = codes[i]!;
-    bytes[i] = c < 0x80 ? c : 0x80;
-  }
-  return bytes;
-}
 
 /**
  * Control characters: JSON allows none in strings, and the indexer takes none as whitespace. In a text of
@@ -72,29 +40,6 @@ function newArena(base: number, used: number, wanted: number): Int32Array {
   arena = next;
   arenaUsed = 0;
   return next;
-}
-
-// Memory of documents their caller is done with (recycleIndexMemory): a megabyte request body's code
-// units and entries in new memory cost more than copying them (the pages are new: the system zeroes each
-// on first touch), so an evaluation thread, done with a body before it reads the next, reuses them.
-let recycling = false;
-let codesScratch: Buffer | undefined;
-
-/**
- * The caller is done with every document indexed so far, and will be with the next before it calls this
- * again: the next document may take their memory (entries, and a request body's code units).
- */
-export function recycleIndexMemory(): void {
-  arenaUsed = 0;
-  recycling = true;
-}
-
-/** Recycled memory for `length` code units, or undefined (none recycled; fresh memory then). */
-function recycledCodes(length: number): Buffer | undefined {
-  if (!recycling) return undefined;
-  recycling = false;
-  if (codesScratch === undefined || codesScratch.length < length) codesScratch = Buffer.allocUnsafeSlow(Math.max(length, 1 << 20));
-  return codesScratch.subarray(0, length);
 }
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
